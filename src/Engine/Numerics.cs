@@ -1,0 +1,61 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace ResidualSheaf.Engine;
+
+/// <summary>Small fused, allocation-free vector kernels used on hot paths.</summary>
+public static class Numerics
+{
+    /// <summary>Σ a_i b_i, vectorised; the summation order is fixed, so results do not depend on the caller's threads.</summary>
+    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        if (a.Length != b.Length) throw new ArgumentException("length mismatch in Dot");
+        int n = a.Length, i = 0;
+        double sum = 0;
+        if (Vector.IsHardwareAccelerated && n >= 2 * Vector<double>.Count)
+        {
+            var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+            var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
+            var acc = Vector<double>.Zero;
+            for (int k = 0; k < va.Length; k++) acc += va[k] * vb[k];
+            sum = Vector.Sum(acc);
+            i = va.Length * Vector<double>.Count;
+        }
+        for (; i < n; i++) sum += a[i] * b[i];
+        return sum;
+    }
+
+    /// <summary>y += alpha · x.</summary>
+    public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    {
+        if (x.Length != y.Length) throw new ArgumentException("length mismatch in Axpy");
+        int n = x.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
+            var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
+            var va = new Vector<double>(alpha);
+            for (int k = 0; k < vx.Length; k++) vy[k] += va * vx[k];
+            i = vx.Length * Vector<double>.Count;
+        }
+        for (; i < n; i++) y[i] += alpha * x[i];
+    }
+
+    /// <summary>max_i |x_i|.</summary>
+    public static double MaxAbs(ReadOnlySpan<double> x)
+    {
+        double m = 0;
+        foreach (double v in x) m = Math.Max(m, Math.Abs(v));
+        return m;
+    }
+
+    /// <summary>Euclidean norm, scaled to avoid overflow.</summary>
+    public static double Norm2(ReadOnlySpan<double> x)
+    {
+        double scale = MaxAbs(x);
+        if (scale == 0 || double.IsInfinity(scale)) return scale;
+        double s = 0;
+        foreach (double v in x) { double t = v / scale; s += t * t; }
+        return scale * Math.Sqrt(s);
+    }
+}
