@@ -1,4 +1,5 @@
 using ResidualSheaf.Models.Networks;
+using ResidualSheaf.Models.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -51,46 +52,13 @@ public sealed class TorchReference : IDisposable
         torch.manual_seed(seed);
         // PyTorch's default dtype is float32: the seeded weights are float32 numbers, carried exactly into float64.
         using var module = NewModule(spec, ScalarType.Float32);
-        return FromStateDict(spec, module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value), "seeded module");
-    }
-
-    /// <summary>
-    /// Builds the network from named tensors (a state_dict), checking that every expected tensor is present with the right
-    /// shape, that none is left over, and that all entries are finite.
-    /// </summary>
-    public static INetwork FromStateDict(ArchitectureSpec spec, IReadOnlyDictionary<string, Tensor> tensors, string source)
-    {
-        var layers = new Dictionary<string, LinearLayer>();
-        var used = new HashSet<string>();
-        foreach (var (name, o, i, hasBias) in spec.Parameters())
+        var arrays = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
+        foreach (var (name, t) in module.state_dict())
         {
-            double[] w = Read(tensors, $"{name}.weight", [o, i], source);
-            used.Add($"{name}.weight");
-            double[]? b = null;
-            if (hasBias)
-            {
-                b = Read(tensors, $"{name}.bias", [o], source);
-                used.Add($"{name}.bias");
-            }
-            layers[name] = new LinearLayer(i, o, w, b, name);
+            using var d = t.detach().to_type(ScalarType.Float64).contiguous();
+            arrays[name] = new NamedArray(t.shape.ToArray(), d.data<double>().ToArray());
         }
-        var extra = tensors.Keys.Where(k => !used.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToArray();
-        if (extra.Length > 0)
-            throw new ArgumentException($"{source}: tensor(s) not in the architecture: {string.Join(", ", extra)} (expected: {string.Join(", ", used.Order(StringComparer.Ordinal))})");
-        return spec.Assemble(layers);
-    }
-
-    private static double[] Read(IReadOnlyDictionary<string, Tensor> tensors, string key, long[] shape, string source)
-    {
-        if (!tensors.TryGetValue(key, out var t))
-            throw new ArgumentException($"{source}: tensor '{key}' is missing (expected shape [{string.Join(", ", shape)}])");
-        if (!t.shape.SequenceEqual(shape))
-            throw new ArgumentException($"{source}: tensor '{key}' has shape [{string.Join(", ", t.shape)}], the architecture needs [{string.Join(", ", shape)}]");
-        using var d = t.detach().to_type(ScalarType.Float64).contiguous();
-        var values = d.data<double>().ToArray();
-        for (int k = 0; k < values.Length; k++)
-            if (!double.IsFinite(values[k])) throw new ArgumentException($"{source}: tensor '{key}' entry {k} is not finite ({values[k]})");
-        return values;
+        return WeightSet.FromArrays(spec, arrays, $"seeded module (seed {seed})");
     }
 
     private static nn.Module<Tensor, Tensor> NewModule(ArchitectureSpec spec, ScalarType dtype)
