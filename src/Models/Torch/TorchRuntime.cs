@@ -1,29 +1,81 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
 namespace ResidualSheaf.Models.Torch;
 
-/// <summary>Makes sure TorchSharp's native libraries are loaded, with an error that names the cause when they are not.</summary>
+/// <summary>
+/// Initialises TorchSharp's native back end once, turning TorchSharp's generic load failure into a message that
+/// names the actual cause.
+/// </summary>
 public static class TorchRuntime
 {
-    private static readonly Lazy<Exception?> Failure = new(TryLoad);
+    private static readonly Lock Gate = new();
+    private static bool loaded;
 
-    /// <summary>Loads TorchSharp once; throws <see cref="InvalidOperationException"/> with the cause if it cannot.</summary>
+    /// <summary>
+    /// Loads libtorch (CPU) through TorchSharp. Call before the first tensor operation to fail early and clearly.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">TorchSharp's native libraries cannot be loaded.</exception>
     public static void EnsureLoaded()
     {
-        if (Failure.Value is { } e)
-            throw new InvalidOperationException(
-                "TorchSharp's native libraries did not load. On Debian 12 libLibTorchSharp.so needs GLIBCXX_3.4.32; the build " +
-                "patches its copy in the output folder (build/TorchSharpNativeFix.targets) — rebuild, and check the build log. Cause: " + e.Message, e);
+        lock (Gate)
+        {
+            if (loaded)
+            {
+                return;
+            }
+
+            try
+            {
+                torch.InitializeDeviceType(DeviceType.CPU);
+            }
+            catch (Exception e) when (e is NotSupportedException or DllNotFoundException or TypeInitializationException
+                                          or EntryPointNotFoundException or BadImageFormatException)
+            {
+                throw new InvalidOperationException(Diagnose(e), e);
+            }
+
+            loaded = true;
+        }
     }
 
-    private static Exception? TryLoad()
+    // TorchSharp reports any load failure as "doesn't contain a reference to libtorch-cpu-...", hiding the loader's
+    // own error. Loading the wrapper directly surfaces the dynamic loader's message (dlerror), which names the cause.
+    private static string Diagnose(Exception torchSharpError)
     {
+        const string wrapper = "libLibTorchSharp.so";
+        if (!OperatingSystem.IsLinux())
+        {
+            return $"TorchSharp failed to initialise: {torchSharpError.Message}";
+        }
+
+        string[] candidates =
+        [
+            Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", wrapper),
+            Path.Combine(AppContext.BaseDirectory, wrapper),
+            Path.Combine(AppContext.BaseDirectory, "cpu", wrapper),
+        ];
+        string? path = candidates.FirstOrDefault(File.Exists);
+        if (path is null)
+        {
+            return $"TorchSharp failed to initialise and {wrapper} is not in {AppContext.BaseDirectory} " +
+                   $"(is the TorchSharp-cpu package referenced?): {torchSharpError.Message}";
+        }
+
         try
         {
-            using var t = TorchSharp.torch.zeros(1);
-            return null;
+            NativeLibrary.Free(NativeLibrary.Load(path));
         }
-        catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException or InvalidOperationException)
+        catch (DllNotFoundException loadError)
         {
-            return e;
+            string cause = loadError.Message.Contains("GLIBCXX_3.4.32", StringComparison.Ordinal)
+                ? "the system libstdc++ lacks GLIBCXX_3.4.32 and the copy in the build output was not patched. " +
+                  "build/TorchSharpNativeFix.targets patches it after every build on Linux x64; rebuild without " +
+                  "-p:TorchSharpNativeFix=false (or check the build log for 'TorchSharpNativeFix')"
+                : "the dynamic loader rejected it";
+            return $"TorchSharp failed to initialise: {path} cannot be loaded: {cause}. Loader: {loadError.Message}";
         }
+
+        return $"TorchSharp failed to initialise although {path} loads: {torchSharpError.Message}";
     }
 }
