@@ -1,12 +1,145 @@
+using ResidualSheaf.Runner.Config;
+using ResidualSheaf.Runner.Jobs;
+using ResidualSheaf.Runner.Output;
+using Serilog;
+using Serilog.Formatting.Compact;
+
 namespace ResidualSheaf.Runner;
 
 /// <summary>Entry point of the <c>runner</c> command.</summary>
 public static class Program
 {
+    /// <summary>Exit code for bad input (usage, config, weights).</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Exit code for a failure during the run.</summary>
+    public const int RunFailed = 1;
+
+    /// <summary>Exit code for a run cancelled with Ctrl+C.</summary>
+    public const int Cancelled = 130;
+
+    private const string Usage = """
+        runner — sheaf computations on neural networks (ResidualSheaf)
+
+        Usage:
+          runner --config <file.json> [--out <folder>]
+          runner --help
+
+        Options:
+          --config <file>   run configuration (JSON; fields documented in README.md, examples in configs/)
+          --out <folder>    write the run here instead of <output_root>/<name>-<UTC timestamp>/ (must be new or empty)
+          --help            this text
+
+        Jobs (config field "job"):
+          static       pinned Dirichlet solves of a network's sheaf vs TorchSharp, per construction (junction, chord)
+          lambda-min   λ_min(L_free) over random weight draws at several weight scales
+
+        Exit codes: 0 success, 1 run failed, 2 bad input (usage, config, weights), 130 cancelled.
+        """;
+
     /// <summary>Runs the command line.</summary>
     public static int Main(string[] args)
     {
-        Console.WriteLine("runner: not yet implemented");
-        return 0;
+        string? configPath = null, outFolder = null;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--help" or "-h":
+                    Console.WriteLine(Usage);
+                    return 0;
+                case "--config" when i + 1 < args.Length:
+                    configPath = args[++i];
+                    break;
+                case "--out" when i + 1 < args.Length:
+                    outFolder = args[++i];
+                    break;
+                default:
+                    Console.Error.WriteLine($"runner: unknown or incomplete argument '{args[i]}'. See runner --help.");
+                    return BadInput;
+            }
+        }
+        if (configPath is null)
+        {
+            Console.Error.WriteLine("runner: --config <file.json> is required. See runner --help.");
+            return BadInput;
+        }
+        RunConfig config;
+        try
+        {
+            config = RunConfig.Load(configPath);
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"runner: {e.Message}");
+            return BadInput;
+        }
+        return Run(config, outFolder);
+    }
+
+    /// <summary>Runs a validated config: creates the run folder, logs, runs the job, commits or removes the folder.</summary>
+    public static int Run(RunConfig config, string? outFolder = null)
+    {
+        RunDirectory dir;
+        try
+        {
+            dir = RunDirectory.Create(config.OutputRoot, config.Name, outFolder);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"runner: {e.Message}");
+            return BadInput;
+        }
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        var log = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .Enrich.WithProperty("Run", config.Name)
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .WriteTo.File(dir.File("run.log"), outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .WriteTo.File(new CompactJsonFormatter(), dir.File("run.clef"))
+            .CreateLogger();
+        int code;
+        try
+        {
+            JsonFile.Write(dir.File("config.resolved.json"), ResolvedConfig.ToJson(config));
+            log.Information("Run {Name}: job {Job}, writing {Folder}", config.Name, config.Job, dir.FinalPath);
+            IJob job = config.Job switch
+            {
+                "static" => new StaticLabJob(),
+                "lambda-min" => new LambdaMinJob(),
+                _ => throw new ConfigException("job", $"unknown job '{config.Job}'"),
+            };
+            code = job.Run(new RunContext(config, dir, log), cts.Token);
+            log.Information("Done: {Folder}", dir.FinalPath);
+        }
+        catch (ConfigException e)
+        {
+            log.Error("{Message}", e.Message);
+            code = BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            log.Warning("Cancelled; partial results stay in {Folder}", dir.PartialPath);
+            code = Cancelled;
+        }
+        catch (Exception e)
+        {
+            log.Fatal(e, "Run failed");
+            code = RunFailed;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            (log as IDisposable)?.Dispose();
+        }
+        if (code == 0) dir.Commit();
+        else if (code != Cancelled)
+        {
+            dir.Abandon();
+            Console.Error.WriteLine($"runner: run failed (exit {code}); nothing was kept.");
+        }
+        return code;
     }
 }

@@ -1,0 +1,45 @@
+using System.Text.Json.Nodes;
+using ResidualSheaf.Models.Networks;
+
+namespace ResidualSheaf.Runner.Config;
+
+/// <summary>The config with every default filled in, written next to the results so a run can be repeated exactly.</summary>
+public static class ResolvedConfig
+{
+    /// <summary>The resolved config as JSON (a valid config itself).</summary>
+    public static JsonObject ToJson(RunConfig c)
+    {
+        var a = c.Architecture;
+        var network = a.IsMlp
+            ? new JsonObject { ["kind"] = "mlp", ["widths"] = new JsonArray(a.Widths!.Select(w => (JsonNode?)w).ToArray()) }
+            : new JsonObject
+            {
+                ["kind"] = "resnet",
+                ["relu"] = a.Placement == ReluPlacement.After ? "after" : "before",
+                ["blocks"] = new JsonArray(a.Blocks!.Select(b => (JsonNode?)new JsonObject
+                {
+                    ["in"] = b.In, ["hidden"] = b.Hidden, ["out"] = b.Out, ["projection"] = b.Projection,
+                }).ToArray()),
+            };
+        var weights = new JsonObject { ["source"] = c.Weights.Source };
+        if (c.Weights.Path is not null) weights["path"] = c.Weights.Path;
+        var o = new JsonObject
+        {
+            ["name"] = c.Name,
+            ["job"] = c.Job,
+            ["seed"] = c.Seed,
+            ["network"] = network,
+            ["weights"] = weights,
+            ["constructions"] = new JsonArray(c.Constructions.Select(x => (JsonNode?)x.ToString().ToLowerInvariant()).ToArray()),
+            ["inputs"] = new JsonObject { ["count"] = c.Inputs.Count, ["seed"] = c.Inputs.Seed, ["scale"] = c.Inputs.Scale },
+            ["controls"] = new JsonObject { ["pin_output"] = c.PinOutputControls, ["wrong_offset"] = c.WrongOffset },
+            ["output_root"] = c.OutputRoot,
+        };
+        if (c.LambdaMin is { } lm)
+            o["lambda_min"] = new JsonObject
+            {
+                ["draws"] = lm.Draws, ["scales"] = new JsonArray(lm.Scales.Select(s => (JsonNode?)s).ToArray()), ["seed"] = lm.Seed,
+            };
+        return o;
+    }
+}

@@ -1,0 +1,191 @@
+using System.Text.Json;
+using ResidualSheaf.Models.Construction;
+using ResidualSheaf.Models.Networks;
+
+namespace ResidualSheaf.Runner.Config;
+
+/// <summary>Where a run's weights come from.</summary>
+/// <param name="Source">seeded | json | state_dict.</param>
+/// <param name="Path">File path (absolute, resolved against the config's folder) for json / state_dict.</param>
+public sealed record WeightsConfig(string Source, string? Path);
+
+/// <summary>The random inputs of a sweep.</summary>
+/// <param name="Count">Number of inputs.</param>
+/// <param name="Seed">torch.Generator seed.</param>
+/// <param name="Scale">Standard deviation of each coordinate.</param>
+public sealed record InputsConfig(int Count, long Seed, double Scale);
+
+/// <summary>The weight-scale sweep of the λ_min exercise.</summary>
+/// <param name="Draws">Weight draws per scale.</param>
+/// <param name="Scales">Factors applied to PyTorch-default weights and biases.</param>
+/// <param name="Seed">Seed of the first draw (draw k uses Seed + k).</param>
+public sealed record LambdaMinConfig(int Draws, double[] Scales, long Seed);
+
+/// <summary>A validated run configuration (see README for every field).</summary>
+public sealed record RunConfig
+{
+    /// <summary>Run name: prefix of the output folder.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>static | lambda-min.</summary>
+    public required string Job { get; init; }
+
+    /// <summary>torch.manual_seed for seeded weights.</summary>
+    public required long Seed { get; init; }
+
+    /// <summary>The architecture.</summary>
+    public required ArchitectureSpec Architecture { get; init; }
+
+    /// <summary>Weight source.</summary>
+    public required WeightsConfig Weights { get; init; }
+
+    /// <summary>Sheaf constructions of the skips to run.</summary>
+    public required SkipConstruction[] Constructions { get; init; }
+
+    /// <summary>Inputs of the sweep.</summary>
+    public required InputsConfig Inputs { get; init; }
+
+    /// <summary>Run the pinned-output controls (forward value and a wrong value).</summary>
+    public required bool PinOutputControls { get; init; }
+
+    /// <summary>Offset added to every output coordinate for the wrong-target control.</summary>
+    public required double WrongOffset { get; init; }
+
+    /// <summary>λ_min sweep (job lambda-min only).</summary>
+    public LambdaMinConfig? LambdaMin { get; init; }
+
+    /// <summary>Folder under which run folders are created.</summary>
+    public required string OutputRoot { get; init; }
+
+    /// <summary>Reads and validates a config file; every problem is a <see cref="ConfigException"/> naming the field.</summary>
+    public static RunConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new ConfigException("--config", $"file '{path}' does not exist");
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException("(file)", $"'{path}' is not valid JSON: {e.Message}");
+        }
+        using (doc)
+            return Parse(doc.RootElement, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+    }
+
+    /// <summary>Validates a parsed config; relative paths are resolved against <paramref name="baseDirectory"/>.</summary>
+    public static RunConfig Parse(JsonElement root, string baseDirectory)
+    {
+        var f = new JsonFields(root, "");
+        string name = f.String("name");
+        if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            throw new ConfigException("name", $"'{name}' must be non-empty and use only letters, digits, '-', '_' and '.'");
+        string job = f.Choice("job", ["static", "lambda-min"]);
+        long seed = f.Integer("seed", 42, 0);
+        var arch = ParseNetwork(f.Object("network") ?? throw new ConfigException("network", "is required"));
+
+        var wf = f.Object("weights");
+        WeightsConfig weights = new("seeded", null);
+        if (wf is not null)
+        {
+            string source = wf.Choice("source", ["seeded", "json", "state_dict"], "seeded");
+            string? wpath = null;
+            if (source != "seeded")
+            {
+                wpath = System.IO.Path.GetFullPath(wf.String("path"), baseDirectory);
+                if (!File.Exists(wpath)) throw new ConfigException("weights.path", $"file '{wpath}' does not exist");
+            }
+            else if (wf.Has("path")) throw new ConfigException("weights.path", "only allowed with source json or state_dict");
+            wf.RejectUnknown();
+            weights = new WeightsConfig(source, wpath);
+        }
+
+        var consList = f.Array("constructions", 1);
+        SkipConstruction[] constructions = consList is null
+            ? arch.IsMlp ? [SkipConstruction.Junction] : [SkipConstruction.Junction, SkipConstruction.Chord]
+            : consList.Select(p => p.Element.ValueKind == JsonValueKind.String
+                    ? p.Element.GetString() switch
+                    {
+                        "junction" => SkipConstruction.Junction,
+                        "chord" => SkipConstruction.Chord,
+                        var s => throw new ConfigException(p.Path, $"'{s}' is not one of: junction, chord"),
+                    }
+                    : throw new ConfigException(p.Path, "expected a string")).ToArray();
+        if (constructions.Distinct().Count() != constructions.Length) throw new ConfigException("constructions", "lists a construction twice");
+        if (arch.IsMlp && constructions.Contains(SkipConstruction.Chord))
+            throw new ConfigException("constructions", "an MLP has no skip connection, so 'chord' does not apply");
+
+        var inf = f.Object("inputs");
+        var inputs = new InputsConfig(50, 0, 1.0);
+        if (inf is not null)
+        {
+            inputs = new InputsConfig((int)inf.Integer("count", 50, 1, 1_000_000), inf.Integer("seed", 0, 0), inf.Number("scale", 1.0, 0, exclusiveMin: true));
+            inf.RejectUnknown();
+        }
+
+        bool pinControls = true;
+        double wrongOffset = 0.5;
+        var cf = f.Object("controls");
+        if (cf is not null)
+        {
+            pinControls = cf.Boolean("pin_output", true);
+            wrongOffset = cf.Number("wrong_offset", 0.5);
+            if (wrongOffset == 0) throw new ConfigException("controls.wrong_offset", "must be nonzero (it is the negative control)");
+            cf.RejectUnknown();
+        }
+
+        LambdaMinConfig? lm = null;
+        var lf = f.Object("lambda_min");
+        if (job == "lambda-min")
+        {
+            if (lf is null) throw new ConfigException("lambda_min", "is required for job 'lambda-min'");
+            lm = new LambdaMinConfig((int)lf.Integer("draws", 50, 1, 100_000), lf.Numbers("scales", 1, 0, exclusiveMin: true) ?? [0.1, 0.3, 1, 3, 10], lf.Integer("seed", 0, 0));
+            lf.RejectUnknown();
+        }
+        else if (lf is not null) throw new ConfigException("lambda_min", "only allowed with job 'lambda-min'");
+
+        string outputRoot = System.IO.Path.GetFullPath(f.String("output_root", "outputs"), Directory.GetCurrentDirectory());
+        f.RejectUnknown();
+        return new RunConfig
+        {
+            Name = name, Job = job, Seed = seed, Architecture = arch, Weights = weights, Constructions = constructions,
+            Inputs = inputs, PinOutputControls = pinControls, WrongOffset = wrongOffset, LambdaMin = lm, OutputRoot = outputRoot,
+        };
+    }
+
+    private static ArchitectureSpec ParseNetwork(JsonFields n)
+    {
+        string kind = n.Choice("kind", ["mlp", "resnet"]);
+        ArchitectureSpec spec;
+        if (kind == "mlp")
+        {
+            var widths = n.Integers("widths", 2, 1, 100_000) ?? throw new ConfigException("network.widths", "is required for kind 'mlp'");
+            if (n.Has("blocks")) throw new ConfigException("network.blocks", "only allowed with kind 'resnet'");
+            if (n.Has("relu")) throw new ConfigException("network.relu", "only allowed with kind 'resnet' (an MLP has ReLU between layers)");
+            spec = ArchitectureSpec.Mlp(widths.Select(w => (int)w).ToArray());
+        }
+        else
+        {
+            if (n.Has("widths")) throw new ConfigException("network.widths", "only allowed with kind 'mlp'");
+            var placement = n.Choice("relu", ["after", "before"], "after") == "after" ? ReluPlacement.After : ReluPlacement.Before;
+            var blocks = new List<BlockSpec>();
+            foreach (var (el, path) in n.Array("blocks", 1) ?? throw new ConfigException("network.blocks", "is required for kind 'resnet'"))
+            {
+                var b = new JsonFields(el, path);
+                int inW = (int)b.Integer("in", null, 1, 100_000);
+                int hidden = (int)b.Integer("hidden", null, 1, 100_000);
+                int outW = (int)b.Integer("out", inW, 1, 100_000);
+                bool proj = b.Boolean("projection", false);
+                b.RejectUnknown();
+                if (inW != outW && !proj) throw new ConfigException(path, $"in = {inW} ≠ out = {outW} needs \"projection\": true");
+                if (blocks.Count > 0 && inW != blocks[^1].Out)
+                    throw new ConfigException($"{path}.in", $"{inW} differs from the previous block's out = {blocks[^1].Out}");
+                blocks.Add(new BlockSpec(inW, hidden, outW, proj));
+            }
+            spec = ArchitectureSpec.Residual(blocks, placement);
+        }
+        n.RejectUnknown();
+        return spec;
+    }
+}

@@ -1,0 +1,251 @@
+using System.Text.Json.Nodes;
+using ResidualSheaf.Engine.Dirichlet;
+using ResidualSheaf.Engine.Sheaves;
+using ResidualSheaf.Engine.Spectra;
+using ResidualSheaf.Models.Construction;
+using ResidualSheaf.Models.Networks;
+using ResidualSheaf.Models.Torch;
+using ResidualSheaf.Models.Weights;
+using ResidualSheaf.Runner.Output;
+using Spectre.Console;
+using TorchSharp;
+
+namespace ResidualSheaf.Runner.Jobs;
+
+/// <summary>
+/// The static lab done right: for each sheaf construction and each input, solve the pinned Dirichlet problem, compare the
+/// solved output block with TorchSharp float64 (and float32, reported separately), report residuals, ranks and spectra.
+/// </summary>
+public sealed class StaticLabJob : IJob
+{
+    /// <summary>Dense diagnostics (SVD, eigenvalues) are computed for every input only up to this many free coordinates.</summary>
+    public const int DenseDiagnosticsLimit = 1500;
+
+    /// <summary>How the lab text's construction differs from this one (stated in every report).</summary>
+    public const string LabDifference =
+        "The lab text's NumPy builder is not reproduced: it applies the ReLU before the addition while its PyTorch module applies it " +
+        "after, encodes W2·a1 = b2 − z3 (sign error) and drops ReLU and skip in that row, gives the chord row no free columns " +
+        "(the equation 0 = z3 − x), and reports a forward pass computed inside the builder instead of the solved output; here δ_Ω and " +
+        "b̃ come from the sheaf, and the solved output block is compared with a float64 TorchSharp module of the same ReLU placement.";
+
+    /// <inheritdoc/>
+    public int Run(RunContext ctx, CancellationToken cancel)
+    {
+        var cfg = ctx.Config;
+        var net = NetworkFactory.Create(cfg);
+        WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Weights.Source == "seeded" ? $"seeded (torch.manual_seed({cfg.Seed}))" : cfg.Weights.Path!);
+        ctx.Log.Information("Network {Network}, weights {Source}", net.Describe(), cfg.Weights.Source);
+        using var torch64 = TorchReference.Create(net, torch.ScalarType.Float64);
+        using var torch32 = TorchReference.Create(net, torch.ScalarType.Float32);
+        var inputs = InputSampler.Normal(cfg.Inputs.Count, net.InputDimension, cfg.Inputs.Seed, cfg.Inputs.Scale);
+        var ref64 = inputs.Select(x => torch64.Forward(x)).ToArray();
+        var ref32 = inputs.Select(x => torch32.Forward(x)).ToArray();
+
+        var header = new List<string> { "construction", "input" };
+        header.AddRange(Enumerable.Range(0, net.InputDimension).Select(i => $"x{i}"));
+        header.AddRange(["method", "residual", "err_float64", "err_float32", "masks_consistent", "mask_iterations", "rank", "sigma_min", "sigma_max",
+            "det", "lambda_min", "lambda_max", "pinned_forward_residual", "pinned_wrong_residual"]);
+        var report = new JsonObject
+        {
+            ["name"] = cfg.Name,
+            ["job"] = cfg.Job,
+            ["network"] = net.Describe(),
+            ["weights"] = cfg.Weights.Source == "seeded" ? $"seeded, torch.manual_seed({cfg.Seed})" : $"{cfg.Weights.Source}: {cfg.Weights.Path}",
+            ["inputs"] = new JsonObject { ["count"] = cfg.Inputs.Count, ["seed"] = cfg.Inputs.Seed, ["scale"] = cfg.Inputs.Scale, ["generator"] = "torch.randn with torch.Generator(seed)" },
+            ["lab_text_difference"] = LabDifference,
+        };
+        var constructions = new JsonObject();
+        report["constructions"] = constructions;
+        var perConstruction = new Dictionary<SkipConstruction, (double[] Err, double[] Res)>();
+        var sheaves = new Dictionary<SkipConstruction, NetworkSheaf>();
+        using (var csv = new CsvTable(ctx.Output.File("sweep.csv"), header))
+        {
+            foreach (var construction in cfg.Constructions)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var ns = SheafConstructor.Build(net, construction);
+                sheaves[construction] = ns;
+                var summary = RunConstruction(ctx, ns, inputs, ref64, ref32, csv, cancel, out var errs, out var res);
+                constructions[Name(construction)] = summary;
+                perConstruction[construction] = (errs, res);
+            }
+        }
+        var plots = new JsonObject();
+        report["plots"] = plots;
+        StaticLabPlots.Write(ctx, perConstruction, sheaves, plots);
+        JsonFile.Write(ctx.Output.File("report.json"), report);
+        PrintSummary(net, constructions);
+        return 0;
+    }
+
+    private static JsonObject RunConstruction(RunContext ctx, NetworkSheaf ns, double[][] inputs, double[][] ref64, double[][] ref32,
+        CsvTable csv, CancellationToken cancel, out double[] errors, out double[] residuals)
+    {
+        var cfg = ctx.Config;
+        string cname = Name(ns.Construction);
+        var sheaf = ns.Sheaf;
+        errors = new double[inputs.Length];
+        residuals = new double[inputs.Length];
+        var err32 = new double[inputs.Length];
+        var lmin = new List<double>();
+        var lmax = new List<double>();
+        var dets = new List<double>();
+        var pinnedForward = new List<double>();
+        var pinnedWrong = new List<double>();
+        int consistent = 0, ranks = int.MaxValue, diagnosed = 0;
+        var methods = new SortedSet<string>();
+        string note = "";
+        DirichletDiagnostics? first = null;
+        var firstProblem = ns.Problem(inputs[0]);
+        bool dense = firstProblem.FreeCoordinates.Count <= DenseDiagnosticsLimit;
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var x = inputs[k];
+            var problem = ns.Problem(x);
+            var sol = DirichletSolver.Solve(problem, initialMasks: ForwardMasks(ns, x));
+            methods.Add(sol.Method.ToString());
+            note = sol.Note;
+            var y = ns.OutputOf(sol.Cochain);
+            errors[k] = MaxAbsDiff(y, ref64[k]);
+            err32[k] = MaxAbsDiff(y, ref32[k]);
+            residuals[k] = sol.Residual;
+            if (sol.MasksConsistent) consistent++;
+            DirichletDiagnostics? d = null;
+            if (dense || k == 0)
+            {
+                d = DirichletDiagnostics.Compute(problem, sol.Masks);
+                first ??= d;
+                diagnosed++;
+                ranks = Math.Min(ranks, d.Rank);
+                lmin.Add(d.LambdaMin);
+                lmax.Add(d.LambdaMax);
+                if (d.Determinant is double det) dets.Add(det);
+            }
+            double? pf = null, pw = null;
+            if (cfg.PinOutputControls)
+            {
+                pf = DirichletSolver.Solve(ns.Problem(x, ref64[k]), initialMasks: sol.Masks).Residual;
+                var wrong = ref64[k].Select(v => v + cfg.WrongOffset).ToArray();
+                pw = DirichletSolver.Solve(ns.Problem(x, wrong), initialMasks: sol.Masks).Residual;
+                pinnedForward.Add(pf.Value);
+                pinnedWrong.Add(pw.Value);
+            }
+            var row = new List<object?> { cname, k };
+            row.AddRange(x.Cast<object?>());
+            row.AddRange([sol.Method.ToString(), sol.Residual, errors[k], err32[k], sol.MasksConsistent, sol.MaskIterations, d?.Rank,
+                d?.SingularValues[^1], d?.SingularValues[0], d?.Determinant, d?.LambdaMin, d?.LambdaMax, pf, pw]);
+            csv.Row(row.ToArray());
+        }
+        ctx.Log.Information("{Construction}: max |sheaf − torch64| = {Err:E3}, residual ∈ [{Rmin:E3}, {Rmax:E3}]",
+            cname, errors.Max(), residuals.Min(), residuals.Max());
+
+        var o = new JsonObject
+        {
+            ["vertices"] = sheaf.Vertices.Count,
+            ["edges"] = sheaf.Edges.Count,
+            ["vertex_stalks"] = new JsonArray(sheaf.Vertices.Select(v => (JsonNode?)$"{v.Name}:R^{v.Dimension}").ToArray()),
+            ["total_vertex_dimension"] = sheaf.TotalDimension,
+            ["free_dimension"] = firstProblem.FreeCoordinates.Count,
+            ["edge_dimension"] = sheaf.EdgeDimension,
+            ["delta_omega_shape"] = new JsonArray(sheaf.EdgeDimension, firstProblem.FreeCoordinates.Count),
+            ["skip_edges"] = SkipEdges(sheaf),
+            ["methods"] = new JsonArray(methods.Select(m => (JsonNode?)m).ToArray()),
+            ["method_note"] = note,
+            ["rank_min"] = ranks == int.MaxValue ? null : ranks,
+            ["full_column_rank"] = ranks == firstProblem.FreeCoordinates.Count,
+            ["inputs_diagnosed"] = diagnosed,
+            ["singular_values_input0"] = first is null ? null : new JsonArray(first.SingularValues.Select(s => (JsonNode?)s).ToArray()),
+            ["determinant"] = dets.Count == 0 ? null : JsonFile.Stats(Stats.Of(dets)),
+            ["max_abs_det_minus_1"] = dets.Count == 0 ? null : dets.Max(d => Math.Abs(d - 1)),
+            ["lambda_min"] = JsonFile.Stats(Stats.Of(lmin)),
+            ["lambda_max"] = JsonFile.Stats(Stats.Of(lmax)),
+            ["condition_number_max"] = lmin.Count == 0 ? null : lmax.Zip(lmin, (a, b) => a / b).Max(),
+            ["err_float64"] = JsonFile.Stats(Stats.Of(errors)),
+            ["err_float32"] = JsonFile.Stats(Stats.Of(err32)),
+            ["residual"] = JsonFile.Stats(Stats.Of(residuals)),
+            ["inputs_with_residual_above_1e-3"] = residuals.Count(r => r > 1e-3),
+            ["inputs_with_err_float64_above_1e-12"] = errors.Count(e => e > 1e-12),
+            ["masks_consistent"] = $"{consistent} of {inputs.Length}",
+        };
+        if (cfg.PinOutputControls)
+            o["controls"] = new JsonObject
+            {
+                ["pinned_to_forward_residual"] = JsonFile.Stats(Stats.Of(pinnedForward)),
+                ["pinned_to_wrong_residual"] = JsonFile.Stats(Stats.Of(pinnedWrong)),
+                ["wrong_offset"] = cfg.WrongOffset,
+            };
+        try
+        {
+            var ms = MaskSpectrum.Compute(firstProblem);
+            o["lambda_star"] = new JsonObject { ["value"] = ms.LambdaStar, ["lambda_max_over_masks"] = ms.LambdaMaxOverall, ["patterns"] = ms.Patterns, ["argmin_pattern"] = ms.ArgMin };
+        }
+        catch (InvalidOperationException e)
+        {
+            o["lambda_star"] = new JsonObject { ["refused"] = e.Message };
+        }
+        return o;
+    }
+
+    private static JsonArray SkipEdges(CellularSheaf sheaf) =>
+        new(sheaf.Edges.Where(e => e.Kind is EdgeKind.Skip or EdgeKind.Chord).Select(e => (JsonNode?)new JsonObject
+        {
+            ["edge"] = e.Name,
+            ["kind"] = e.Kind.ToString().ToLowerInvariant(),
+            ["tail"] = sheaf.Vertices[e.Tail].Name,
+            ["head"] = sheaf.Vertices[e.Head].Name,
+            ["tail_map"] = $"{e.TailMap.GetType().Name} {e.TailMap.Rows}×{e.TailMap.Columns}",
+            ["head_map"] = $"{e.HeadMap.GetType().Name} {e.HeadMap.Rows}×{e.HeadMap.Columns}",
+        }).ToArray());
+
+    /// <summary>
+    /// Starting masks for the least-squares mask iteration: the forward pass's sign at every mask vertex that has a namesake in
+    /// the junction sheaf (z1, s, z2 …), so the chord's fixed-point iteration starts from the network's own pattern.
+    /// </summary>
+    private static MaskPattern? ForwardMasks(NetworkSheaf ns, double[] x)
+    {
+        if (ns.Construction == SkipConstruction.Junction) return null;
+        var exact = SheafConstructor.Build(ns.Network, SkipConstruction.Junction);
+        var forward = DirichletSolver.Solve(exact.Problem(x)).Cochain;
+        var masks = new MaskPattern(ns.Sheaf.TotalDimension);
+        foreach (var v in ns.Sheaf.Vertices)
+        {
+            var twin = exact.Sheaf.Vertices.FirstOrDefault(u => u.Name == v.Name && u.Dimension == v.Dimension);
+            if (twin is null) continue;
+            for (int i = 0; i < v.Dimension; i++) masks.Theta[v.Offset + i] = forward[twin.Offset + i] >= 0 ? 1.0 : 0.0;
+        }
+        return masks;
+    }
+
+    private static double MaxAbsDiff(double[] a, double[] b)
+    {
+        double m = 0;
+        for (int i = 0; i < a.Length; i++) m = Math.Max(m, Math.Abs(a[i] - b[i]));
+        return m;
+    }
+
+    /// <summary>Lower-case name of a construction as used in configs and reports.</summary>
+    public static string Name(SkipConstruction c) => c.ToString().ToLowerInvariant();
+
+    private static void PrintSummary(INetwork net, JsonObject constructions)
+    {
+        var table = new Table().Title($"[bold]{Markup.Escape(net.Describe())}[/]");
+        table.AddColumns("skip", "δ_Ω", "rank", "solve", "err f64", "err f32", "residual min/med/max", "λ_min", "masks ok");
+        foreach (var (name, node) in constructions)
+        {
+            var o = node!.AsObject();
+            string S(string key, string field) => o[key]?[field]?.GetValue<double>().ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture) ?? "–";
+            table.AddRow(
+                name,
+                $"{o["delta_omega_shape"]![0]}×{o["delta_omega_shape"]![1]}",
+                o["rank_min"]?.ToString() ?? "–",
+                string.Join(", ", o["methods"]!.AsArray().Select(m => m!.ToString() == "ForwardSubstitution" ? "fwd-sub" : m.ToString() == "LeastSquaresQr" ? "QR" : "SVD")),
+                S("err_float64", "max"),
+                S("err_float32", "max"),
+                $"{S("residual", "min")} / {S("residual", "median")} / {S("residual", "max")}",
+                $"{S("lambda_min", "min")}–{S("lambda_min", "max")}",
+                o["masks_consistent"]!.ToString());
+        }
+        AnsiConsole.Write(table);
+    }
+}
