@@ -1,3 +1,4 @@
+using ResidualSheaf.Models.Networks;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Jobs;
 using ResidualSheaf.Runner.Output;
@@ -74,11 +75,22 @@ public static class Program
             Console.Error.WriteLine($"runner: {e.Message}");
             return BadInput;
         }
-        return Run(config, outFolder);
+        INetwork? network = null;
+        try
+        {
+            // Weights are input: load and validate them before any output folder exists.
+            if (config.Job == "static") network = NetworkFactory.Create(config);
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"runner: {e.Message}");
+            return BadInput;
+        }
+        return Run(config, network, outFolder);
     }
 
     /// <summary>Runs a validated config: creates the run folder, logs, runs the job, commits or removes the folder.</summary>
-    public static int Run(RunConfig config, string? outFolder = null)
+    public static int Run(RunConfig config, INetwork? network, string? outFolder = null)
     {
         RunDirectory dir;
         try
@@ -111,7 +123,7 @@ public static class Program
                 "lambda-min" => new LambdaMinJob(),
                 _ => throw new ConfigException("job", $"unknown job '{config.Job}'"),
             };
-            code = job.Run(new RunContext(config, dir, log), cts.Token);
+            code = job.Run(new RunContext(config, dir, log, network), cts.Token);
             log.Information("Done: {Folder}", dir.FinalPath);
         }
         catch (ConfigException e)

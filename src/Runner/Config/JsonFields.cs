@@ -97,6 +97,14 @@ public sealed class JsonFields
     public long[]? Integers(string name, int minLength = 0, long min = long.MinValue, long max = long.MaxValue) =>
         Array(name, minLength)?.Select(p => ToInteger(p.Element, p.Path, min, max)).ToArray();
 
+    /// <summary>Throws for the first key not in <paramref name="known"/>; call first, so a misspelt key is reported before a "required" error.</summary>
+    public void ExpectOnly(params string[] known)
+    {
+        foreach (var p in _obj.EnumerateObject())
+            if (!known.Contains(p.Name))
+                throw new ConfigException(Field(p.Name), $"unknown key (known keys here: {string.Join(", ", known.Order(StringComparer.Ordinal))})");
+    }
+
     /// <summary>Throws for the first key that no getter asked for.</summary>
     public void RejectUnknown()
     {

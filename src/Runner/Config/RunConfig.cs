@@ -60,7 +60,7 @@ public sealed record RunConfig
     /// <summary>Reads and validates a config file; every problem is a <see cref="ConfigException"/> naming the field.</summary>
     public static RunConfig Load(string path)
     {
-        if (!File.Exists(path)) throw new ConfigException("--config", $"file '{path}' does not exist");
+        if (!File.Exists(path)) throw new ConfigException("--config", $"config file '{path}' does not exist");
         JsonDocument doc;
         try
         {
@@ -78,6 +78,7 @@ public sealed record RunConfig
     public static RunConfig Parse(JsonElement root, string baseDirectory)
     {
         var f = new JsonFields(root, "");
+        f.ExpectOnly("name", "job", "seed", "network", "weights", "constructions", "inputs", "controls", "lambda_min", "output_root");
         string name = f.String("name");
         if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             throw new ConfigException("name", $"'{name}' must be non-empty and use only letters, digits, '-', '_' and '.'");
@@ -140,6 +141,7 @@ public sealed record RunConfig
         if (job == "lambda-min")
         {
             if (lf is null) throw new ConfigException("lambda_min", "is required for job 'lambda-min'");
+            if (weights.Source != "seeded") throw new ConfigException("weights.source", "job 'lambda-min' draws its own seeded weights; only 'seeded' applies");
             lm = new LambdaMinConfig((int)lf.Integer("draws", 50, 1, 100_000), lf.Numbers("scales", 1, 0, exclusiveMin: true) ?? [0.1, 0.3, 1, 3, 10], lf.Integer("seed", 0, 0));
             lf.RejectUnknown();
         }
@@ -156,6 +158,7 @@ public sealed record RunConfig
 
     private static ArchitectureSpec ParseNetwork(JsonFields n)
     {
+        n.ExpectOnly("kind", "widths", "blocks", "relu");
         string kind = n.Choice("kind", ["mlp", "resnet"]);
         ArchitectureSpec spec;
         if (kind == "mlp")

@@ -1,3 +1,4 @@
+using ResidualSheaf.Models.Networks;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Output;
 using Serilog;
@@ -8,4 +9,5 @@ namespace ResidualSheaf.Runner.Jobs;
 /// <param name="Config">The validated config.</param>
 /// <param name="Output">The run folder (partial until the run ends).</param>
 /// <param name="Log">Structured logger (console + files in the run folder).</param>
-public sealed record RunContext(RunConfig Config, RunDirectory Output, ILogger Log);
+/// <param name="Network">The network with its weights, loaded and validated before the run folder was created (null for jobs that draw their own).</param>
+public sealed record RunContext(RunConfig Config, RunDirectory Output, ILogger Log, INetwork? Network);

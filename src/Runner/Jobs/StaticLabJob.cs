@@ -32,7 +32,7 @@ public sealed class StaticLabJob : IJob
     public int Run(RunContext ctx, CancellationToken cancel)
     {
         var cfg = ctx.Config;
-        var net = NetworkFactory.Create(cfg);
+        var net = ctx.Network ?? throw new InvalidOperationException("the static job needs a network");
         WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Weights.Source == "seeded" ? $"seeded (torch.manual_seed({cfg.Seed}))" : cfg.Weights.Path!);
         ctx.Log.Information("Network {Network}, weights {Source}", net.Describe(), cfg.Weights.Source);
         using var torch64 = TorchReference.Create(net, torch.ScalarType.Float64);
