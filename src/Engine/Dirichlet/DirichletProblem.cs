@@ -18,16 +18,20 @@ public sealed class DirichletProblem
         Sheaf = sheaf;
         Pins = pins;
         _freeIndex = new int[sheaf.TotalDimension];
-        var free = new List<int>();
         foreach (var (j, _) in pins.Values)
+        {
             if (j < 0 || j >= sheaf.TotalDimension)
                 throw new ArgumentOutOfRangeException(nameof(pins), $"pinned coordinate {j} outside the sheaf (dimension {sheaf.TotalDimension})");
-        for (int j = 0; j < sheaf.TotalDimension; j++)
-        {
-            _freeIndex[j] = pins.IsPinned(j) ? -1 : free.Count;
-            if (!pins.IsPinned(j)) free.Add(j);
+            _freeIndex[j] = -1;
         }
-        FreeCoordinates = free.ToArray();
+        var free = new int[sheaf.TotalDimension - pins.Values.Count];
+        for (int j = 0, k = 0; j < sheaf.TotalDimension; j++)
+        {
+            if (_freeIndex[j] < 0) continue;
+            _freeIndex[j] = k;
+            free[k++] = j;
+        }
+        FreeCoordinates = free;
     }
 
     /// <summary>The sheaf.</summary>

@@ -51,7 +51,7 @@ public sealed class ForwardSubstitutionPlan
             foreach (int s in sel)
             {
                 int j = head.Offset + s;
-                if (problem.Pins.IsPinned(j))
+                if (problem.FreeIndex(j) < 0)
                 {
                     reason = $"edge '{e.Name}' constrains pinned coordinate {sheaf.CoordinateName(j)}";
                     return null;
