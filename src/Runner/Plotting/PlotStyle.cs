@@ -13,6 +13,12 @@ internal static class PlotStyle
 
     public static Color SeriesColor(int i) => Palette.GetColor(i);
 
+    // Cool colours only: warm ones are reserved for highlighted edges and must not be mistaken for them.
+    private static readonly Color[] Layers =
+        [Color.FromHex("#1F77B4"), Color.FromHex("#2CA02C"), Color.FromHex("#9467BD"), Color.FromHex("#17BECF"), Color.FromHex("#8C564B")];
+
+    public static Color LayerColor(int layer) => Layers[((layer % Layers.Length) + Layers.Length) % Layers.Length];
+
     public static MarkerShape SeriesShape(int i) => Shapes[i % Shapes.Length];
 
     public static readonly Color Highlight = Color.FromHex("#FF7F50");

@@ -12,9 +12,9 @@ public static class SemilogScatterPlot
     {
         var plot = new Plot();
         var panel = new SemilogPanel(title, yLabel, series);
-        var range = Populate(plot, panel, xLabel, referenceLine);
+        var range = Populate(plot, panel, xLabel, referenceLine, Edge.Right);
         var (low, high) = LogAxis.DecadeLimits(range.Min, range.Max);
-        plot.Axes.SetLimitsY(low, high);
+        SetYRange(plot, low, high, double.IsNaN(range.Min));
         plot.SavePng(path, width, height);
     }
 
@@ -23,18 +23,33 @@ public static class SemilogScatterPlot
         double? referenceLine = null, int width = 2000, int height = 560)
     {
         var multiplot = new Multiplot { Layout = new ScottPlot.MultiplotLayouts.Columns() };
-        var leftPlot = multiplot.AddPlot();
+        // A new Multiplot already holds one subplot; reuse it rather than leaving an empty third panel.
+        var leftPlot = multiplot.Count() > 0 ? multiplot.GetPlot(0) : multiplot.AddPlot();
         var rightPlot = multiplot.AddPlot();
-        var a = Populate(leftPlot, left, xLabel, referenceLine);
-        var b = Populate(rightPlot, right, xLabel, referenceLine);
-        var (low, high) = LogAxis.DecadeLimits(Math.Min(a.Min, b.Min), Math.Max(a.Max, b.Max));
-        leftPlot.Axes.SetLimitsY(low, high);
-        rightPlot.Axes.SetLimitsY(low, high);
+        // Below the panels: a legend beside each would steal a third of a half-width figure.
+        var a = Populate(leftPlot, left, xLabel, referenceLine, Edge.Bottom);
+        var b = Populate(rightPlot, right, xLabel, referenceLine, Edge.Bottom);
+        // An empty panel must not drag the shared range to the placeholder decades.
+        double min = double.IsNaN(a.Min) ? b.Min : double.IsNaN(b.Min) ? a.Min : Math.Min(a.Min, b.Min);
+        double max = double.IsNaN(a.Max) ? b.Max : double.IsNaN(b.Max) ? a.Max : Math.Max(a.Max, b.Max);
+        var (low, high) = LogAxis.DecadeLimits(min, max);
+        SetYRange(leftPlot, low, high, double.IsNaN(a.Min));
+        SetYRange(rightPlot, low, high, double.IsNaN(b.Min));
         multiplot.SavePng(path, width, height);
     }
 
+    private static void SetYRange(Plot plot, double low, double high, bool empty)
+    {
+        plot.Axes.SetLimitsY(low, high);
+        if (empty)
+        {
+            var x = plot.Axes.GetLimits();
+            PlotStyle.AddNoDataNote(plot, (x.Left + x.Right) / 2, (low + high) / 2);
+        }
+    }
+
     /// <summary>Adds the panel's data to a plot and returns the log10 range drawn (NaN when there is nothing).</summary>
-    private static (double Min, double Max) Populate(Plot plot, SemilogPanel panel, string xLabel, double? referenceLine)
+    private static (double Min, double Max) Populate(Plot plot, SemilogPanel panel, string xLabel, double? referenceLine, Edge legendEdge)
     {
         PlotStyle.ApplyFonts(plot);
         bool clamped = false;
@@ -77,12 +92,7 @@ public static class SemilogScatterPlot
             max = Math.Max(max, lr);
         }
 
-        bool empty = double.IsPositiveInfinity(min);
-        if (empty)
-        {
-            (min, max) = (-16, 0);
-            PlotStyle.AddNoDataNote(plot, 0.5, -8);
-        }
+        if (double.IsPositiveInfinity(min)) (min, max) = (double.NaN, double.NaN);
 
         plot.Title(panel.Title);
         plot.XLabel(xLabel);
@@ -93,7 +103,7 @@ public static class SemilogScatterPlot
         plot.Axes.SetLimitsX(-0.5 - 0.02 * longest, Math.Max(1, longest) - 0.5 + 0.02 * longest);
         if (plot.GetPlottables().Any(p => p.LegendItems.Any(i => !string.IsNullOrEmpty(i.LabelText))))
             // Outside the data area: residual clouds fill the whole frame, so any inside corner would hide points.
-            plot.ShowLegend(Edge.Right);
+            plot.ShowLegend(legendEdge);
         return (min, max);
     }
 
