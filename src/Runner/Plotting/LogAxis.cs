@@ -51,6 +51,8 @@ public static class LogAxis
         if (!double.IsFinite(minLog) || !double.IsFinite(maxLog)) return (-16, 0);
         double low = Math.Floor(minLog), high = Math.Ceiling(maxLog);
         if (high - low < 1) high = low + 1;
+        // With only one or two decade ticks the data hug the frame and the scale is hard to read; widen by a decade each way.
+        if (high - low < 2) (low, high) = (low - 1, high + 1);
         // A sliver of padding keeps markers sitting exactly on a decade from being cut in half by the frame.
         double pad = 0.04 * (high - low);
         return (low - pad, high + pad);

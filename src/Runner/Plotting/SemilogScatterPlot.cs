@@ -88,8 +88,12 @@ public static class SemilogScatterPlot
             double lr = Math.Log10(r);
             var line = plot.Add.HorizontalLine(lr, 1.5f, Colors.Black.WithAlpha(0.7), LinePattern.Dashed);
             line.LegendText = "reference " + r.ToString("0.##e0", CultureInfo.InvariantCulture);
-            min = Math.Min(min, lr);
-            max = Math.Max(max, lr);
+            // Without data the panel shows the default decades and a "no data" note; the line alone must not set the range.
+            if (!double.IsPositiveInfinity(min))
+            {
+                min = Math.Min(min, lr);
+                max = Math.Max(max, lr);
+            }
         }
 
         if (double.IsPositiveInfinity(min)) (min, max) = (double.NaN, double.NaN);
