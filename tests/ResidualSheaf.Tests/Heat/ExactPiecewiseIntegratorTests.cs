@@ -1,0 +1,198 @@
+using ResidualSheaf.Engine.Dirichlet;
+using ResidualSheaf.Engine.Heat;
+using ResidualSheaf.Engine.Sheaves;
+using ResidualSheaf.Engine.Spectra;
+using ResidualSheaf.Models.Construction;
+using ResidualSheaf.Models.Networks;
+using ResidualSheaf.Models.Torch;
+using ResidualSheaf.Tests.Sheaves;
+using TorchSharp;
+using Xunit.Abstractions;
+
+namespace ResidualSheaf.Tests.Heat;
+
+/// <summary>The exact piecewise integrator against forward passes, TorchSharp, fine RK4 references, the energy bound and a closed form.</summary>
+public class ExactPiecewiseIntegratorTests(ITestOutputHelper output)
+{
+    private static readonly double[] CheckTimes = [5, 20];
+
+    public static TheoryData<string, ReluPlacement> Networks() => new()
+    {
+        { "G", ReluPlacement.After },
+        { "block", ReluPlacement.After },
+        { "block", ReluPlacement.Before },
+    };
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void ConvergesToTheForwardPassAndAgreesWithFineRk4(string name, ReluPlacement placement)
+    {
+        INetwork net = name == "G"
+            ? GoldenNetwork.Create()
+            : TorchReference.PyTorchDefault(ArchitectureSpec.Residual([new BlockSpec(3, 3, 3, false)], placement), 42);
+        var sheaf = SheafConstructor.Build(net, SkipConstruction.Junction);
+        using var torch64 = TorchReference.Create(net, torch.ScalarType.Float64);
+        var inputs = name == "G" ? [GoldenNetwork.X] : InputSampler.Normal(2, 3, 17);
+        int run = 0;
+        foreach (var x in inputs)
+        {
+            var p = sheaf.Problem(x);
+            var eq = new HeatEquation(p);
+            var exact = new ExactPiecewiseIntegrator(eq);
+            double lambdaStar = MaskSpectrum.Compute(p).LambdaStar;
+            if (name == "G") Assert.Equal(0.120377155135, lambdaStar, 1e-10);
+            var forward = p.Restrict(DirichletSolver.Solve(p).Cochain);
+            var torchOut = torch64.Forward(x);
+            for (int seed = 0; seed < 3; seed++, run++)
+            {
+                var c0 = HeatReference.Normal(eq.FreeDimension, 100 * run + seed);
+                // Sampled times for the energy checks, plus the two comparison times.
+                var times = Enumerable.Range(0, 801).Select(i => 0.05 * i).ToArray();
+                var res = exact.Run(c0, times);
+                Assert.Equal(ExactStatus.Converged, res.Status);
+                Assert.NotNull(res.Limit);
+                double distForward = HeatReference.MaxDiff(res.Limit!, forward);
+                var outLimit = sheaf.OutputOf(p.Embed(res.Limit!));
+                double distTorch = HeatReference.MaxDiff(outLimit, torchOut);
+                Assert.True(distForward <= 1e-9, $"limit vs forward pass {distForward:e2}");
+                Assert.True(distTorch <= 1e-9, $"limit output vs TorchSharp {distTorch:e2}");
+
+                // Energy: non-increasing at every sampled time and below E(0) e^{−2αλ_* t} (E from the pre-existing DirichletEnergy).
+                double e0 = HeatReference.Energy(p, c0), prev = e0, worstRatio = 0;
+                for (int i = 0; i < res.Times.Length; i++)
+                {
+                    double e = HeatReference.Energy(p, res.States[i]);
+                    Assert.True(e <= prev * (1 + 1e-12) + 1e-300, $"E increased at t = {res.Times[i]}: {prev} → {e}");
+                    double bound = e0 * Math.Exp(-2 * lambdaStar * res.Times[i]);
+                    Assert.True(e <= bound * (1 + 1e-9) + 1e-28, $"E({res.Times[i]}) = {e} above the bound {bound}");
+                    worstRatio = Math.Max(worstRatio, e / bound);
+                    prev = e;
+                }
+
+                // Event-located RK4 references (written in the test) with h and h/2: their difference certifies their accuracy.
+                var refH = HeatReference.EventRk4(p, 1.0, c0, CheckTimes, 2e-3);
+                var refH2 = HeatReference.EventRk4(p, 1.0, c0, CheckTimes, 1e-3);
+                var atTimes = CheckTimes.Select(t => res.States[Array.IndexOf(res.Times, res.Times.First(s => Math.Abs(s - t) < 1e-12))]).ToArray();
+                for (int k = 0; k < CheckTimes.Length; k++)
+                {
+                    double certified = HeatReference.MaxDiff(refH[k], refH2[k]);
+                    double diff = HeatReference.MaxDiff(atTimes[k], refH2[k]);
+                    output.WriteLine($"{name}/{placement} run {run}: t = {CheckTimes[k]}: |exact − RK4(h/2)| = {diff:e2}, |RK4(h) − RK4(h/2)| = {certified:e2}");
+                    Assert.True(diff <= 2 * certified + 1e-11, $"t = {CheckTimes[k]}: exact vs RK4 {diff:e2}, reference certifies {certified:e2}");
+                }
+                output.WriteLine($"{name}/{placement} run {run}: segments {res.Segments}, eigendecompositions {res.Eigendecompositions}, events {res.Events.Count} " +
+                                 $"({string.Join(", ", res.Events.Select(ev => $"{ev.Kind} {ev.Name} @ {ev.Time:g6}"))}); |limit − forward| = {distForward:e2}, " +
+                                 $"|output − torch| = {distTorch:e2}, max E/bound = {worstRatio:g4}, cached patterns {exact.CachedPatterns}");
+            }
+        }
+    }
+
+    [Fact]
+    public void ChordConvergesToItsLeastSquaresSolution()
+    {
+        var net = TorchReference.PyTorchDefault(ArchitectureSpec.Residual([new BlockSpec(3, 3, 3, false)], ReluPlacement.After), 42);
+        var chord = SheafConstructor.Build(net, SkipConstruction.Chord);
+        var junction = SheafConstructor.Build(net, SkipConstruction.Junction);
+        int run = 0;
+        foreach (var x in InputSampler.Normal(3, 3, 23))
+        {
+            var p = chord.Problem(x);
+            var eq = new HeatEquation(p);
+            var exact = new ExactPiecewiseIntegrator(eq);
+            var res = exact.Run(HeatReference.Normal(eq.FreeDimension, 500 + run++), [1.0, 10.0]);
+            Assert.Equal(ExactStatus.Converged, res.Status);
+            // The least-squares solution with consistent masks: the solver's own fixed-point iteration from all-active, or, when that
+            // cycles without a consistent pattern, the iteration started from the masks of the flow's limit (must then be consistent).
+            var ls = DirichletSolver.Solve(p);
+            bool fromLimitMasks = !ls.MasksConsistent;
+            if (fromLimitMasks) ls = DirichletSolver.Solve(p, initialMasks: MaskPattern.From(p.Sheaf, p.Embed(res.Limit!)));
+            Assert.True(ls.MasksConsistent);
+            double dist = HeatReference.MaxDiff(res.Limit!, p.Restrict(ls.Cochain));
+            double fwdGap = HeatReference.MaxDiff(chord.OutputOf(p.Embed(res.Limit!)), junction.OutputOf(DirichletSolver.Solve(junction.Problem(x)).Cochain));
+            double energy = HeatReference.Energy(p, res.Limit!);
+            output.WriteLine($"chord run {run}: |limit − LS| = {dist:e2}, residual energy {energy:g6} (LS {ls.Energy:g6}), output − forward pass = {fwdGap:g4}, LS masks {(fromLimitMasks ? "from the limit" : "from all-active")}, " +
+                             $"segments {res.Segments}, events {res.Events.Count}");
+            Assert.True(dist <= 1e-9, $"limit vs least squares {dist:e2}");
+            Assert.Equal(ls.Energy, energy, 1e-12);
+        }
+    }
+
+    [Fact]
+    public void SlidingIsDetectedHeldAndLeftAsInTheClosedForm()
+    {
+        // MLP [1, 1, 1]: u = W1 x + b1 = 1, W2 = 0, b2 = 0.5; start (z1, a1, z2) = (−1, −8, 2).
+        // Inactive: z1 = 1 − 2e^{−t}, a1 = −8e^{−t}: z1 hits 0 at ln 2 with w = 1 > 0 > w + a1 = −3 → attracting sliding.
+        // Sliding (z1 ≡ 0): a1 = −4e^{−(t − ln 2)} until w + a1 = 0 at ln 8 → leaves active (tangentially: ż1 = 0 there).
+        // Active: e = (z1 − 1, a1 − 1), ė = [[−2, 1], [1, −1]] e, e(ln 8) = (−1, −2). z2 = 0.5 + 1.5e^{−t} throughout.
+        var mlp = new Mlp([new LinearLayer(1, 1, [1.0], [0.0], "fc1"), new LinearLayer(1, 1, [0.0], [0.5], "fc2")]);
+        var sheaf = SheafConstructor.Build(mlp);
+        var p = sheaf.Problem([1.0]);
+        var eq = new HeatEquation(p);
+        var exact = new ExactPiecewiseIntegrator(eq);
+        var times = new[] { 0.3, 0.6, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 10.0 };
+        var res = exact.Run([-1.0, -8.0, 2.0], times);
+        Assert.Equal(ExactStatus.Converged, res.Status);
+        Assert.Equal(2, res.Events.Count);
+        Assert.Equal(HeatEventKind.SlideEnter, res.Events[0].Kind);
+        Assert.Equal("z1[0]", res.Events[0].Name);
+        Assert.Equal(Math.Log(2), res.Events[0].Time, 1e-14);
+        Assert.Equal(HeatEventKind.SlideExit, res.Events[1].Kind);
+        Assert.Equal(UnitMode.Active, res.Events[1].NewMode);
+        Assert.Equal(Math.Log(8), res.Events[1].Time, 1e-13);
+        Assert.Equal(3, res.Segments);
+        double worst = 0;
+        for (int i = 0; i < times.Length; i++)
+        {
+            var expected = ClosedForm(times[i]);
+            worst = Math.Max(worst, HeatReference.MaxDiff(res.States[i], expected));
+            if (times[i] > Math.Log(2) && times[i] < Math.Log(8)) Assert.Equal(0.0, res.States[i][0]); // held exactly on the surface
+        }
+        output.WriteLine($"sliding: events {string.Join(", ", res.Events.Select(e => $"{e.Kind} {e.Name} @ {e.Time:r}"))}; max |exact − closed form| = {worst:e2}; " +
+                         $"segments {res.Segments}, eigendecompositions {res.Eigendecompositions}");
+        Assert.True(worst <= 1e-13, $"exact vs closed form {worst:e2}");
+        Assert.Equal([1.0, 1.0, 0.5], res.Limit!.Select(v => Math.Round(v, 12)).ToArray());
+        // In the active phase z1 stays positive (no further event in the closed form either).
+        for (double t = Math.Log(8) + 1e-3; t < 40; t += 0.01) Assert.True(ClosedForm(t)[0] > 0);
+    }
+
+    private static double[] ClosedForm(double t)
+    {
+        double z2 = 0.5 + 1.5 * Math.Exp(-t);
+        double t1 = Math.Log(2), t2 = Math.Log(8);
+        if (t <= t1) return [1 - 2 * Math.Exp(-t), -8 * Math.Exp(-t), z2];
+        if (t <= t2) return [0, -4 * Math.Exp(-(t - t1)), z2];
+        // exp(A s) for symmetric 2×2 A = [[−2, 1], [1, −1]]: e^{μs}[cosh(νs) I + sinh(νs)/ν (A − μI)], μ = −3/2, ν = √5/2.
+        double s = t - t2, mu = -1.5, nu = Math.Sqrt(1.25);
+        double ch = Math.Cosh(nu * s), sh = Math.Sinh(nu * s) / nu, em = Math.Exp(mu * s);
+        double e11 = em * (ch + sh * (-2 - mu)), e12 = em * sh, e22 = em * (ch + sh * (-1 - mu));
+        double d1 = -1, d2 = -2;
+        return [1 + e11 * d1 + e12 * d2, 1 + e12 * d1 + e22 * d2, z2];
+    }
+
+    [Fact]
+    public void AlphaRescalesTime()
+    {
+        var p = SheafConstructor.Build(GoldenNetwork.Create()).Problem(GoldenNetwork.X);
+        var c0 = HeatReference.Normal(p.FreeCoordinates.Count, 9);
+        var slow = new ExactPiecewiseIntegrator(new HeatEquation(p, 0.5)).Run(c0, [2.0, 10.0, 30.0]);
+        var fast = new ExactPiecewiseIntegrator(new HeatEquation(p, 1.0)).Run(c0, [1.0, 5.0, 15.0]);
+        for (int i = 0; i < 3; i++) Assert.True(HeatReference.MaxDiff(slow.States[i], fast.States[i]) < 1e-12);
+        Assert.Equal(fast.Events.Count, slow.Events.Count);
+        for (int i = 0; i < fast.Events.Count; i++) Assert.Equal(2 * fast.Events[i].Time, slow.Events[i].Time, 1e-10);
+    }
+
+    [Fact]
+    public void EndTimeStopsWithTheExactStateAndTheCacheIsReused()
+    {
+        var p = SheafConstructor.Build(GoldenNetwork.Create()).Problem(GoldenNetwork.X);
+        var exact = new ExactPiecewiseIntegrator(new HeatEquation(p));
+        var c0 = HeatReference.Normal(p.FreeCoordinates.Count, 10);
+        var full = exact.Run(c0, [0.5, 3.0]);
+        var cut = exact.Run(c0, [0.5, 3.0], endTime: 3.0);
+        Assert.Equal(0, cut.Eigendecompositions); // every pattern was cached by the first run
+        Assert.Equal(3.0, cut.FinalTime);
+        Assert.True(HeatReference.MaxDiff(cut.FinalState, full.States[1]) < 1e-14);
+        Assert.Equal(2, cut.States.Length);
+        Assert.True(cut.Status is ExactStatus.ReachedEnd or ExactStatus.Converged);
+    }
+}
