@@ -170,7 +170,7 @@ public sealed class ExactPiecewiseIntegrator
                 events.Add(Event(t, bestUnit, HeatEventKind.SlideExit, mode));
             }
         }
-        return new ExactResult(status, times[..nextOut], outStates.ToArray(), events, segments, evd, finalTime, finalState, limit);
+        return new ExactResult(status, times[..nextOut], outStates.ToArray(), events, segments, evd, finalTime, finalState, limit, (UnitMode[])modes.Clone());
     }
 
     /// <summary>New mode at a surface point from the inactive (w) and active (w + a) z-forces; <paramref name="old"/> tells the side it came from.</summary>

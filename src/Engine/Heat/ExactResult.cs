@@ -21,6 +21,7 @@ public enum ExactStatus
 /// <param name="FinalTime">Time of <paramref name="FinalState"/> (+∞ when it is the limit).</param>
 /// <param name="FinalState">The state at the end time, or the limit when the run converged with no end time.</param>
 /// <param name="Limit">The exact limit c* when the run converged, else null.</param>
+/// <param name="FinalModes">Mode of every switching unit on the last segment (Sliding at a converged run: the limit lies on that surface).</param>
 public sealed record ExactResult(
     ExactStatus Status,
     double[] Times,
@@ -30,4 +31,5 @@ public sealed record ExactResult(
     int Eigendecompositions,
     double FinalTime,
     double[] FinalState,
-    double[]? Limit);
+    double[]? Limit,
+    UnitMode[] FinalModes);
