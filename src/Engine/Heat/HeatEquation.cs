@@ -16,7 +16,11 @@ public sealed class HeatEquation
     private readonly int[] _free;
     private readonly int[] _switchCoords;
     private readonly int[] _switchFree;
-    private readonly Edge[] _edges;
+    private readonly RestrictionMap[] _headMap;
+    private readonly RestrictionMap[] _tailMap;
+    private readonly double[]?[] _affine;
+    private readonly int[] _edgeOffset;
+    private readonly int[] _edgeDim;
     private readonly int[] _tailOffset;
     private readonly int[] _tailDim;
     private readonly int[] _headOffset;
@@ -63,11 +67,16 @@ public sealed class HeatEquation
         _free = problem.FreeCoordinates.ToArray();
         _switchCoords = sheaf.MaskCoordinates.Where(j => problem.FreeIndex(j) >= 0).ToArray();
         _switchFree = _switchCoords.Select(problem.FreeIndex).ToArray();
-        _edges = sheaf.Edges.ToArray();
-        _tailOffset = _edges.Select(e => sheaf.Vertices[e.Tail].Offset).ToArray();
-        _tailDim = _edges.Select(e => sheaf.Vertices[e.Tail].Dimension).ToArray();
-        _headOffset = _edges.Select(e => sheaf.Vertices[e.Head].Offset).ToArray();
-        _headDim = _edges.Select(e => sheaf.Vertices[e.Head].Dimension).ToArray();
+        var edges = sheaf.Edges.ToArray();
+        _headMap = edges.Select(e => e.HeadMap).ToArray();
+        _tailMap = edges.Select(e => e.TailMap).ToArray();
+        _affine = edges.Select(e => e.Affine).ToArray();
+        _edgeOffset = edges.Select(e => e.Offset).ToArray();
+        _edgeDim = edges.Select(e => e.Dimension).ToArray();
+        _tailOffset = edges.Select(e => sheaf.Vertices[e.Tail].Offset).ToArray();
+        _tailDim = edges.Select(e => sheaf.Vertices[e.Tail].Dimension).ToArray();
+        _headOffset = edges.Select(e => sheaf.Vertices[e.Head].Offset).ToArray();
+        _headDim = edges.Select(e => sheaf.Vertices[e.Head].Dimension).ToArray();
         _softCoord = soft.Select(s => s.Coordinate).ToArray();
         _softTarget = soft.Select(s => s.Target).ToArray();
         _softGamma = soft.Select(s => s.Strength).ToArray();
@@ -87,7 +96,11 @@ public sealed class HeatEquation
         _free = o._free;
         _switchCoords = o._switchCoords;
         _switchFree = o._switchFree;
-        _edges = o._edges;
+        _headMap = o._headMap;
+        _tailMap = o._tailMap;
+        _affine = o._affine;
+        _edgeOffset = o._edgeOffset;
+        _edgeDim = o._edgeDim;
         _tailOffset = o._tailOffset;
         _tailDim = o._tailDim;
         _headOffset = o._headOffset;
@@ -269,29 +282,26 @@ public sealed class HeatEquation
     {
         var c = _c.AsSpan();
         var g = _g.AsSpan();
+        var rAll = _r.AsSpan();
         g.Clear();
         var masks = _masks;
-        var edges = _edges;
-        for (int k = 0; k < edges.Length; k++)
+        int edges = _edgeOffset.Length;
+        for (int k = 0; k < edges; k++)
         {
-            var e = edges[k];
-            var r = _r.AsSpan(e.Offset, e.Dimension);
-            var beta = e.Affine;
+            var r = rAll.Slice(_edgeOffset[k], _edgeDim[k]);
+            var beta = _affine[k];
             if (beta is not null)
                 for (int i = 0; i < r.Length; i++) r[i] = -beta[i];
             else
                 r.Clear();
-            var head = c.Slice(_headOffset[k], _headDim[k]);
-            var tail = c.Slice(_tailOffset[k], _tailDim[k]);
-            e.HeadMap.MultiplyAdd(head, r, 1.0, masks);
-            e.TailMap.MultiplyAdd(tail, r, -1.0, masks);
+            _headMap[k].MultiplyAdd(c.Slice(_headOffset[k], _headDim[k]), r, 1.0, masks);
+            _tailMap[k].MultiplyAdd(c.Slice(_tailOffset[k], _tailDim[k]), r, -1.0, masks);
         }
-        for (int k = 0; k < edges.Length; k++)
+        for (int k = 0; k < edges; k++)
         {
-            var e = edges[k];
-            ReadOnlySpan<double> r = _r.AsSpan(e.Offset, e.Dimension);
-            e.HeadMap.TransposeMultiplyAdd(r, g.Slice(_headOffset[k], _headDim[k]), 1.0, masks);
-            e.TailMap.TransposeMultiplyAdd(r, g.Slice(_tailOffset[k], _tailDim[k]), -1.0, masks);
+            ReadOnlySpan<double> r = rAll.Slice(_edgeOffset[k], _edgeDim[k]);
+            _headMap[k].TransposeMultiplyAdd(r, g.Slice(_headOffset[k], _headDim[k]), 1.0, masks);
+            _tailMap[k].TransposeMultiplyAdd(r, g.Slice(_tailOffset[k], _tailDim[k]), -1.0, masks);
         }
         for (int s = 0; s < _softCoord.Length; s++)
         {
