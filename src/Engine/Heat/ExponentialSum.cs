@@ -4,7 +4,7 @@ namespace ResidualSheaf.Engine.Heat;
 /// Root location for h(τ) = s·(g* + Σ_k a_k e^{−λ_k τ}) on τ ≥ 0: Descartes' rule of signs for exponential sums, a geometric
 /// bracketing grid, and Brent's method.
 /// </summary>
-internal static class ExponentialSum
+public static class ExponentialSum
 {
     /// <summary>Grid ratio of the geometric bracketing grid.</summary>
     public const double GridRatio = 1.15;
@@ -72,11 +72,45 @@ internal static class ExponentialSum
         for (; ta < horizon && ta <= tauFar; t *= GridRatio)
         {
             double v = Evaluate(sign, gStar, a, lambda, t);
-            if (v >= 0) return Brent(sign, gStar, a, lambda, ta, ha, t, v);
+            // A cell with both ends negative is excluded rigorously by a monotone upper bound, or subdivided.
+            double r = Refine(sign, gStar, a, lambda, ta, ha, t, v, 0);
+            if (!double.IsPositiveInfinity(r)) return r;
             ta = t;
             ha = v;
         }
         return double.PositiveInfinity;
+    }
+
+    /// <summary>
+    /// Upper bound of h on [lo, hi]: every term s·a_k e^{−λ_k τ} is monotone in τ, so its maximum is at one end of the interval.
+    /// </summary>
+    public static double UpperBound(double sign, double gStar, ReadOnlySpan<double> a, ReadOnlySpan<double> lambda, double lo, double hi)
+    {
+        double u = sign * gStar;
+        for (int k = 0; k < a.Length; k++)
+        {
+            double b = sign * a[k];
+            if (b == 0) continue;
+            u += b > 0 ? b * Math.Exp(-lambda[k] * lo) : b * Math.Exp(-lambda[k] * hi);
+        }
+        return u;
+    }
+
+    /// <summary>
+    /// The earliest rise in [lo, hi] given h(lo) &lt; 0: Brent when h(hi) ≥ 0; otherwise excluded by <see cref="UpperBound"/> or
+    /// bisected (left half first) until excluded, found, or below resolution (a tangency that does not change the side).
+    /// </summary>
+    private static double Refine(double sign, double gStar, ReadOnlySpan<double> a, ReadOnlySpan<double> lambda,
+        double lo, double hlo, double hi, double hhi, int depth)
+    {
+        if (hhi >= 0) return Brent(sign, gStar, a, lambda, lo, hlo, hi, hhi);
+        if (UpperBound(sign, gStar, a, lambda, lo, hi) < 0) return double.PositiveInfinity;
+        if (depth >= 48 || hi - lo <= 8 * 2.220446049250313e-16 * hi) return double.PositiveInfinity;
+        double mid = 0.5 * (lo + hi);
+        double hm = Evaluate(sign, gStar, a, lambda, mid);
+        if (hm >= 0) return Brent(sign, gStar, a, lambda, lo, hlo, mid, hm);
+        double r = Refine(sign, gStar, a, lambda, lo, hlo, mid, hm, depth + 1);
+        return double.IsPositiveInfinity(r) ? Refine(sign, gStar, a, lambda, mid, hm, hi, hhi, depth + 1) : r;
     }
 
     /// <summary>Brent's method on [lo, hi] with h(lo) &lt; 0 ≤ h(hi), to about machine precision in τ.</summary>
