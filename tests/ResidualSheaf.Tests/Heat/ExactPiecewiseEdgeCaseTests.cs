@@ -105,4 +105,24 @@ public class ExactPiecewiseEdgeCaseTests(ITestOutputHelper output)
         output.WriteLine($"pinned output: |limit − LS| = {dist:e2}, LS residual {ls.Residual:e2}, segments {res.Segments}");
         Assert.True(dist < 1e-9);
     }
+
+    [Fact]
+    public void SimultaneousRootsOnTwoUnitsAreBothHandled()
+    {
+        // Two identical hidden units (W1 = [1; 1], b1 = 0, x = 1) from identical starts: both z1 reach 0 at the same instant.
+        // Inactive phase: z1_i = 1 − 2e^{−t}, so both cross at ln 2 (a1 = 0 there: w = 1 = w + a1 > 0, a plain crossing).
+        var net = new Mlp([new LinearLayer(1, 2, [1.0, 1.0], [0.0, 0.0], "fc1"), new LinearLayer(2, 1, [0.5, 0.5], [0.0], "fc2")]);
+        var sheaf = SheafConstructor.Build(net);
+        var p = sheaf.Problem([1.0]);
+        var eq = new HeatEquation(p);
+        var res = new ExactPiecewiseIntegrator(eq).Run([-1.0, -1.0, 0.0, 0.0, 0.0]);
+        Assert.Equal(ExactStatus.Converged, res.Status);
+        Assert.Equal(2, res.Events.Count(e => e.Kind == HeatEventKind.CrossUp));
+        Assert.Equal(res.Events[0].Time, res.Events[1].Time, 1e-12);
+        Assert.NotEqual(res.Events[0].Coordinate, res.Events[1].Coordinate);
+        Assert.True(res.Events.Count <= 3, string.Join(", ", res.Events.Select(e => $"{e.Kind} {e.Name} @ {e.Time:r}")));
+        var forward = p.Restrict(DirichletSolver.Solve(p).Cochain);
+        Assert.True(HeatReference.MaxDiff(res.Limit!, forward) < 1e-12);
+        output.WriteLine($"simultaneous: {string.Join(", ", res.Events.Select(e => $"{e.Kind} {e.Name} @ {e.Time:r}"))}; segments {res.Segments}");
+    }
 }
