@@ -97,6 +97,20 @@ public static class ExponentialSum
     }
 
     /// <summary>
+    /// Upper bound of max(0, h'') on [lo, hi] (each term s·a_k λ_k² e^{−λ_k τ} is monotone): with it, h ≤ max(h(lo), h(hi)) + bound·w²/8.
+    /// </summary>
+    public static double CurvatureBound(double sign, ReadOnlySpan<double> a, ReadOnlySpan<double> lambda, double lo, double hi)
+    {
+        double u = 0;
+        for (int k = 0; k < a.Length; k++)
+        {
+            double b = sign * a[k] * lambda[k] * lambda[k];
+            if (b > 0) u += b * Math.Exp(-lambda[k] * lo);
+        }
+        return u;
+    }
+
+    /// <summary>
     /// The earliest rise in [lo, hi] given h(lo) &lt; 0: Brent when h(hi) ≥ 0; otherwise excluded by <see cref="UpperBound"/> or
     /// bisected (left half first) until excluded, found, or below resolution (a tangency that does not change the side).
     /// </summary>
@@ -104,6 +118,7 @@ public static class ExponentialSum
         double lo, double hlo, double hi, double hhi, int depth)
     {
         if (hhi >= 0) return Brent(sign, gStar, a, lambda, lo, hlo, hi, hhi);
+        if (Math.Max(hlo, hhi) + CurvatureBound(sign, a, lambda, lo, hi) * (hi - lo) * (hi - lo) / 8 < 0) return double.PositiveInfinity;
         if (UpperBound(sign, gStar, a, lambda, lo, hi) < 0) return double.PositiveInfinity;
         if (depth >= 48 || hi - lo <= 8 * 2.220446049250313e-16 * hi) return double.PositiveInfinity;
         double mid = 0.5 * (lo + hi);

@@ -87,6 +87,40 @@ public class ExactPiecewiseIntegratorTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(SkipConstruction.Junction, ReluPlacement.After)]
+    [InlineData(SkipConstruction.Junction, ReluPlacement.Before)]
+    [InlineData(SkipConstruction.Chord, ReluPlacement.After)]
+    [InlineData(SkipConstruction.Chord, ReluPlacement.Before)]
+    public void EnergyNeverIncreasesOverTwoHundredRandomStarts(SkipConstruction construction, ReluPlacement placement)
+    {
+        var net = TorchReference.PyTorchDefault(ArchitectureSpec.Residual([new BlockSpec(3, 3, 3, false)], placement), 42);
+        var sheaf = SheafConstructor.Build(net, construction);
+        var p = sheaf.Problem(InputSampler.Normal(1, 3, 29)[0]);
+        var exact = new ExactPiecewiseIntegrator(new HeatEquation(p));
+        var times = Enumerable.Range(0, 201).Select(i => 0.15 * i).ToArray();
+        int increases = 0, events = 0, slides = 0;
+        double worst = 0;
+        for (int seed = 0; seed < 200; seed++)
+        {
+            var res = exact.Run(HeatReference.Normal(p.FreeCoordinates.Count, 1000 + seed), times);
+            Assert.Equal(ExactStatus.Converged, res.Status);
+            events += res.Events.Count;
+            slides += res.Events.Count(e => e.Kind == HeatEventKind.SlideEnter);
+            double prev = HeatReference.Energy(p, res.States[0]);
+            for (int i = 1; i < res.States.Length; i++)
+            {
+                double e = HeatReference.Energy(p, res.States[i]);
+                if (e > prev * (1 + 1e-12)) increases++;
+                worst = Math.Max(worst, (e - prev) / prev);
+                prev = e;
+            }
+        }
+        output.WriteLine($"{construction}/{placement}: 200 starts, {increases} energy increases (largest relative change {worst:e2}), {events} events, " +
+                         $"{slides} sliding episodes, {exact.CachedPatterns} cached patterns");
+        Assert.Equal(0, increases);
+    }
+
     [Fact]
     public void ChordConvergesToItsLeastSquaresSolution()
     {
