@@ -92,7 +92,7 @@ public sealed class ExactPiecewiseIntegrator
             double best = double.PositiveInfinity;
             int bestUnit = -1, bestFn = 0;
             var a = new double[m];
-            double horizon = Math.Min(endTime - t, double.MaxValue);
+            // The search is never cut at the end time: "no switch found" must mean none on [τ, ∞), so that Converged is a proof.
             for (int u = 0; u < units; u++)
             {
                 if (m == 0) break;
@@ -101,7 +101,7 @@ public sealed class ExactPiecewiseIntegrator
                     int p = seg.Position[u];
                     for (int k = 0; k < m; k++) a[k] = seg.V[p * m + k] * beta[k];
                     double sign = modes[u] == UnitMode.Active ? -1 : 1;
-                    double r = ExponentialSum.EarliestRise(sign, seg.CStar[p], a, seg.Lambda, seg.Groups, Math.Min(best, horizon));
+                    double r = ExponentialSum.EarliestRise(sign, seg.CStar[p], a, seg.Lambda, seg.Groups, best);
                     if (r < best) { best = r; bestUnit = u; bestFn = 0; }
                 }
                 else
@@ -113,7 +113,7 @@ public sealed class ExactPiecewiseIntegrator
                         for (int k = 0; k < m; k++) a[k] = row[k] * beta[k];
                         // fn 0: w_j > 0 must stay positive (h = −w_j); fn 1: w_j + a_j < 0 must stay negative (h = w_j + a_j).
                         double sign = fn == 0 ? -1 : 1;
-                        double r = ExponentialSum.EarliestRise(sign, fn == 0 ? sl.F0 : sl.F1, a, seg.Lambda, seg.Groups, Math.Min(best, horizon));
+                        double r = ExponentialSum.EarliestRise(sign, fn == 0 ? sl.F0 : sl.F1, a, seg.Lambda, seg.Groups, best);
                         if (r < best) { best = r; bestUnit = u; bestFn = fn + 1; }
                     }
                 }
@@ -192,6 +192,7 @@ public sealed class ExactPiecewiseIntegrator
     {
         int m = seg.F.Length;
         var c = (double[])state.Clone();
+        if (tau == 0) return c; // the segment's start, exactly
         var w = new double[m];
         for (int k = 0; k < m; k++) w[k] = beta[k] * Math.Exp(-seg.Lambda[k] * tau);
         for (int i = 0; i < m; i++)

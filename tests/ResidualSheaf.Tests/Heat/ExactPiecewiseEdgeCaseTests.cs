@@ -125,4 +125,23 @@ public class ExactPiecewiseEdgeCaseTests(ITestOutputHelper output)
         Assert.True(HeatReference.MaxDiff(res.Limit!, forward) < 1e-12);
         output.WriteLine($"simultaneous: {string.Join(", ", res.Events.Select(e => $"{e.Kind} {e.Name} @ {e.Time:r}"))}; segments {res.Segments}");
     }
+
+    [Fact]
+    public void PinnedHiddenNeuronTakesItsMaskFromThePin()
+    {
+        // G with z1[1] hard-pinned to its forward value −1.7: three switching units remain, and the limit is the forward pass.
+        var g = SheafConstructor.Build(GoldenNetwork.Create());
+        var z1 = g.Sheaf.Vertex("z1");
+        var pins = new ResidualSheaf.Engine.Sheaves.PinSet().PinVertex(g.Input, GoldenNetwork.X).Pin(z1.Offset + 1, -1.7);
+        var p = new DirichletProblem(g.Sheaf, pins);
+        var eq = new HeatEquation(p);
+        Assert.Equal(3, eq.SwitchingCount);
+        Assert.DoesNotContain(z1.Offset + 1, eq.SwitchingCoordinates);
+        var res = new ExactPiecewiseIntegrator(eq).Run(HeatReference.Normal(eq.FreeDimension, 13));
+        Assert.Equal(ExactStatus.Converged, res.Status);
+        var ls = DirichletSolver.Solve(p);
+        Assert.True(ls.Residual < 1e-12);
+        Assert.True(HeatReference.MaxDiff(res.Limit!, p.Restrict(ls.Cochain)) < 1e-9);
+        Assert.Equal(0.75, res.Limit![p.FreeIndex(g.Output.Offset)], 1e-12);
+    }
 }
