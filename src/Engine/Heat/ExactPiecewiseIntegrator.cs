@@ -283,8 +283,8 @@ public sealed class ExactPiecewiseIntegrator
                 var dq = dTh.Column(q);
                 var lrow = dTh.SubMatrixColumns(f).TransposeThisAndMultiply(dq); // L_θ[q, F]
                 double rq = dq.DotProduct(bTh) + softRhs[q];
-                double fStar = -alpha * (m == 0 ? 0 : lrow.DotProduct(DenseVector.OfArray(cStar)) - rq);
-                if (m == 0) fStar = alpha * rq;
+                // f_θ(τ) = −α (L_θ[q,F] c_F(τ) − r_θ,q) with c_q = 0: constant part at c*, exponential part through V.
+                double fStar = -alpha * ((m == 0 ? 0 : lrow.DotProduct(DenseVector.OfArray(cStar))) - rq);
                 var row = new double[m];
                 for (int k = 0; k < m; k++)
                 {
