@@ -23,14 +23,14 @@ internal static class TestProblems
     public static OdeRhs VanDerPol(double mu) => (t, y, dy) =>
     {
         dy[0] = y[1];
-        dy[1] = mu * (((1 - (y[0] * y[0])) * y[1]) - y[0]);
+        dy[1] = (mu * (1 - (y[0] * y[0])) * y[1]) - y[0];
     };
 
     public static OdeJacobian VanDerPolJacobian(double mu) => (t, y, j) =>
     {
         j[0, 0] = 0;
         j[0, 1] = 1;
-        j[1, 0] = mu * ((-2 * y[0] * y[1]) - 1);
+        j[1, 0] = (-2 * mu * y[0] * y[1]) - 1;
         j[1, 1] = mu * (1 - (y[0] * y[0]));
     };
 
