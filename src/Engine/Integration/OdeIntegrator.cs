@@ -37,6 +37,7 @@ public sealed class OdeIntegrator
     private readonly int[] _sign;
     private readonly bool[] _disarmed;
     private readonly double[] _gLeft;
+    private readonly double[] _tLeft;
     private readonly double[] _gRight;
     private readonly double[] _yTmp;
     private readonly List<Candidate> _candidates = [];
@@ -74,6 +75,7 @@ public sealed class OdeIntegrator
         _sign = new int[_events.Length];
         _disarmed = new bool[_events.Length];
         _gLeft = new double[_events.Length];
+        _tLeft = new double[_events.Length];
         _gRight = new double[_events.Length];
         _yTmp = new double[n];
         Status = OdeStatus.Running;
@@ -438,7 +440,15 @@ public sealed class OdeIntegrator
         double h = stepEnd - stepStart;
         int m = _options.EventSamples;
         double tol = EventRootUlps * 2.220446049250313e-16 * (Math.Abs(stepEnd) + Math.Abs(h));
-        double tl = stepStart;
+        for (int k = 0; k < _events.Length; k++)
+        {
+            _tLeft[k] = stepStart;
+            if (_disarmed[k] && !ProbeDeparture(k, stepStart, h, m))
+            {
+                return default;
+            }
+        }
+
         for (int j = 1; j <= m; j++)
         {
             double tr = j == m ? stepEnd : stepStart + (h * j / m);
@@ -502,7 +512,7 @@ public sealed class OdeIntegrator
                 else
                 {
                     _rootEvent = k;
-                    tk = RootFinder.Illinois(static (self, t) => self.GAt(t), this, tl, _gLeft[k], tr, g, tol);
+                    tk = RootFinder.Illinois(static (self, t) => self.GAt(t), this, _tLeft[k], _gLeft[k], tr, g, tol);
                     if (double.IsNaN(tk))
                     {
                         Finish(OdeStatus.NonFiniteState);
@@ -582,12 +592,48 @@ public sealed class OdeIntegrator
             for (int k = 0; k < _events.Length; k++)
             {
                 _gLeft[k] = _gRight[k];
+                _tLeft[k] = tr;
             }
-
-            tl = tr;
         }
 
         return default;
+    }
+
+    /// <summary>
+    /// A disarmed function (|g| inside the hysteresis band at the step start, e.g. just after a restart) is probed close to the
+    /// step start on a geometric grid, so that it is armed with its departure sign even when it leaves and re-crosses zero
+    /// before the first sample point (a short bounce inside a long step). Returns false if g is not finite.
+    /// </summary>
+    private bool ProbeDeparture(int k, double stepStart, double h, int m)
+    {
+        ReadOnlySpan<double> fractions = [1e-9, 1e-7, 1e-5, 1e-3, 1e-2];
+        foreach (double frac in fractions)
+        {
+            if (frac >= 1.0 / m)
+            {
+                break;
+            }
+
+            double tp = stepStart + (h * frac);
+            _stepper.Interpolate(tp, _yTmp);
+            double g = _events[k].G(tp, _yTmp);
+            if (!double.IsFinite(g))
+            {
+                Finish(OdeStatus.NonFiniteState);
+                return false;
+            }
+
+            if (Math.Abs(g) > Band(_yTmp))
+            {
+                _disarmed[k] = false;
+                _sign[k] = Math.Sign(g);
+                _gLeft[k] = g;
+                _tLeft[k] = tp;
+                return true;
+            }
+        }
+
+        return true;
     }
 
     private bool Record(double t, int index, EventDirection direction, ReadOnlySpan<double> y)
