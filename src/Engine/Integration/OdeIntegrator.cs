@@ -31,6 +31,7 @@ public sealed class OdeIntegrator
     private double _facOld = 1e-4;
     private bool _rejectedLast;
     private double _lastH;
+    private bool _lastRejectNonFinite;
 
     // Event state.
     private readonly EventFunction[] _events;
@@ -191,7 +192,8 @@ public sealed class OdeIntegrator
             double minStep = 10 * Math.Abs(Math.BitIncrement(Math.Abs(t)) - Math.Abs(t));
             if (_adaptive && hAbs < minStep)
             {
-                Finish(OdeStatus.StepSizeUnderflow);
+                // Step sizes collapsing onto a region where f is NaN/∞ is a non-finite failure, not an accuracy one.
+                Finish(_lastRejectNonFinite ? OdeStatus.NonFiniteState : OdeStatus.StepSizeUnderflow);
                 return false;
             }
 
@@ -217,6 +219,7 @@ public sealed class OdeIntegrator
 
                 Statistics.Rejected++;
                 _rejectedLast = true;
+                _lastRejectNonFinite = true;
                 _hAbs = 0.25 * Math.Abs(h);
                 continue;
             }
@@ -258,6 +261,7 @@ public sealed class OdeIntegrator
 
             Statistics.Rejected++;
             _rejectedLast = true;
+            _lastRejectNonFinite = false;
             _hAbs = Math.Abs(h) / Math.Min(maxShrink, fac11 / safe);
         }
     }
