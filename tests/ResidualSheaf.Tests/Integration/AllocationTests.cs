@@ -1,0 +1,57 @@
+using ResidualSheaf.Engine.Integration;
+
+namespace ResidualSheaf.Tests.Integration;
+
+/// <summary>Explicit methods allocate nothing per step once the integrator is set up (no saving, no dense output).</summary>
+public class AllocationTests
+{
+    [Theory]
+    [InlineData("Euler")]
+    [InlineData("RK4")]
+    [InlineData("BS3")]
+    [InlineData("DP5")]
+    [InlineData("DOP853")]
+    public void ExplicitStepsDoNotAllocate(string method)
+    {
+        OdeAlgorithm alg = method switch
+        {
+            "Euler" => new ExplicitEuler(1e-4),
+            "RK4" => new RungeKutta4(1e-3),
+            "BS3" => new BogackiShampine32(),
+            "DP5" => new DormandPrince54(),
+            _ => new Dop853(),
+        };
+        // Two nonlinear oscillators (bounded for all time), integrated far beyond the measured window.
+        var problem = new OdeProblem(
+            (t, y, dy) =>
+            {
+                dy[0] = y[1];
+                dy[1] = -Math.Sin(y[0]);
+                dy[2] = y[3];
+                dy[3] = -y[2] - (0.1 * y[2] * y[2] * y[2]);
+            },
+            [1.0, 0.0, 0.5, 0.2],
+            0,
+            1e7)
+        {
+            // A switching function that is watched (interpolated and sampled every step) but never fires.
+            Events = [new EventFunction((t, y) => 10 - y[0])],
+        };
+        var integrator = new OdeIntegrator(problem, alg, new OdeOptions { Rtol = 1e-8, Atol = 1e-8, SaveEveryStep = false });
+        // Warm-up lets tiered JIT settle (its call counting may allocate once on this thread).
+        for (int i = 0; i < 500; i++)
+        {
+            Assert.True(integrator.Step());
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 2000; i++)
+        {
+            integrator.Step();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(OdeStatus.Running, integrator.Status);
+        Assert.Equal(0, allocated);
+    }
+}
