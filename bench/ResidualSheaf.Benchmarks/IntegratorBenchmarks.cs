@@ -10,7 +10,7 @@ namespace ResidualSheaf.Benchmarks;
 [MemoryDiagnoser]
 public class StepBenchmarks
 {
-    private const int StepsPerInvoke = 1000;
+    private const int StepsPerInvoke = 20000;
     private OdeIntegrator _integrator = null!;
 
     /// <summary>Method under test.</summary>
