@@ -203,4 +203,47 @@ public class EventTests(ITestOutputHelper output)
         Assert.Equal(0.0, sol.FinalState[0]);
         Assert.True(sol.Statistics.Nfev < 60, $"nfev {sol.Statistics.Nfev}");
     }
+    [Fact]
+    public void RestartAtAnExactStepEndFiresOncePerCrossing()
+    {
+        // Sawtooth: y' = 1, reset to 0 whenever y reaches 1. With RK4 and dt = 0.25 each root is exactly at a step end.
+        var problem = new OdeProblem((t, y, dy) => dy[0] = 1, [0.0], 0, 3.5)
+        {
+            Events =
+            [
+                new EventFunction((t, y) => y[0] - 1, EventDirection.Rising, EventAction.Restart, (t, y, i, d) =>
+                {
+                    y[0] = 0;
+                    return true;
+                }),
+            ],
+        };
+        OdeSolution sol = Ode.Solve(problem, new RungeKutta4(0.25), new OdeOptions { Dense = true });
+        Assert.Equal(OdeStatus.Success, sol.Status);
+        Assert.Equal([1.0, 2.0, 3.0], sol.Events.Select(e => e.Time).ToArray());
+        Assert.Equal(0.5, sol.FinalState[0], 1e-14);
+
+        // Saved points hold both sides of each reset; the dense output is right-continuous at the resets.
+        Assert.Equal(2, sol.Times.Count(t => t == 2.0));
+        Assert.Equal(0.0, sol.Evaluate(2.0)[0], 1e-14);
+        Assert.Equal(0.75, sol.Evaluate(1.75)[0], 1e-14);
+    }
+
+    [Fact]
+    public void EventsWhenIntegratingBackwardsFollowTheIntegrationDirection()
+    {
+        // y = sin t integrated from 10 down to 0: zeros at 3π, 2π, π in that order; near 3π (backwards) sin goes from - to +.
+        var problem = new OdeProblem((t, y, dy) =>
+        {
+            dy[0] = y[1];
+            dy[1] = -y[0];
+        }, [Math.Sin(10), Math.Cos(10)], 10, 0.5)
+        {
+            Events = [new EventFunction((t, y) => y[0])],
+        };
+        OdeSolution sol = Ode.Solve(problem, new Dop853(), new OdeOptions { Rtol = 1e-12, Atol = 1e-12 });
+        Assert.Equal([3 * Math.PI, 2 * Math.PI, Math.PI], sol.Events.Select(e => e.Time).ToArray(), (a, b) => Math.Abs(a - b) < 1e-9);
+        Assert.Equal(EventDirection.Rising, sol.Events[0].Direction);
+        Assert.Equal(EventDirection.Falling, sol.Events[1].Direction);
+    }
 }
