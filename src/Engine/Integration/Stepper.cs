@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace ResidualSheaf.Engine.Integration;
 
 /// <summary>A one-step method: chooses nothing, only attempts steps, estimates errors and interpolates the last accepted step.</summary>
@@ -316,9 +318,22 @@ internal abstract class ExplicitRkStepper : Stepper
         FValid = true;
     }
 
+    /// <summary>y += a x (SIMD for long vectors).</summary>
     protected static void Axpy(double a, ReadOnlySpan<double> x, Span<double> y)
     {
-        for (int i = 0; i < y.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && y.Length >= 2 * Vector<double>.Count)
+        {
+            var va = new Vector<double>(a);
+            int last = y.Length - Vector<double>.Count;
+            for (; i <= last; i += Vector<double>.Count)
+            {
+                var vy = new Vector<double>(y[i..]);
+                (vy + (va * new Vector<double>(x[i..]))).CopyTo(y[i..]);
+            }
+        }
+
+        for (; i < y.Length; i++)
         {
             y[i] += a * x[i];
         }
