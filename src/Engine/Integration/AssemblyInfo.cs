@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("ResidualSheaf.Tests")]
+[assembly: InternalsVisibleTo("ResidualSheaf.Benchmarks")]

@@ -1,0 +1,174 @@
+namespace ResidualSheaf.Engine.Integration;
+
+/// <summary>Outcome of an integration.</summary>
+public enum OdeStatus
+{
+    /// <summary>Still integrating (only seen on a live <see cref="OdeIntegrator"/>).</summary>
+    Running,
+
+    /// <summary>Reached the final time.</summary>
+    Success,
+
+    /// <summary>The step size fell below the resolution of t (see <see cref="OdeSolution.FailureTime"/>).</summary>
+    StepSizeUnderflow,
+
+    /// <summary>The maximum number of step attempts was reached.</summary>
+    StepLimit,
+
+    /// <summary>The right-hand side, the state or a switching function became NaN/infinite.</summary>
+    NonFiniteState,
+
+    /// <summary>The cancellation token was signalled.</summary>
+    Cancelled,
+
+    /// <summary>The event cap was reached (chattering / Zeno behaviour).</summary>
+    Zeno,
+
+    /// <summary>An event with <see cref="EventAction.Stop"/> fired, or a restart callback returned false.</summary>
+    StoppedByEvent,
+
+    /// <summary>The fixed-step stop rule max|Δy| &lt; tol was met before the final time.</summary>
+    Converged,
+}
+
+/// <summary>Work counters, identical in meaning for every method.</summary>
+public sealed class OdeStatistics
+{
+    /// <summary>Right-hand-side evaluations (including those for finite-difference Jacobians and dense output).</summary>
+    public long Nfev { get; internal set; }
+
+    /// <summary>Jacobian evaluations (callback calls or finite-difference Jacobians).</summary>
+    public long Njev { get; internal set; }
+
+    /// <summary>LU factorisations.</summary>
+    public long Nlu { get; internal set; }
+
+    /// <summary>Accepted steps.</summary>
+    public long Accepted { get; internal set; }
+
+    /// <summary>Rejected steps.</summary>
+    public long Rejected { get; internal set; }
+
+    /// <summary>Events reported.</summary>
+    public long Events { get; internal set; }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"nfev={Nfev} njev={Njev} nlu={Nlu} accepted={Accepted} rejected={Rejected} events={Events}";
+}
+
+/// <summary>A located event.</summary>
+/// <param name="Time">Event time.</param>
+/// <param name="Index">Index of the event function.</param>
+/// <param name="Direction">Direction of the sign change (Rising or Falling).</param>
+/// <param name="State">State at the event (before any restart callback).</param>
+public sealed record OdeEvent(double Time, int Index, EventDirection Direction, double[] State);
+
+/// <summary>A piece of dense output valid on [Start, End] (End may precede Start when integrating backwards).</summary>
+public abstract class DenseSegment
+{
+    /// <summary>Segment start time.</summary>
+    public double Start { get; internal set; }
+
+    /// <summary>Segment end time.</summary>
+    public double End { get; internal set; }
+
+    /// <summary>Evaluates the interpolant at <paramref name="t"/> into <paramref name="y"/>.</summary>
+    /// <param name="t">Time (inside the segment).</param>
+    /// <param name="y">Output state.</param>
+    public abstract void Evaluate(double t, Span<double> y);
+
+    /// <summary>A deep copy (for storing in a solution).</summary>
+    public abstract DenseSegment Clone();
+}
+
+/// <summary>Result of <see cref="Ode.Solve"/>: saved points, events, dense output, status and statistics.</summary>
+public sealed class OdeSolution
+{
+    internal OdeSolution(int n) => Dimension = n;
+
+    /// <summary>Number of components.</summary>
+    public int Dimension { get; }
+
+    /// <summary>Saved times.</summary>
+    public List<double> Times { get; } = [];
+
+    /// <summary>Saved states (one array per saved time).</summary>
+    public List<double[]> States { get; } = [];
+
+    /// <summary>Events in time order.</summary>
+    public List<OdeEvent> Events { get; } = [];
+
+    /// <summary>Outcome.</summary>
+    public OdeStatus Status { get; internal set; }
+
+    /// <summary>Time reached when integration ended (the failure time for failures).</summary>
+    public double FailureTime { get; internal set; } = double.NaN;
+
+    /// <summary>Final time reached.</summary>
+    public double FinalTime { get; internal set; }
+
+    /// <summary>Final state reached.</summary>
+    public double[] FinalState { get; internal set; } = [];
+
+    /// <summary>Work counters.</summary>
+    public OdeStatistics Statistics { get; internal set; } = new();
+
+    /// <summary>Dense segments (empty unless <see cref="OdeOptions.Dense"/> was set).</summary>
+    public List<DenseSegment> Segments { get; } = [];
+
+    /// <summary>True when a dense interpolant is available.</summary>
+    public bool HasDenseOutput => Segments.Count > 0;
+
+    /// <summary>Evaluates the dense interpolant at <paramref name="t"/> (requires <see cref="OdeOptions.Dense"/>).</summary>
+    /// <param name="t">Time inside the integrated span.</param>
+    /// <param name="y">Output state.</param>
+    public void Evaluate(double t, Span<double> y)
+    {
+        if (Segments.Count == 0)
+        {
+            throw new InvalidOperationException("No dense output: solve with OdeOptions.Dense = true.");
+        }
+
+        if (y.Length != Dimension)
+        {
+            throw new ArgumentException($"Output length {y.Length} differs from dimension {Dimension}.", nameof(y));
+        }
+
+        bool forward = Segments[0].End >= Segments[0].Start;
+        int lo = 0, hi = Segments.Count - 1;
+        // Find the last segment whose start is <= t (in the integration direction).
+        while (lo < hi)
+        {
+            int mid = (lo + hi + 1) / 2;
+            bool startBefore = forward ? Segments[mid].Start <= t : Segments[mid].Start >= t;
+            if (startBefore)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        DenseSegment s = Segments[lo];
+        double tMin = Math.Min(Segments[0].Start, Segments[^1].End), tMax = Math.Max(Segments[0].Start, Segments[^1].End);
+        double slack = 1e-12 * (Math.Abs(tMin) + Math.Abs(tMax));
+        if (t < tMin - slack || t > tMax + slack)
+        {
+            throw new ArgumentOutOfRangeException(nameof(t), t, $"Outside the integrated span [{tMin}, {tMax}].");
+        }
+
+        s.Evaluate(t, y);
+    }
+
+    /// <summary>Convenience overload returning a new array.</summary>
+    /// <param name="t">Time inside the integrated span.</param>
+    public double[] Evaluate(double t)
+    {
+        var y = new double[Dimension];
+        Evaluate(t, y);
+        return y;
+    }
+}
