@@ -76,6 +76,8 @@ public static class WeightJson
             ["architecture"] = network.Describe(),
             ["tensors"] = tensors,
         };
+        string? dir = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

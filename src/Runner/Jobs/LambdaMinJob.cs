@@ -3,6 +3,7 @@ using ResidualSheaf.Engine.Dirichlet;
 using ResidualSheaf.Engine.Spectra;
 using ResidualSheaf.Models.Construction;
 using ResidualSheaf.Models.Torch;
+using ResidualSheaf.Models.Weights;
 using ResidualSheaf.Runner.Output;
 using Spectre.Console;
 
@@ -33,6 +34,9 @@ public sealed class LambdaMinJob : IJob
                 long seed = lm.Seed + k;
                 var baseNet = TorchReference.PyTorchDefault(cfg.Architecture, seed);
                 var x = InputSampler.Normal(1, baseNet.InputDimension, cfg.Inputs.Seed + k, cfg.Inputs.Scale)[0];
+                // Each draw's unscaled weights are exported so any row of the table can be rebuilt (multiply by its scale).
+                WeightJson.Write(ctx.Output.File(Path.Combine("weights", $"draw-{k:D3}.json")), baseNet,
+                    $"seeded (torch.manual_seed({seed})), unscaled");
                 for (int si = 0; si < lm.Scales.Length; si++)
                 {
                     var net = NetworkFactory.Scaled(baseNet, lm.Scales[si]);

@@ -30,8 +30,11 @@ public sealed class StaticRunTests : IDisposable
     public void LabRunWritesEveryArtefactAndShowsJunctionExactChordWrong()
     {
         string outDir = RunConfig(LabConfig(12), "lab");
-        foreach (string f in new[] { "report.json", "sweep.csv", "weights.json", "config.resolved.json", "run.log", "run.clef" })
+        foreach (string f in new[] { "report.json", "sweep.csv", "weights.json", "config.resolved.json", "run.log", "run.clef",
+                     "errors.png", "graph-junction.png", "graph-chord.png" })
             Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+        foreach (string png in new[] { "errors.png", "graph-junction.png", "graph-chord.png" })
+            Assert.True(new FileInfo(Path.Combine(outDir, png)).Length > 10_000, png);
         var report = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")))!;
         var junction = report["constructions"]!["junction"]!;
         var chord = report["constructions"]!["chord"]!;
@@ -87,6 +90,8 @@ public sealed class StaticRunTests : IDisposable
             foreach (var s in report["by_construction"]![c]!.AsArray())
                 Assert.True(s!["all_positive"]!.GetValue<bool>());
         Assert.Equal(1 + 3 * 2 * 2, File.ReadAllLines(Path.Combine(outDir, "lambda_min.csv")).Length);
+        Assert.True(File.Exists(Path.Combine(outDir, "lambda-min.png")));
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(outDir, "weights"), "draw-*.json").Length);
     }
 }
 
