@@ -34,8 +34,11 @@ public static class Program
         Jobs (config field "job"):
           static       pinned Dirichlet solves of a network's sheaf vs TorchSharp, per construction (junction, chord)
           lambda-min   λ_min(L_free) over random weight draws at several weight scales
+          heat         the sheaf heat equation from an initial cochain (input pinned): trace, switches, energy, convergence
 
-        Exit codes: 0 success, 1 run failed, 2 bad input (usage, config, weights), 130 cancelled.
+        Exit codes: 0 success, 1 run failed, 2 bad input (usage, config, weights, pins, initial cochain),
+                    3 integration stopped on a fault (NaN/Inf, step-size underflow, step or event limit; trace and summary kept),
+                    130 cancelled (Ctrl+C; a heat run keeps its trace and marks its summary interrupted).
         """;
 
     /// <summary>Runs the command line.</summary>
@@ -76,21 +79,23 @@ public static class Program
             return BadInput;
         }
         INetwork? network = null;
+        HeatSetup? heat = null;
         try
         {
-            // Weights are input: load and validate them before any output folder exists.
-            if (config.Job == "static") network = NetworkFactory.Create(config);
+            // Weights, pins and the initial cochain are input: validate them before any output folder exists.
+            if (config.Job is "static" or "heat") network = NetworkFactory.Create(config);
+            if (config.Job == "heat") heat = HeatSetup.Build(config, network!);
         }
         catch (ConfigException e)
         {
             Console.Error.WriteLine($"runner: {e.Message}");
             return BadInput;
         }
-        return Run(config, network, outFolder);
+        return Run(config, network, outFolder, heat);
     }
 
     /// <summary>Runs a validated config: creates the run folder, logs, runs the job, commits or removes the folder.</summary>
-    public static int Run(RunConfig config, INetwork? network, string? outFolder = null)
+    public static int Run(RunConfig config, INetwork? network, string? outFolder = null, HeatSetup? heat = null)
     {
         RunDirectory dir;
         try
@@ -113,6 +118,7 @@ public static class Program
             .WriteTo.File(new CompactJsonFormatter(), dir.File("run.clef"))
             .CreateLogger();
         int code;
+        bool finished = false;
         try
         {
             JsonFile.Write(dir.File("config.resolved.json"), ResolvedConfig.ToJson(config));
@@ -121,9 +127,12 @@ public static class Program
             {
                 "static" => new StaticLabJob(),
                 "lambda-min" => new LambdaMinJob(),
+                "heat" => new HeatJob(),
                 _ => throw new ConfigException("job", $"unknown job '{config.Job}'"),
             };
-            code = job.Run(new RunContext(config, dir, log, network), cts.Token);
+            code = job.Run(new RunContext(config, dir, log, network) { Heat = heat }, cts.Token);
+            // A job that returns (rather than throws) has written a complete, self-describing folder, whatever its code.
+            finished = true;
             log.Information("Done: {Folder}", dir.FinalPath);
         }
         catch (ConfigException e)
@@ -146,7 +155,7 @@ public static class Program
             Console.CancelKeyPress -= onCancel;
             (log as IDisposable)?.Dispose();
         }
-        if (code == 0) dir.Commit();
+        if (code == 0 || (finished && code is HeatJob.IntegrationFault or Cancelled)) dir.Commit();
         else if (code != Cancelled)
         {
             dir.Abandon();

@@ -40,6 +40,7 @@ public static class ResolvedConfig
             {
                 ["draws"] = lm.Draws, ["scales"] = new JsonArray(lm.Scales.Select(s => (JsonNode?)s).ToArray()), ["seed"] = lm.Seed,
             };
+        if (c.Heat is { } h) o["heat"] = h.ToJson();
         return o;
     }
 }

@@ -27,7 +27,7 @@ public sealed record RunConfig
     /// <summary>Run name: prefix of the output folder.</summary>
     public required string Name { get; init; }
 
-    /// <summary>static | lambda-min.</summary>
+    /// <summary>static | lambda-min | heat.</summary>
     public required string Job { get; init; }
 
     /// <summary>torch.manual_seed for seeded weights.</summary>
@@ -54,6 +54,9 @@ public sealed record RunConfig
     /// <summary>λ_min sweep (job lambda-min only).</summary>
     public LambdaMinConfig? LambdaMin { get; init; }
 
+    /// <summary>Heat-equation run (job heat only).</summary>
+    public HeatConfig? Heat { get; init; }
+
     /// <summary>Folder under which run folders are created.</summary>
     public required string OutputRoot { get; init; }
 
@@ -78,11 +81,11 @@ public sealed record RunConfig
     public static RunConfig Parse(JsonElement root, string baseDirectory)
     {
         var f = new JsonFields(root, "");
-        f.ExpectOnly("name", "job", "seed", "network", "weights", "constructions", "inputs", "controls", "lambda_min", "output_root");
+        f.ExpectOnly("name", "job", "seed", "network", "weights", "constructions", "inputs", "controls", "lambda_min", "heat", "output_root");
         string name = f.String("name");
         if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             throw new ConfigException("name", $"'{name}' must be non-empty and use only letters, digits, '-', '_' and '.'");
-        string job = f.Choice("job", ["static", "lambda-min"]);
+        string job = f.Choice("job", ["static", "lambda-min", "heat"]);
         long seed = f.Integer("seed", 42, 0);
         var arch = ParseNetwork(f.Object("network") ?? throw new ConfigException("network", "is required"));
 
@@ -104,7 +107,7 @@ public sealed record RunConfig
 
         var consList = f.Array("constructions", 1);
         SkipConstruction[] constructions = consList is null
-            ? arch.IsMlp ? [SkipConstruction.Junction] : [SkipConstruction.Junction, SkipConstruction.Chord]
+            ? arch.IsMlp || job == "heat" ? [SkipConstruction.Junction] : [SkipConstruction.Junction, SkipConstruction.Chord]
             : consList.Select(p => p.Element.ValueKind == JsonValueKind.String
                     ? p.Element.GetString() switch
                     {
@@ -117,17 +120,24 @@ public sealed record RunConfig
         if (arch.IsMlp && constructions.Contains(SkipConstruction.Chord))
             throw new ConfigException("constructions", "an MLP has no skip connection, so 'chord' does not apply");
 
+        if (job == "heat" && constructions.Length != 1)
+            throw new ConfigException("constructions", "job 'heat' runs one construction: list exactly one (junction or chord)");
+
         var inf = f.Object("inputs");
-        var inputs = new InputsConfig(50, 0, 1.0);
+        int defaultCount = job == "heat" ? 1 : 50;
+        var inputs = new InputsConfig(defaultCount, 0, 1.0);
         if (inf is not null)
         {
-            inputs = new InputsConfig((int)inf.Integer("count", 50, 1, 1_000_000), inf.Integer("seed", 0, 0), inf.Number("scale", 1.0, 0, exclusiveMin: true));
+            inputs = new InputsConfig((int)inf.Integer("count", defaultCount, 1, 1_000_000), inf.Integer("seed", 0, 0), inf.Number("scale", 1.0, 0, exclusiveMin: true));
             inf.RejectUnknown();
+            if (job == "heat" && inputs.Count != 1)
+                throw new ConfigException("inputs.count", "job 'heat' integrates one input: count must be 1 (or give heat.input explicitly)");
         }
 
         bool pinControls = true;
         double wrongOffset = 0.5;
         var cf = f.Object("controls");
+        if (cf is not null && job == "heat") throw new ConfigException("controls", "only applies to job 'static'");
         if (cf is not null)
         {
             pinControls = cf.Boolean("pin_output", true);
@@ -147,12 +157,16 @@ public sealed record RunConfig
         }
         else if (lf is not null) throw new ConfigException("lambda_min", "only allowed with job 'lambda-min'");
 
+        HeatConfig? heat = null;
+        if (job == "heat") heat = HeatConfig.Parse(f.Object("heat"));
+        else if (f.Has("heat")) throw new ConfigException("heat", "only allowed with job 'heat'");
+
         string outputRoot = System.IO.Path.GetFullPath(f.String("output_root", "outputs"), Directory.GetCurrentDirectory());
         f.RejectUnknown();
         return new RunConfig
         {
             Name = name, Job = job, Seed = seed, Architecture = arch, Weights = weights, Constructions = constructions,
-            Inputs = inputs, PinOutputControls = pinControls, WrongOffset = wrongOffset, LambdaMin = lm, OutputRoot = outputRoot,
+            Inputs = inputs, PinOutputControls = pinControls, WrongOffset = wrongOffset, LambdaMin = lm, Heat = heat, OutputRoot = outputRoot,
         };
     }
 

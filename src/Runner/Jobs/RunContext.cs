@@ -10,4 +10,8 @@ namespace ResidualSheaf.Runner.Jobs;
 /// <param name="Output">The run folder (partial until the run ends).</param>
 /// <param name="Log">Structured logger (console + files in the run folder).</param>
 /// <param name="Network">The network with its weights, loaded and validated before the run folder was created (null for jobs that draw their own).</param>
-public sealed record RunContext(RunConfig Config, RunDirectory Output, ILogger Log, INetwork? Network);
+public sealed record RunContext(RunConfig Config, RunDirectory Output, ILogger Log, INetwork? Network)
+{
+    /// <summary>The heat run's set-up, built and validated before the run folder was created (job heat only).</summary>
+    public HeatSetup? Heat { get; init; }
+}

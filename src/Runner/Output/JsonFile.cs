@@ -26,6 +26,9 @@ public static class JsonFile
         ["max"] = Num(s.Max),
     };
 
-    /// <summary>A finite number, or null.</summary>
+    /// <summary>Numbers as a JSON array (non-finite entries as null).</summary>
+    public static JsonArray Array(IEnumerable<double> values) => new(values.Select(Num).ToArray());
+
+    /// <summary>A finite number, or null for NaN/±∞ (JSON has no such numbers).</summary>
     public static JsonNode? Num(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 }

@@ -1,0 +1,80 @@
+namespace ResidualSheaf.Engine.Heat;
+
+/// <summary>
+/// Watches E along a trajectory sample by sample and classifies every increase beyond a relative threshold against the
+/// switching events of the run (see <see cref="EnergyIncreaseCause"/>).
+/// </summary>
+/// <remarks>
+/// An increase counts when E₁ − E₀ &gt; threshold·E₀ + floor: the floor is the rounding level of E itself
+/// (E is a sum of squares of residuals each computed with error ≈ ε·‖c‖), below which a "rise" carries no information.
+/// </remarks>
+public sealed class EnergyMonitor
+{
+    private readonly List<(double T0, double T1, double E0, double E1)> _raw = [];
+    private double _lastT = double.NaN, _lastE = double.NaN;
+
+    /// <summary>Creates a monitor; <paramref name="relativeThreshold"/> is the relative rise that counts (the 1e−12).</summary>
+    public EnergyMonitor(double relativeThreshold = 1e-12)
+    {
+        if (!(relativeThreshold >= 0)) throw new ArgumentException($"threshold must be ≥ 0 (got {relativeThreshold})", nameof(relativeThreshold));
+        RelativeThreshold = relativeThreshold;
+    }
+
+    /// <summary>The relative rise that counts as an increase.</summary>
+    public double RelativeThreshold { get; }
+
+    /// <summary>Samples seen.</summary>
+    public long Samples { get; private set; }
+
+    /// <summary>Rises below the rounding floor (not counted as increases).</summary>
+    public long RisesWithinRounding { get; private set; }
+
+    /// <summary>Records E at time t; <paramref name="roundingFloor"/> is the absolute rounding level of E at this state.</summary>
+    public void Add(double t, double energy, double roundingFloor)
+    {
+        Samples++;
+        if (Samples > 1 && energy > _lastE)
+        {
+            if (energy - _lastE > RelativeThreshold * _lastE + roundingFloor) _raw.Add((_lastT, t, _lastE, energy));
+            else RisesWithinRounding++;
+        }
+        _lastT = t;
+        _lastE = energy;
+    }
+
+    /// <summary>
+    /// Rounding level of E = ½‖r‖²: each of the m residual entries carries an error δ ≈ 4ε(1 + s) (s: scale of the state and
+    /// affine terms, e.g. ‖c‖∞ + ‖b̃‖∞), so E is known to about ‖r‖√m·δ + mδ² = √(2Em)·δ + mδ².
+    /// </summary>
+    public static double RoundingFloor(int edgeDimension, double stateScale, double energy)
+    {
+        double d = 4 * Epsilon * (1 + stateScale);
+        return Math.Sqrt(2 * Math.Max(energy, 0) * edgeDimension) * d + edgeDimension * d * d;
+    }
+
+    private const double Epsilon = 2.220446049250313e-16;
+
+    /// <summary>The increases seen so far, classified against <paramref name="events"/> (time-ordered).</summary>
+    public IReadOnlyList<EnergyIncrease> Classify(IReadOnlyList<HeatEvent> events)
+    {
+        // Sliding intervals per coordinate, from enter/exit pairs; an episode still open at the end lasts to +∞.
+        var sliding = new List<(double From, double To)>();
+        var open = new Dictionary<int, double>();
+        foreach (var e in events)
+        {
+            if (e.Kind == HeatEventKind.SlideEnter) open[e.Coordinate] = e.Time;
+            else if (e.Kind == HeatEventKind.SlideExit && open.Remove(e.Coordinate, out double from)) sliding.Add((from, e.Time));
+        }
+        foreach (var from in open.Values) sliding.Add((from, double.PositiveInfinity));
+        var result = new List<EnergyIncrease>(_raw.Count);
+        foreach (var (t0, t1, e0, e1) in _raw)
+        {
+            EnergyIncreaseCause cause;
+            if (sliding.Any(s => s.From < t1 && s.To > t0)) cause = EnergyIncreaseCause.Sliding;
+            else if (events.Any(e => e.Kind != HeatEventKind.Graze && e.Time >= t0 && e.Time <= t1)) cause = EnergyIncreaseCause.ChatteringAtSwitch;
+            else cause = EnergyIncreaseCause.IntegrationError;
+            result.Add(new EnergyIncrease(t0, t1, e0, e1, cause));
+        }
+        return result;
+    }
+}

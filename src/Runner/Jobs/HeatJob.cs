@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ResidualSheaf.Engine.Heat;
+using ResidualSheaf.Engine.Integration;
+using ResidualSheaf.Models.Weights;
+using ResidualSheaf.Runner.Config;
+using ResidualSheaf.Runner.Output;
+using Spectre.Console;
+
+namespace ResidualSheaf.Runner.Jobs;
+
+/// <summary>
+/// One run of the sheaf heat equation with the input pinned: trace, events, summary (convergence, energy monotonicity with every
+/// increase classified, statistics, static-solve and TorchSharp figures) and plots.
+/// </summary>
+public sealed class HeatJob : IJob
+{
+    /// <summary>Exit code when the integration stopped on a numerical fault (NaN/Inf, step-size underflow, step or event limit).</summary>
+    public const int IntegrationFault = 3;
+
+    /// <inheritdoc/>
+    public int Run(RunContext ctx, CancellationToken cancel)
+    {
+        var cfg = ctx.Config;
+        var h = cfg.Heat!;
+        var net = ctx.Network ?? throw new InvalidOperationException("the heat job needs a network");
+        var setup = ctx.Heat ?? throw new InvalidOperationException("the heat job needs its set-up");
+        WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Weights.Source == "seeded" ? $"seeded (torch.manual_seed({cfg.Seed}))" : cfg.Weights.Path!);
+        ctx.Log.Information("Network {Network}, {Construction} construction, {Free} free coordinates, {Units} switching units, method {Method}",
+            net.Describe(), StaticLabJob.Name(setup.Sheaf.Construction), setup.Equation.FreeDimension, setup.Equation.SwitchingCount, Describe(h));
+
+        var options = new HeatOptions
+        {
+            Method = h.Method switch
+            {
+                "plain" => HeatMethod.Plain,
+                "exact" => HeatMethod.ExactPiecewise,
+                "authors-euler" => HeatMethod.AuthorsEuler,
+                _ => HeatMethod.SwitchingAware,
+            },
+            Algorithm = Algorithm(h.Integrator),
+            Rtol = h.Rtol,
+            Atol = h.Atol,
+            EndTime = h.EndTime,
+            MaxSteps = h.MaxSteps,
+            MaxEvents = h.MaxEvents,
+            EulerDt = h.EulerDt,
+            EulerTolerance = h.EulerTolerance,
+            EulerSampleEvery = 1,
+            Target = setup.Target,
+            // The authors' method stops by its own rule only, so its step counts stay comparable with theirs.
+            StopDistance = setup.Target is null || h.Method == "authors-euler" ? null : h.StopDistance,
+            StopForce = h.StopForce,
+            Cancellation = cancel,
+        };
+        var clock = Stopwatch.StartNew();
+        HeatSolution solution;
+        HeatTrace trace;
+        using (trace = new HeatTrace(setup, h.TraceEvery, ctx.Output, ctx.Log))
+        {
+            solution = HeatSolver.Solve(setup.Equation, setup.Initial, options, trace);
+            trace.Finish();
+        }
+        double wall = clock.Elapsed.TotalSeconds;
+        var increases = trace.Monitor.Classify(solution.Events);
+        var summary = Summary(ctx, setup, solution, trace, increases, wall);
+        var plots = new JsonObject();
+        summary["plots"] = plots;
+        HeatPlots.Write(ctx, setup, trace, plots);
+        JsonFile.Write(ctx.Output.File("summary.json"), summary);
+        PrintSummary(summary);
+
+        if (solution.Status == HeatStatus.Interrupted)
+        {
+            ctx.Log.Warning("Interrupted at t = {T:G6}: trace and summary written, summary marked interrupted", solution.FinalTime);
+            return Program.Cancelled;
+        }
+        if (IsFault(solution.Status))
+        {
+            ctx.Log.Error("Integration stopped: {Status}: {Message}", solution.Status, solution.Message);
+            return IntegrationFault;
+        }
+        return 0;
+    }
+
+    private static bool IsFault(HeatStatus s) =>
+        s is HeatStatus.NonFiniteState or HeatStatus.StepSizeUnderflow or HeatStatus.StepLimit or HeatStatus.EventLimit;
+
+    private static OdeAlgorithm Algorithm(string name) => name switch
+    {
+        "bs3" => new BogackiShampine32(),
+        "dop853" => new Dop853(),
+        "rodas4" => new Rodas4(),
+        _ => new DormandPrince54(),
+    };
+
+    private static string Describe(HeatConfig h) => h.Method switch
+    {
+        "exact" => "exact piecewise (eigendecomposition per pattern)",
+        "authors-euler" => $"authors' Euler (dt = {h.EulerDt.ToString(CultureInfo.InvariantCulture)}, stop max|Δc| < {h.EulerTolerance.ToString(CultureInfo.InvariantCulture)})",
+        _ => $"{h.Method} {h.Integrator} (rtol {h.Rtol.ToString(CultureInfo.InvariantCulture)}, atol {h.Atol.ToString(CultureInfo.InvariantCulture)})",
+    };
+
+    private static JsonObject Summary(RunContext ctx, HeatSetup setup, HeatSolution sol, HeatTrace trace, IReadOnlyList<EnergyIncrease> increases, double wall)
+    {
+        var cfg = ctx.Config;
+        var h = cfg.Heat!;
+        var final = sol.FinalState;
+        double? distance = setup.Target is { } t ? final.Zip(t, (a, b) => Math.Abs(a - b)).Max() : null;
+        var full = setup.Problem.Embed(final);
+        var y = setup.Sheaf.OutputOf(full);
+        double vsTorch = y.Zip(setup.Torch64, (a, b) => Math.Abs(a - b)).Max();
+        double? limitVsTorch = null;
+        if (setup.Target is { } target)
+        {
+            var yl = setup.Sheaf.OutputOf(setup.Problem.Embed(target));
+            limitVsTorch = yl.Zip(setup.Torch64, (a, b) => Math.Abs(a - b)).Max();
+        }
+        bool converged = sol.Status == HeatStatus.Converged;
+        string why = sol.Status switch
+        {
+            HeatStatus.Converged when setup.Target is not null => $"distance to the {setup.TargetKind} ≤ {h.StopDistance.ToString("G3", CultureInfo.InvariantCulture)}",
+            _ => sol.Message,
+        };
+        var byCause = Enum.GetValues<EnergyIncreaseCause>().ToDictionary(c => c, c => increases.Count(i => i.Cause == c));
+        var largest = increases.MaxBy(i => i.Relative);
+        var o = new JsonObject
+        {
+            ["name"] = cfg.Name,
+            ["network"] = ctx.Network!.Describe(),
+            ["construction"] = StaticLabJob.Name(setup.Sheaf.Construction),
+            ["method"] = h.Method,
+            ["integrator"] = h.Method is "plain" or "switching-aware" ? h.Integrator : null,
+            ["alpha"] = h.Alpha,
+            ["status"] = sol.Status.ToString(),
+            ["interrupted"] = sol.Status == HeatStatus.Interrupted,
+            ["converged"] = converged,
+            ["why"] = why,
+            ["message"] = sol.Message,
+            ["final_time"] = JsonFile.Num(sol.FinalTime),
+            ["time_to_converge"] = sol.ConvergenceTime is double ct ? JsonFile.Num(ct) : null,
+            ["limit"] = setup.TargetKind,
+            ["limit_residual"] = setup.TargetResidual,
+            ["limit_masks_consistent"] = setup.TargetMasksConsistent,
+            ["final_distance_to_limit"] = distance,
+            ["final_output"] = JsonFile.Array(y),
+            ["torch_float64_output"] = JsonFile.Array(setup.Torch64),
+            ["final_output_vs_torch_float64"] = vsTorch,
+            ["limit_output_vs_torch_float64"] = limitVsTorch,
+            ["initial_energy"] = JsonFile.Num(trace.InitialEnergy),
+            ["final_energy"] = JsonFile.Num(trace.Last.E),
+            ["energy_monotone"] = increases.Count == 0,
+            ["energy_increases"] = new JsonObject
+            {
+                ["threshold_relative"] = trace.Monitor.RelativeThreshold,
+                ["count"] = increases.Count,
+                ["by_cause"] = new JsonObject(byCause.Select(p => KeyValuePair.Create(CauseName(p.Key), (JsonNode?)p.Value))),
+                ["largest_relative"] = largest is null ? null : JsonFile.Num(largest.Relative),
+                ["largest_at"] = largest is null ? null : new JsonObject
+                {
+                    ["t0"] = largest.T0, ["t1"] = largest.T1, ["E0"] = largest.E0, ["E1"] = largest.E1, ["cause"] = CauseName(largest.Cause),
+                },
+                ["rises_within_rounding"] = trace.Monitor.RisesWithinRounding,
+                ["samples"] = trace.Samples,
+            },
+            ["lambda_star"] = setup.LambdaStar,
+            ["energy_bound"] = Bound(setup, trace),
+            ["switches"] = sol.Statistics.Switches,
+            ["sliding_episodes"] = sol.Statistics.SlidingEpisodes,
+            ["statistics"] = new JsonObject
+            {
+                ["nfev"] = sol.Statistics.Nfev,
+                ["njev"] = sol.Statistics.Njev,
+                ["nlu"] = sol.Statistics.Nlu,
+                ["accepted_steps"] = sol.Statistics.Accepted,
+                ["rejected_steps"] = sol.Statistics.Rejected,
+                ["eigendecompositions"] = sol.Statistics.Eigendecompositions,
+                ["events"] = sol.Events.Count,
+            },
+            ["wall_time_s"] = wall,
+            ["free_dimension"] = setup.Equation.FreeDimension,
+            ["switching_units"] = setup.Equation.SwitchingCount,
+            ["input"] = JsonFile.Array(setup.Input),
+            ["static"] = setup.StaticFigures,
+        };
+        return o;
+    }
+
+    private static JsonObject Bound(HeatSetup setup, HeatTrace trace)
+    {
+        // The bound is a theorem when every pattern's δ_Ω(σ) is square and invertible (junction, input pinned only): then every
+        // residual r lies in range δ_Ω(σ), so ‖∇E‖² = ‖δ_Ωᵀr‖² ≥ λ_min(σ)‖r‖² = 2λ_min(σ)E ≥ 2λ_*E.
+        if (setup.LambdaStar is null) return new JsonObject { ["applies"] = false, ["why"] = "λ_* not enumerated (too many mask coordinates)" };
+        bool square = setup.Equation.FreeDimension == setup.Problem.Sheaf.EdgeDimension && setup.Equation.SoftPins.Count == 0;
+        if (!square)
+            return new JsonObject
+            {
+                ["applies"] = false,
+                ["why"] = "δ_Ω is not square (tall system or soft pins): the residual need not lie in range δ_Ω, so the bound is not a theorem here",
+                ["worst_ratio_E_over_bound"] = trace.WorstBoundRatio,
+            };
+        return new JsonObject
+        {
+            ["applies"] = true,
+            ["worst_ratio_E_over_bound"] = trace.WorstBoundRatio,
+            ["holds"] = trace.WorstBoundRatio <= 1 + 1e-9,
+        };
+    }
+
+    /// <summary>Config/report spelling of an increase's cause.</summary>
+    public static string CauseName(EnergyIncreaseCause c) => c switch
+    {
+        EnergyIncreaseCause.Sliding => "sliding",
+        EnergyIncreaseCause.ChatteringAtSwitch => "chattering-at-switch",
+        _ => "integration-error",
+    };
+
+    private static void PrintSummary(JsonObject s)
+    {
+        var table = new Table().Title($"[bold]{Markup.Escape(s["network"]!.ToString())}[/]");
+        table.AddColumns("field", "value");
+        foreach (string k in new[] { "construction", "method", "status", "why", "time_to_converge", "final_distance_to_limit",
+                     "final_output_vs_torch_float64", "limit_output_vs_torch_float64", "final_energy", "energy_monotone", "switches", "sliding_episodes", "wall_time_s" })
+            table.AddRow(k, Markup.Escape(s[k]?.ToJsonString() ?? "–"));
+        table.AddRow("energy increases", Markup.Escape(s["energy_increases"]!["by_cause"]!.ToJsonString()));
+        table.AddRow("nfev / steps", Markup.Escape($"{s["statistics"]!["nfev"]} / {s["statistics"]!["accepted_steps"]}"));
+        AnsiConsole.Write(table);
+    }
+}
