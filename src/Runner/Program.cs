@@ -95,7 +95,7 @@ public static class Program
     }
 
     /// <summary>Runs a validated config: creates the run folder, logs, runs the job, commits or removes the folder.</summary>
-    public static int Run(RunConfig config, INetwork? network, string? outFolder = null, HeatSetup? heat = null)
+    public static int Run(RunConfig config, INetwork? network, string? outFolder = null, HeatSetup? heat = null, CancellationToken cancel = default)
     {
         RunDirectory dir;
         try
@@ -107,7 +107,7 @@ public static class Program
             Console.Error.WriteLine($"runner: {e.Message}");
             return BadInput;
         }
-        using var cts = new CancellationTokenSource();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
         var log = new LoggerConfiguration()

@@ -1,0 +1,201 @@
+using System.Text.Json.Nodes;
+using ResidualSheaf.Runner;
+using ResidualSheaf.Runner.Config;
+using ResidualSheaf.Runner.Jobs;
+
+namespace ResidualSheaf.Tests.Runner;
+
+/// <summary>End-to-end heat runs from the shipped configs, bad heat input (exit 2, nothing written) and faults (exit 3, trace kept).</summary>
+[Collection("Console")]
+public sealed class HeatRunTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("rs-heat-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>The repository's configs folder, found from the test binary's location.</summary>
+    public static string ConfigsFolder
+    {
+        get
+        {
+            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "ResidualSheaf.sln"))) return Path.Combine(d.FullName, "configs");
+            throw new InvalidOperationException("repository root not found");
+        }
+    }
+
+    private (int Code, string Out, JsonNode? Summary, string Error) RunShipped(string name, Func<string, string>? edit = null)
+    {
+        string src = Path.Combine(ConfigsFolder, name + ".json");
+        string json = File.ReadAllText(src);
+        if (edit is not null) json = edit(json);
+        // Relative weight paths in shipped configs are resolved against configs/, so the copy lives there in spirit: rewrite them.
+        json = json.Replace("\"weights/", "\"" + Path.Combine(ConfigsFolder, "weights").Replace("\\", "/") + "/");
+        string path = Path.Combine(_dir, name + ".json");
+        File.WriteAllText(path, json);
+        return RunFile(path, name);
+    }
+
+    private (int Code, string Out, JsonNode? Summary, string Error) RunFile(string path, string outName)
+    {
+        string outDir = Path.Combine(_dir, "out-" + outName);
+        var err = new StringWriter();
+        var old = Console.Error;
+        Console.SetError(err);
+        int code;
+        try
+        {
+            code = Program.Main(["--config", path, "--out", outDir]);
+        }
+        finally
+        {
+            Console.SetError(old);
+        }
+        string summary = Path.Combine(outDir, "summary.json");
+        return (code, outDir, File.Exists(summary) ? JsonNode.Parse(File.ReadAllText(summary)) : null, err.ToString());
+    }
+
+    private static double D(JsonNode? n) => n!.GetValue<double>();
+
+    [Fact]
+    public void MainJobConvergesToTheTorchForwardPassWithMonotoneEnergyAndWritesEverything()
+    {
+        var (code, outDir, s, _) = RunShipped("heat-resnet");
+        Assert.Equal(0, code);
+        foreach (string f in new[] { "trace.csv", "events.csv", "summary.json", "weights.json", "config.resolved.json", "run.log", "run.clef",
+                     "energy.png", "distance.png", "discord.png", "output.png" })
+            Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+        Assert.True(s!["converged"]!.GetValue<bool>());
+        Assert.True(D(s["final_distance_to_limit"]) <= 1e-9);
+        Assert.True(D(s["final_output_vs_torch_float64"]) <= 1e-9);
+        Assert.True(D(s["limit_output_vs_torch_float64"]) <= 1e-12);
+        Assert.True(s["energy_monotone"]!.GetValue<bool>());
+        Assert.True(s["energy_bound"]!["holds"]!.GetValue<bool>());
+        Assert.True(D(s["static"]!["err_float64"]) <= 1e-12);
+        var events = File.ReadAllLines(Path.Combine(outDir, "events.csv"));
+        Assert.Equal(s["statistics"]!["events"]!.GetValue<int>(), events.Length - 1);
+        var trace = File.ReadAllLines(Path.Combine(outDir, "trace.csv"));
+        Assert.True(trace.Length > 10);
+        Assert.StartsWith("t,E,dE_dt,distance_to_limit,", trace[0]);
+    }
+
+    [Fact]
+    public void ExactMethodAgreesWithTheAdaptiveRunOnTheLimitAndHasNoEnergyIncrease()
+    {
+        var (code, _, s, _) = RunShipped("heat-resnet-exact");
+        Assert.Equal(0, code);
+        Assert.True(s!["converged"]!.GetValue<bool>());
+        Assert.True(D(s["final_output_vs_torch_float64"]) <= 1e-9);
+        Assert.Equal(0, s["energy_increases"]!["count"]!.GetValue<int>());
+        Assert.True(s["statistics"]!["eigendecompositions"]!.GetValue<long>() >= 1);
+    }
+
+    [Fact]
+    public void ChordConvergesToItsLeastSquaresSolutionWhichIsNotTheForwardPass()
+    {
+        var (code, _, s, _) = RunShipped("heat-resnet-chord");
+        Assert.Equal(0, code);
+        Assert.True(s!["converged"]!.GetValue<bool>());
+        Assert.Equal("least-squares solution", s["limit"]!.GetValue<string>());
+        Assert.True(D(s["final_distance_to_limit"]) <= 1e-9);
+        Assert.True(D(s["limit_output_vs_torch_float64"]) > 1e-3);
+        Assert.False(s["energy_bound"]!["applies"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void GoldenNetworkWithTheAuthorsEulerTakesTheirStepCounts()
+    {
+        var (code, _, s, _) = RunShipped("heat-mlp-golden");
+        Assert.Equal(0, code);
+        Assert.Equal(11_719, s!["statistics"]!["accepted_steps"]!.GetValue<long>());
+        Assert.Equal(0.749999999458, D(s["final_output"]![0]), 1e-12);
+        var (code2, _, s2, _) = RunShipped("heat-mlp-golden", j => j.Replace("\"kind\": \"zeros\"", "\"kind\": \"ones\""));
+        Assert.Equal(0, code2);
+        Assert.Equal(10_723, s2!["statistics"]!["accepted_steps"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public void TwoBlocksWithProjectionConverge()
+    {
+        var (code, _, s, _) = RunShipped("heat-two-blocks");
+        Assert.Equal(0, code);
+        Assert.True(s!["converged"]!.GetValue<bool>());
+        Assert.True(D(s["final_output_vs_torch_float64"]) <= 1e-9);
+    }
+
+    private const string Lab = """
+        "network": { "kind": "resnet", "blocks": [ { "in": 3, "hidden": 3, "out": 3 } ] }
+        """;
+
+    [Theory]
+    [InlineData("""{ "alpha": 0 }""", "heat.alpha")]
+    [InlineData("""{ "alpha": -1 }""", "heat.alpha")]
+    [InlineData("""{ "rtol": -1e-8 }""", "heat.rtol")]
+    [InlineData("""{ "t_end": 0 }""", "heat.t_end")]
+    [InlineData("""{ "method": "exact", "integrator": "dp5" }""", "heat.integrator")]
+    [InlineData("""{ "metod": "exact" }""", "heat.metod")]
+    [InlineData("""{ "pins": [ { "coordinate": "q[0]" } ] }""", "heat.pins[0].coordinate")]
+    [InlineData("""{ "pins": [ { "coordinate": "x[0]" } ] }""", "already pinned")]
+    [InlineData("""{ "pins": [ { "coordinate": "z1[7]" } ] }""", "'z1[7]' is not a coordinate")]
+    [InlineData("""{ "initial": { "kind": "values", "values": [1, 2, 3] } }""", "heat.initial.values")]
+    [InlineData("""{ "input": [1, 2] }""", "heat.input")]
+    [InlineData("""{ "soft_pins": [ { "coordinate": "y[0]", "target": 1 } ] }""", "heat.stop_force")]
+    [InlineData("""{ "method": "authors-euler", "stop_distance": 1e-9 }""", "heat.stop_distance")]
+    public void BadHeatInputIsExitTwoAndWritesNothing(string heat, string expected)
+    {
+        string outputs = Path.Combine(_dir, "outputs");
+        string path = Path.Combine(_dir, "bad.json");
+        File.WriteAllText(path, $$"""{ "name": "bad", "job": "heat", "output_root": "{{outputs}}", {{Lab}}, "heat": {{heat}} }""");
+        var err = new StringWriter();
+        var old = Console.Error;
+        Console.SetError(err);
+        int code;
+        try
+        {
+            code = Program.Main(["--config", path]);
+        }
+        finally
+        {
+            Console.SetError(old);
+        }
+        Assert.Equal(2, code);
+        Assert.Contains(expected, err.ToString());
+        Assert.False(Directory.Exists(outputs) && Directory.EnumerateFileSystemEntries(outputs).Any());
+    }
+
+    [Fact]
+    public void StepLimitStopsWithExitThreeKeepingTraceAndSummary()
+    {
+        var (code, outDir, s, _) = RunShipped("heat-resnet", j => j.Replace("\"t_end\": 1000,", "\"t_end\": 1000, \"max_steps\": 5,"));
+        Assert.Equal(HeatJob.IntegrationFault, code);
+        Assert.Equal("StepLimit", s!["status"]!.GetValue<string>());
+        Assert.False(s["converged"]!.GetValue<bool>());
+        Assert.True(File.ReadAllLines(Path.Combine(outDir, "trace.csv")).Length >= 2);
+    }
+
+    [Fact]
+    public void BlowUpIsReportedAsNonFiniteStateWithExitThree()
+    {
+        // Forward Euler with α·dt far beyond 2/λ_max diverges geometrically until the state overflows.
+        var (code, _, s, _) = RunShipped("heat-mlp-golden", j => j.Replace("\"trace_every\": 10,", "\"trace_every\": 10, \"alpha\": 1e6,"));
+        Assert.Equal(HeatJob.IntegrationFault, code);
+        Assert.Equal("NonFiniteState", s!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void CancelledRunKeepsTraceAndMarksSummaryInterrupted()
+    {
+        string path = Path.Combine(ConfigsFolder, "heat-resnet.json");
+        var config = RunConfig.Load(path);
+        var net = NetworkFactory.Create(config);
+        var setup = HeatSetup.Build(config, net);
+        string outDir = Path.Combine(_dir, "cancelled");
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        int code = Program.Run(config, net, outDir, setup, cts.Token);
+        Assert.Equal(Program.Cancelled, code);
+        var s = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")))!;
+        Assert.True(s["interrupted"]!.GetValue<bool>());
+        Assert.True(File.Exists(Path.Combine(outDir, "trace.csv")));
+    }
+}
