@@ -24,7 +24,9 @@ public static class Program
 
         Usage:
           runner --config <file.json> [--out <folder>]
-          runner --help
+          runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
+          runner hunt-merge --out <folder> <shard folder> …
+          runner --help            (runner hunt --help for the hunt options)
 
         Options:
           --config <file>   run configuration (JSON; fields documented in README.md, examples in configs/)
@@ -44,6 +46,8 @@ public static class Program
     /// <summary>Runs the command line.</summary>
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "hunt") return Hunt.HuntCommand.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "hunt-merge") return Hunt.HuntMerge.Run(args[1..]);
         string? configPath = null, outFolder = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -95,7 +99,8 @@ public static class Program
     }
 
     /// <summary>Runs a validated config: creates the run folder, logs, runs the job, commits or removes the folder.</summary>
-    public static int Run(RunConfig config, INetwork? network, string? outFolder = null, HeatSetup? heat = null, CancellationToken cancel = default)
+    public static int Run(RunConfig config, INetwork? network, string? outFolder = null, HeatSetup? heat = null, CancellationToken cancel = default,
+        bool quiet = false)
     {
         RunDirectory dir;
         try
@@ -110,10 +115,11 @@ public static class Program
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += onCancel;
-        var log = new LoggerConfiguration()
+        var logConfig = new LoggerConfiguration()
             .MinimumLevel.Information()
-            .Enrich.WithProperty("Run", config.Name)
-            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .Enrich.WithProperty("Run", config.Name);
+        if (!quiet) logConfig = logConfig.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}");
+        var log = logConfig
             .WriteTo.File(dir.File("run.log"), outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
             .WriteTo.File(new CompactJsonFormatter(), dir.File("run.clef"))
             .CreateLogger();
@@ -130,7 +136,7 @@ public static class Program
                 "heat" => new HeatJob(),
                 _ => throw new ConfigException("job", $"unknown job '{config.Job}'"),
             };
-            code = job.Run(new RunContext(config, dir, log, network) { Heat = heat }, cts.Token);
+            code = job.Run(new RunContext(config, dir, log, network) { Heat = heat, Quiet = quiet }, cts.Token);
             // A job that returns (rather than throws) has written a complete, self-describing folder, whatever its code.
             finished = true;
             log.Information("Done: {Folder}", dir.FinalPath);
@@ -159,7 +165,7 @@ public static class Program
         else if (code != Cancelled)
         {
             dir.Abandon();
-            Console.Error.WriteLine($"runner: run failed (exit {code}); nothing was kept.");
+            if (!quiet) Console.Error.WriteLine($"runner: run failed (exit {code}); nothing was kept.");
         }
         return code;
     }

@@ -42,6 +42,24 @@ public sealed class EnergyMonitor
         _lastE = energy;
     }
 
+    /// <summary>Records E at a state, with the rounding floor from the state's scale and the sheaf's affine terms.</summary>
+    public void Add(double t, double energy, ReadOnlySpan<double> state, int edgeDimension, double affineScale)
+    {
+        double scale = affineScale;
+        foreach (double v in state) scale = Math.Max(scale, Math.Abs(v));
+        Add(t, energy, RoundingFloor(edgeDimension, scale, energy));
+    }
+
+    /// <summary>Largest |affine term| of the sheaf: part of the scale of every residual.</summary>
+    public static double AffineScale(Sheaves.CellularSheaf sheaf)
+    {
+        double m = 0;
+        foreach (var e in sheaf.Edges)
+            if (e.Affine is { } a)
+                foreach (double v in a) m = Math.Max(m, Math.Abs(v));
+        return m;
+    }
+
     /// <summary>
     /// Rounding level of E = ½‖r‖²: each of the m residual entries carries an error δ ≈ 4ε(1 + s) (s: scale of the state and
     /// affine terms, e.g. ‖c‖∞ + ‖b̃‖∞), so E is known to about ‖r‖√m·δ + mδ² = √(2Em)·δ + mδ².

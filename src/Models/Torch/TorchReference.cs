@@ -49,6 +49,14 @@ public sealed class TorchReference : IDisposable
     public static INetwork PyTorchDefault(ArchitectureSpec spec, long seed)
     {
         TorchRuntime.EnsureLoaded();
+        // manual_seed sets the process-wide generator: without the lock, concurrent callers would interleave their draws.
+        lock (SeedLock) return PyTorchDefaultLocked(spec, seed);
+    }
+
+    private static readonly object SeedLock = new();
+
+    private static INetwork PyTorchDefaultLocked(ArchitectureSpec spec, long seed)
+    {
         torch.manual_seed(seed);
         // PyTorch's default dtype is float32: the seeded weights are float32 numbers, carried exactly into float64.
         using var module = NewModule(spec, ScalarType.Float32);

@@ -31,6 +31,9 @@ public sealed class JsonFields
         return false;
     }
 
+    /// <summary>True if the key is present and holds an array.</summary>
+    public bool IsArray(string name) => _obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array;
+
     /// <summary>True if the key is present (and not null).</summary>
     public bool Has(string name) => _obj.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null;
 

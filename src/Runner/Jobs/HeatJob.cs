@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ResidualSheaf.Engine.Heat;
-using ResidualSheaf.Engine.Integration;
 using ResidualSheaf.Models.Weights;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Output;
@@ -32,14 +31,8 @@ public sealed class HeatJob : IJob
 
         var options = new HeatOptions
         {
-            Method = h.Method switch
-            {
-                "plain" => HeatMethod.Plain,
-                "exact" => HeatMethod.ExactPiecewise,
-                "authors-euler" => HeatMethod.AuthorsEuler,
-                _ => HeatMethod.SwitchingAware,
-            },
-            Algorithm = Algorithm(h.Integrator),
+            Method = HeatConfigMapping.Method(h.Method),
+            Algorithm = HeatConfigMapping.Algorithm(h.Integrator),
             Rtol = h.Rtol,
             Atol = h.Atol,
             EndTime = h.EndTime,
@@ -69,7 +62,7 @@ public sealed class HeatJob : IJob
         summary["plots"] = plots;
         HeatPlots.Write(ctx, setup, trace, plots);
         JsonFile.Write(ctx.Output.File("summary.json"), summary);
-        PrintSummary(summary);
+        if (!ctx.Quiet) PrintSummary(summary);
 
         if (solution.Status == HeatStatus.Interrupted)
         {
@@ -86,14 +79,6 @@ public sealed class HeatJob : IJob
 
     private static bool IsFault(HeatStatus s) =>
         s is HeatStatus.NonFiniteState or HeatStatus.StepSizeUnderflow or HeatStatus.StepLimit or HeatStatus.EventLimit;
-
-    private static OdeAlgorithm Algorithm(string name) => name switch
-    {
-        "bs3" => new BogackiShampine32(),
-        "dop853" => new Dop853(),
-        "rodas4" => new Rodas4(),
-        _ => new DormandPrince54(),
-    };
 
     private static string Describe(HeatConfig h) => h.Method switch
     {

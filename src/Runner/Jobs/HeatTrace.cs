@@ -38,7 +38,7 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
         _full = setup.Problem.PinnedCochain();
         _masks = new MaskPattern(sheaf.TotalDimension);
         _kinds = sheaf.Edges.Select(e => e.Kind).Distinct().Order().ToArray();
-        _affineScale = sheaf.Edges.Where(e => e.Affine is not null).SelectMany(e => e.Affine!).Select(Math.Abs).DefaultIfEmpty(0).Max();
+        _affineScale = EnergyMonitor.AffineScale(sheaf);
         var header = new List<string> { "t", "E", "dE_dt", "distance_to_limit" };
         header.AddRange(_kinds.Select(k => "discord_" + k.ToString().ToLowerInvariant()));
         header.AddRange(sheaf.Edges.Select(e => "edge_" + e.Name));
@@ -90,12 +90,7 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
         var p = _setup.Problem;
         var eq = _setup.Equation;
         var free = p.FreeCoordinates;
-        double scale = _affineScale;
-        for (int i = 0; i < free.Count; i++)
-        {
-            _full[free[i]] = state[i];
-            scale = Math.Max(scale, Math.Abs(state[i]));
-        }
+        for (int i = 0; i < free.Count; i++) _full[free[i]] = state[i];
         double e = eq.Energy(state);
         double rate = eq.EnergyRate(state);
         double distance = double.NaN;
@@ -105,7 +100,7 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
             for (int i = 0; i < state.Length; i++) distance = Math.Max(distance, Math.Abs(state[i] - target[i]));
         }
         if (_samples == 0) InitialEnergy = e;
-        Monitor.Add(time, e, EnergyMonitor.RoundingFloor(p.Sheaf.EdgeDimension, scale, e));
+        Monitor.Add(time, e, state, p.Sheaf.EdgeDimension, _affineScale);
         if (_setup.LambdaStar is double ls && InitialEnergy > 0)
         {
             double bound = InitialEnergy * Math.Exp(-2 * _setup.Equation.Alpha * ls * time);

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using ResidualSheaf.Engine.Dirichlet;
+using ResidualSheaf.Engine.Heat;
+using ResidualSheaf.Engine.Sheaves;
+using ResidualSheaf.Engine.Spectra;
+using ResidualSheaf.Models.Construction;
+using ResidualSheaf.Models.Networks;
+using ResidualSheaf.Models.Torch;
+using ResidualSheaf.Runner.Config;
+using ResidualSheaf.Runner.Jobs;
+
+namespace ResidualSheaf.Runner.Hunt;
+
+/// <summary>A case made concrete: network, sheaf, pinned problem, equation, initial state and the static limit.</summary>
+/// <param name="Case">The sampled parameters.</param>
+/// <param name="Network">The scaled network.</param>
+/// <param name="Sheaf">Its sheaf.</param>
+/// <param name="Input">The pinned input.</param>
+/// <param name="OutputPin">Pinned output values (pin_output), else null.</param>
+/// <param name="Problem">The pinned problem.</param>
+/// <param name="Equation">The heat equation.</param>
+/// <param name="Initial">Initial free coordinates.</param>
+/// <param name="Target">The static solve (limit) on the free coordinates.</param>
+/// <param name="LimitResidual">Its residual (0 for exact solves).</param>
+public sealed record CaseSetup(HuntCase Case, INetwork Network, NetworkSheaf Sheaf, double[] Input, double[]? OutputPin, DirichletProblem Problem,
+    HeatEquation Equation, double[] Initial, double[] Target, double LimitResidual);
+
+/// <summary>Runs one hunt case: static solve and spectra, the heat run, and re-verification of candidates.</summary>
+public static class CaseRunner
+{
+    /// <summary>λ_* is enumerated up to this many free mask coordinates (2^16 patterns).</summary>
+    public const int LambdaStarMaskLimit = 16;
+
+    /// <summary>Builds the concrete case (deterministic in (config, case id)).</summary>
+    public static CaseSetup Prepare(HuntConfig cfg, HuntCase c)
+    {
+        var net = NetworkFactory.Scaled(TorchReference.PyTorchDefault(c.Architecture, c.WeightSeed), c.WeightScale);
+        var ns = SheafConstructor.Build(net, c.Construction);
+        var input = new CaseRandom(cfg.MasterSeed, c.Id, HuntCase.InputStream).Normals(net.InputDimension, c.InputScale);
+        double[]? outputPin = cfg.PinOutput ? net.Forward(input) : null;
+        var problem = outputPin is null ? ns.Problem(input) : ns.Problem(input, outputPin);
+        var equation = new HeatEquation(problem, c.Alpha);
+        var initial = new CaseRandom(cfg.MasterSeed, c.Id, HuntCase.InitialStream).Normals(equation.FreeDimension, c.InitialScale);
+        var limit = DirichletSolver.Solve(problem, initialMasks: StaticLabJob.ForwardMasks(ns, input));
+        return new CaseSetup(c, net, ns, input, outputPin, problem, equation, initial, problem.Restrict(limit.Cochain), limit.Residual);
+    }
+
+    /// <summary>The integration options of the case's own run (or of the tightened re-run).</summary>
+    public static HeatOptions Options(HuntConfig cfg, CaseSetup s, bool tightened, CancellationToken cancel)
+    {
+        var h = cfg.Heat;
+        return new HeatOptions
+        {
+            Method = HeatConfigMapping.Method(h.Method),
+            Algorithm = HeatConfigMapping.Algorithm(h.Integrator),
+            Rtol = tightened ? cfg.VerifyRtol : h.Rtol,
+            Atol = tightened ? cfg.VerifyAtol : h.Atol,
+            EndTime = h.EndTime,
+            MaxSteps = h.MaxSteps,
+            MaxEvents = h.MaxEvents,
+            // A tightened Euler re-run takes ten times smaller steps (its "tolerance" is the step).
+            EulerDt = tightened ? h.EulerDt / 10 : h.EulerDt,
+            EulerTolerance = tightened ? h.EulerTolerance / 10 : h.EulerTolerance,
+            Target = s.Target,
+            StopDistance = h.Method == "authors-euler" ? null : h.StopDistance,
+            Cancellation = cancel,
+        };
+    }
+
+    /// <summary>Runs case <paramref name="id"/> to its result row.</summary>
+    public static CaseResult Run(HuntConfig cfg, long id, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var c = HuntCase.Sample(cfg, id);
+        var s = Prepare(cfg, c);
+        var masks = MaskPattern.From(s.Problem.Sheaf, s.Problem.Embed(s.Target));
+        double lambdaMin = DirichletDiagnostics.SymmetricEigenvalues(s.Problem.FreeLaplacian(masks))[0];
+        double? lambdaStar = null;
+        if (s.Problem.Sheaf.MaskCoordinates.Count(j => !s.Problem.Pins.IsPinned(j)) <= LambdaStarMaskLimit)
+            lambdaStar = MaskSpectrum.Compute(s.Problem).LambdaStar;
+
+        var observer = new EnergyObserver(s.Equation);
+        var sol = HeatSolver.Solve(s.Equation, s.Initial, Options(cfg, s, tightened: false, cancel), observer);
+        cancel.ThrowIfCancellationRequested();
+        var increases = observer.Monitor.Classify(sol.Events);
+        double distance = Distance(sol.FinalState, s.Target);
+        bool converged = sol.Status == HeatStatus.Converged;
+        bool candidate = increases.Count > 0 || !converged;
+
+        string cls = "none";
+        HeatStatus? exactStatus = null, tightStatus = null;
+        int? exactIncreases = null, tightIncreases = null;
+        if (candidate)
+        {
+            if (s.Equation.FreeDimension <= cfg.ExactMaxFree)
+            {
+                var eo = new EnergyObserver(s.Equation);
+                var exact = HeatSolver.Solve(s.Equation, s.Initial, Options(cfg, s, false, cancel) with { Method = HeatMethod.ExactPiecewise }, eo);
+                exactStatus = exact.Status;
+                exactIncreases = eo.Monitor.Classify(exact.Events).Count;
+            }
+            if (cfg.Heat.Method != "exact")
+            {
+                var to = new EnergyObserver(s.Equation);
+                var tight = HeatSolver.Solve(s.Equation, s.Initial, Options(cfg, s, true, cancel), to);
+                tightStatus = tight.Status;
+                tightIncreases = to.Monitor.Classify(tight.Events).Count;
+            }
+            cancel.ThrowIfCancellationRequested();
+            cls = Classify(increases, sol.Status, exactStatus, exactIncreases, tightStatus, tightIncreases);
+        }
+        var largest = increases.MaxBy(i => i.Relative);
+        return new CaseResult
+        {
+            Case = c,
+            FreeDimension = s.Equation.FreeDimension,
+            SwitchingUnits = s.Equation.SwitchingCount,
+            LambdaMin = lambdaMin,
+            LambdaStar = lambdaStar,
+            LimitResidual = s.LimitResidual,
+            Status = sol.Status.ToString(),
+            Converged = converged,
+            TimeToConverge = sol.ConvergenceTime,
+            FinalTime = sol.FinalTime,
+            Switches = sol.Statistics.Switches,
+            SlidingEpisodes = sol.Statistics.SlidingEpisodes,
+            EnergyIncreases = increases.Count,
+            LargestRelativeIncrease = largest?.Relative,
+            LargestIncreaseCause = largest is null ? null : HeatJob.CauseName(largest.Cause),
+            FinalDistance = distance,
+            Nfev = sol.Statistics.Nfev,
+            Njev = sol.Statistics.Njev,
+            Nlu = sol.Statistics.Nlu,
+            Accepted = sol.Statistics.Accepted,
+            Rejected = sol.Statistics.Rejected,
+            Candidate = candidate,
+            Class = cls,
+            ExactStatus = exactStatus?.ToString(),
+            ExactIncreases = exactIncreases,
+            TightStatus = tightStatus?.ToString(),
+            TightIncreases = tightIncreases,
+            WallTime = clock.Elapsed.TotalSeconds,
+        };
+    }
+
+    /// <summary>
+    /// The verdict on a candidate. Ground truth is the exact piecewise run: an increase it reproduces is <c>real</c>; a flow it
+    /// cannot bring to the limit is <c>non-convergence</c>. Otherwise the candidate was an artefact of the integrator, named by
+    /// where its increases happened (sliding, chattering at a switch, or plain integration error).
+    /// </summary>
+    public static string Classify(IReadOnlyList<EnergyIncrease> increases, HeatStatus status, HeatStatus? exactStatus, int? exactIncreases,
+        HeatStatus? tightStatus, int? tightIncreases)
+    {
+        if (exactStatus is { } es)
+        {
+            if (exactIncreases > 0) return "real";
+            if (es != HeatStatus.Converged) return "non-convergence";
+        }
+        else
+        {
+            // Without ground truth, a tightened run that still fails is reported as such rather than guessed away.
+            if (tightStatus is { } ts && ts != HeatStatus.Converged) return "non-convergence";
+            if (tightIncreases > 0) return "unverified-increase";
+        }
+        if (increases.Any(i => i.Cause == EnergyIncreaseCause.Sliding)) return "sliding";
+        if (increases.Any(i => i.Cause == EnergyIncreaseCause.ChatteringAtSwitch)) return "chattering";
+        if (increases.Count == 0 && status is HeatStatus.EventLimit or HeatStatus.StepSizeUnderflow) return "chattering";
+        return "integration-error";
+    }
+
+    private static double Distance(double[] a, double[] b)
+    {
+        double m = 0;
+        for (int i = 0; i < a.Length; i++) m = Math.Max(m, Math.Abs(a[i] - b[i]));
+        return m;
+    }
+}

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ResidualSheaf.Runner.Config;
+using ResidualSheaf.Runner.Output;
+using Serilog;
+using Serilog.Formatting.Compact;
+using Spectre.Console;
+
+namespace ResidualSheaf.Runner.Hunt;
+
+/// <summary><c>runner hunt</c>: runs (a shard of) a hunt's cases on every core, resumable, then writes its report.</summary>
+public static class HuntCommand
+{
+    /// <summary>Usage of the hunt commands.</summary>
+    public const string Usage = """
+        runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
+        runner hunt-merge --out <folder> <shard folder> <shard folder> …
+
+          --threads N    worker threads (default: every core); results do not depend on it
+          --shard k/N    run only the cases with i mod N = k (0 ≤ k < N); the folder gets a -shard-k-of-N suffix
+          --resume       continue an interrupted hunt in its folder: finished cases are kept, none is run twice
+          --out folder   hunt folder (default <output_root>/<name>[-shard-k-of-N])
+        """;
+
+    /// <summary>Runs the hunt command line (arguments after "hunt").</summary>
+    public static int Run(string[] args)
+    {
+        string? configPath = null, outFolder = null;
+        int threads = Environment.ProcessorCount;
+        (int K, int N) shard = (0, 1);
+        bool resume = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--help" or "-h":
+                    Console.WriteLine(Usage);
+                    return 0;
+                case "--config" when i + 1 < args.Length:
+                    configPath = args[++i];
+                    break;
+                case "--out" when i + 1 < args.Length:
+                    outFolder = args[++i];
+                    break;
+                case "--resume":
+                    resume = true;
+                    break;
+                case "--threads" when i + 1 < args.Length:
+                    if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out threads) || threads < 1)
+                        return Fail($"--threads: '{args[i]}' is not a positive integer");
+                    break;
+                case "--shard" when i + 1 < args.Length:
+                    var parts = args[++i].Split('/');
+                    if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int k)
+                        || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || k >= n)
+                        return Fail($"--shard: '{args[i]}' is not k/N with 0 ≤ k < N");
+                    shard = (k, n);
+                    break;
+                default:
+                    return Fail($"unknown or incomplete argument '{args[i]}'. See runner hunt --help.");
+            }
+        }
+        if (configPath is null) return Fail("hunt needs --config <hunt.json>. See runner hunt --help.");
+        HuntConfig cfg;
+        try
+        {
+            cfg = HuntConfig.Load(configPath);
+        }
+        catch (ConfigException e)
+        {
+            return Fail(e.Message);
+        }
+        string folder = Path.GetFullPath(outFolder ?? Path.Combine(cfg.OutputRoot, shard.N == 1 ? cfg.Name : $"{cfg.Name}-shard-{shard.K}-of-{shard.N}"));
+        string results = Path.Combine(folder, "results.csv");
+        string manifest = Path.Combine(folder, "hunt.json");
+        if (File.Exists(results) && !resume)
+            return Fail($"'{folder}' already holds a hunt: pass --resume to continue it, or choose another --out");
+        if (resume && File.Exists(manifest))
+        {
+            var m = JsonNode.Parse(File.ReadAllText(manifest))!;
+            if (m["fingerprint"]?.GetValue<string>() != cfg.Fingerprint())
+                return Fail($"--resume: '{folder}' was started from a different hunt config (fingerprint {m["fingerprint"]}, this config {cfg.Fingerprint()})");
+            if (m["shard"]?["k"]?.GetValue<int>() != shard.K || m["shard"]?["n"]?.GetValue<int>() != shard.N)
+                return Fail($"--resume: '{folder}' holds shard {m["shard"]?["k"]}/{m["shard"]?["n"]}, not {shard.K}/{shard.N}");
+        }
+        Directory.CreateDirectory(folder);
+        JsonFile.Write(manifest, Manifest(cfg, shard));
+        JsonFile.Write(Path.Combine(folder, "config.resolved.json"), cfg.ToJson());
+        return RunCases(cfg, folder, shard, threads, resume);
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"runner: {message}");
+        return Program.BadInput;
+    }
+
+    /// <summary>The manifest that lets resume and merge refuse mismatched folders.</summary>
+    public static JsonObject Manifest(HuntConfig cfg, (int K, int N) shard) => new()
+    {
+        ["name"] = cfg.Name,
+        ["fingerprint"] = cfg.Fingerprint(),
+        ["cases"] = cfg.Cases,
+        ["shard"] = new JsonObject { ["k"] = shard.K, ["n"] = shard.N },
+        ["config"] = cfg.ToJson(),
+    };
+
+    /// <summary>Runs the pending cases of the shard with <paramref name="threads"/> workers, then writes folders and the report.</summary>
+    public static int RunCases(HuntConfig cfg, string folder, (int K, int N) shard, int threads, bool resume, CancellationToken external = default)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(external);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        using var log = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .Enrich.WithProperty("Hunt", cfg.Name)
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .WriteTo.File(Path.Combine(folder, "hunt.log"), outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(folder, "hunt.clef"))
+            .CreateLogger();
+        try
+        {
+            using var results = ResultsFile.Open(Path.Combine(folder, "results.csv"), resume);
+            var pending = Enumerable.Range(0, cfg.Cases).Select(i => (long)i).Where(i => i % shard.N == shard.K && !results.Done.Contains(i)).ToArray();
+            long total = pending.Length + results.Done.Count;
+            log.Information("Hunt {Name} ({Fingerprint}): {Pending} cases to run, {Done} already done, {Threads} threads, shard {K}/{N}, folder {Folder}",
+                cfg.Name, cfg.Fingerprint(), pending.Length, results.Done.Count, threads, shard.K, shard.N, folder);
+            var clock = Stopwatch.StartNew();
+            long done = 0, candidates = 0, errors = 0;
+            void RunOne(long id)
+            {
+                CaseResult r;
+                try
+                {
+                    r = CaseRunner.Run(cfg, id, cts.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (Exception e)
+                {
+                    // A failing case is a finding, not a reason to lose the hunt: it is logged and will be retried on resume.
+                    Interlocked.Increment(ref errors);
+                    log.Error(e, "Case {Case} failed", id);
+                    return;
+                }
+                results.Append(r);
+                Interlocked.Increment(ref done);
+                if (r.Candidate) Interlocked.Increment(ref candidates);
+            }
+            var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cts.Token };
+            var work = Task.Run(() =>
+            {
+                try
+                {
+                    Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(pending, loadBalance: true), options, RunOne);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            });
+            Progress(work, () => (Interlocked.Read(ref done), Interlocked.Read(ref candidates)), pending.Length, clock, log);
+            work.Wait();
+            if (cts.IsCancellationRequested)
+            {
+                log.Warning("Interrupted after {Done} of {Pending} cases; rerun with --resume to continue", done, pending.Length);
+                return Program.Cancelled;
+            }
+            double rate = done / Math.Max(clock.Elapsed.TotalMinutes, 1e-9);
+            log.Information("Ran {Done} cases in {Seconds:F1} s ({Rate:F0} cases/min), {Candidates} candidates, {Errors} failed cases",
+                done, clock.Elapsed.TotalSeconds, rate, candidates, errors);
+            HuntReport.Write(cfg, folder, [folder], log, cts.Token, new JsonObject
+            {
+                ["threads"] = threads,
+                ["wall_time_s_this_session"] = clock.Elapsed.TotalSeconds,
+                ["cases_per_minute_this_session"] = rate,
+                ["failed_cases"] = errors,
+            });
+            return errors > 0 ? Program.RunFailed : 0;
+        }
+        catch (InvalidDataException e)
+        {
+            log.Error("{Message}", e.Message);
+            return Program.BadInput;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static void Progress(Task work, Func<(long Done, long Candidates)> counts, int total, Stopwatch clock, ILogger log)
+    {
+        string Describe()
+        {
+            var (d, c) = counts();
+            double rate = d / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+            double eta = rate > 0 ? (total - d) / rate : double.NaN;
+            return $"{d}/{total} cases, {rate * 60:F0}/min, ETA {(double.IsFinite(eta) ? TimeSpan.FromSeconds(Math.Round(eta)).ToString() : "–")}, {c} candidates";
+        }
+        if (!Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(p =>
+                {
+                    var task = p.AddTask("hunt", maxValue: Math.Max(total, 1));
+                    while (!work.Wait(250))
+                    {
+                        task.Value = counts().Done;
+                        task.Description = Markup.Escape(Describe());
+                    }
+                    task.Value = counts().Done;
+                    task.Description = Markup.Escape(Describe());
+                });
+            return;
+        }
+        // Redirected output (CI, files): a log line every ten seconds instead of a redrawn bar.
+        while (!work.Wait(10_000)) log.Information("… {Progress}", Describe());
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ResidualSheaf.Runner.Config;
+using ResidualSheaf.Runner.Output;
+using Serilog;
+
+namespace ResidualSheaf.Runner.Hunt;
+
+/// <summary><c>runner hunt-merge</c>: combines shard folders of one hunt into one set of results and one report.</summary>
+public static class HuntMerge
+{
+    /// <summary>Runs the merge command line (arguments after "hunt-merge").</summary>
+    public static int Run(string[] args)
+    {
+        string? outFolder = null;
+        var shards = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] is "--help" or "-h")
+            {
+                Console.WriteLine(HuntCommand.Usage);
+                return 0;
+            }
+            if (args[i] == "--out" && i + 1 < args.Length) outFolder = args[++i];
+            else if (args[i].StartsWith("--", StringComparison.Ordinal)) return Fail($"unknown or incomplete argument '{args[i]}'. See runner hunt --help.");
+            else shards.Add(Path.GetFullPath(args[i]));
+        }
+        if (outFolder is null) return Fail("hunt-merge needs --out <folder>");
+        if (shards.Count == 0) return Fail("hunt-merge needs at least one shard folder");
+        outFolder = Path.GetFullPath(outFolder);
+        if (File.Exists(Path.Combine(outFolder, "results.csv"))) return Fail($"--out: '{outFolder}' already holds results; choose a new folder");
+
+        JsonNode? first = null;
+        var seen = new Dictionary<int, string>();
+        foreach (string s in shards)
+        {
+            string manifest = Path.Combine(s, "hunt.json");
+            if (!File.Exists(manifest) || !File.Exists(Path.Combine(s, "results.csv"))) return Fail($"'{s}' is not a hunt folder (no hunt.json / results.csv)");
+            var m = JsonNode.Parse(File.ReadAllText(manifest))!;
+            first ??= m;
+            if (m["fingerprint"]!.GetValue<string>() != first["fingerprint"]!.GetValue<string>())
+                return Fail($"'{s}' comes from a different hunt config (fingerprint {m["fingerprint"]}) than '{shards[0]}' ({first["fingerprint"]}); refusing to merge");
+            int n = m["shard"]!["n"]!.GetValue<int>(), k = m["shard"]!["k"]!.GetValue<int>();
+            if (n != first["shard"]!["n"]!.GetValue<int>()) return Fail($"'{s}' is shard {k}/{n}, but '{shards[0]}' splits the hunt into {first["shard"]!["n"]}");
+            if (!seen.TryAdd(k, s)) return Fail($"shard {k}/{n} is given twice ('{seen[k]}' and '{s}')");
+        }
+        HuntConfig cfg;
+        using (var doc = JsonDocument.Parse(first!["config"]!.ToJsonString())) cfg = HuntConfig.Parse(doc.RootElement);
+
+        Directory.CreateDirectory(outFolder);
+        using var log = new LoggerConfiguration().MinimumLevel.Information()
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .WriteTo.File(Path.Combine(outFolder, "hunt.log"), outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .CreateLogger();
+        var rows = new SortedDictionary<long, Dictionary<string, string>>();
+        foreach (string s in shards)
+            foreach (var r in ResultsFile.Read(Path.Combine(s, "results.csv")))
+            {
+                long id = long.Parse(r["case"], System.Globalization.CultureInfo.InvariantCulture);
+                if (!rows.TryAdd(id, r)) return Fail($"case {id} appears in more than one shard ('{s}')");
+            }
+        using (var w = new StreamWriter(Path.Combine(outFolder, "results.csv"), false, new System.Text.UTF8Encoding(false)))
+        {
+            w.Write(string.Join(",", CaseResult.Header) + "\n");
+            foreach (var r in rows.Values) w.Write(string.Join(",", CaseResult.Header.Select(h => CsvTable.Format(r[h]))) + "\n");
+        }
+        foreach (string s in shards)
+        {
+            string ce = Path.Combine(s, "counterexamples");
+            if (!Directory.Exists(ce)) continue;
+            foreach (string d in Directory.GetDirectories(ce)) CopyDirectory(d, Path.Combine(outFolder, "counterexamples", Path.GetFileName(d)));
+        }
+        int missingShards = first["shard"]!["n"]!.GetValue<int>() - seen.Count;
+        var merged = HuntCommand.Manifest(cfg, (0, 1));
+        merged["merged_from"] = new JsonArray(shards.Select(s => (JsonNode?)s).ToArray());
+        JsonFile.Write(Path.Combine(outFolder, "hunt.json"), merged);
+        log.Information("Merged {Rows} cases from {Shards} shard(s){Missing}", rows.Count, shards.Count,
+            missingShards > 0 ? $"; {missingShards} shard(s) missing" : "");
+        HuntReport.Write(cfg, outFolder, shards, log, CancellationToken.None,
+            new JsonObject { ["merged_shards"] = shards.Count, ["missing_shards"] = missingShards });
+        return 0;
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"runner: {message}");
+        return Program.BadInput;
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (string f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)), overwrite: true);
+        foreach (string d in Directory.GetDirectories(from)) CopyDirectory(d, Path.Combine(to, Path.GetFileName(d)));
+    }
+}

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using ResidualSheaf.Runner.Output;
+using ResidualSheaf.Runner.Plotting;
+using Serilog;
+
+namespace ResidualSheaf.Runner.Hunt;
+
+/// <summary>From a hunt folder's results.csv: candidate folders, summary.json, report.md and its plots.</summary>
+public static class HuntReport
+{
+    /// <summary>Order in which classes claim the limited number of candidate folders (verified counterexamples first).</summary>
+    public static readonly string[] ClassOrder = ["real", "non-convergence", "unverified-increase", "sliding", "chattering", "integration-error"];
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Writes everything derived from <c>results.csv</c> in <paramref name="folder"/>.</summary>
+    public static void Write(HuntConfig cfg, string folder, IReadOnlyList<string> sources, ILogger log, CancellationToken cancel, JsonObject? session = null)
+    {
+        var rows = ResultsFile.Read(Path.Combine(folder, "results.csv")).OrderBy(r => long.Parse(r["case"], Inv)).ToList();
+        var folders = WriteFolders(cfg, folder, rows, log, cancel);
+        var summary = Summary(cfg, rows, folders, sources, session);
+        var plots = WritePlots(folder, rows);
+        summary["plots"] = new JsonArray(plots.Select(p => (JsonNode?)p).ToArray());
+        JsonFile.Write(Path.Combine(folder, "summary.json"), summary);
+        File.WriteAllText(Path.Combine(folder, "report.md"), Markdown(cfg, summary, rows, plots));
+        log.Information("Report: {Report}", Path.Combine(folder, "report.md"));
+    }
+
+    private static List<long> WriteFolders(HuntConfig cfg, string folder, List<Dictionary<string, string>> rows, ILogger log, CancellationToken cancel)
+    {
+        var chosen = rows.Where(r => r["candidate"] == "true")
+            .OrderBy(r => Array.IndexOf(ClassOrder, r["class"]) is var k && k < 0 ? ClassOrder.Length : k)
+            .ThenBy(r => long.Parse(r["case"], Inv))
+            .Take(cfg.CounterexampleFolders)
+            .Select(r => long.Parse(r["case"], Inv))
+            .ToList();
+        foreach (long id in chosen)
+        {
+            cancel.ThrowIfCancellationRequested();
+            string dir = Path.Combine(folder, "counterexamples", $"case-{id:D6}");
+            // A folder finished by an earlier session (or a merged shard) is kept as it is.
+            if (File.Exists(Path.Combine(dir, "run", "summary.json"))) continue;
+            int code = CounterexampleFolder.Write(cfg, id, dir, cancel);
+            log.Information("Candidate case {Case}: folder {Folder} (heat run exit {Code})", id, dir, code);
+        }
+        return chosen;
+    }
+
+    private static double? Num(Dictionary<string, string> r, string k) =>
+        double.TryParse(r[k], NumberStyles.Float, Inv, out double v) ? v : null;
+
+    private static JsonObject Summary(HuntConfig cfg, List<Dictionary<string, string>> rows, List<long> folders, IReadOnlyList<string> sources, JsonObject? session)
+    {
+        var classes = new JsonObject();
+        foreach (var g in rows.GroupBy(r => r["class"]).OrderBy(g => g.Key, StringComparer.Ordinal)) classes[g.Key] = g.Count();
+        var groups = new JsonArray();
+        foreach (var g in rows.GroupBy(r => (r["construction"], r["relu"])).OrderBy(g => g.Key))
+        {
+            var list = g.ToList();
+            groups.Add(new JsonObject
+            {
+                ["construction"] = g.Key.Item1,
+                ["relu"] = g.Key.Item2,
+                ["cases"] = list.Count,
+                ["converged"] = list.Count(r => r["converged"] == "true"),
+                ["with_energy_increase"] = list.Count(r => r["energy_increases"] != "0"),
+                ["real"] = list.Count(r => r["class"] == "real"),
+                ["non_convergence"] = list.Count(r => r["class"] == "non-convergence"),
+                ["largest_relative_increase"] = list.Select(r => Num(r, "largest_relative_increase")).Where(v => v is not null).Max(),
+                ["with_switches"] = list.Count(r => r["switches"] != "0"),
+                ["with_sliding"] = list.Count(r => r["sliding_episodes"] != "0"),
+            });
+        }
+        var ids = rows.Select(r => long.Parse(r["case"], Inv)).ToHashSet();
+        int real = rows.Count(r => r["class"] == "real"), nonconv = rows.Count(r => r["class"] == "non-convergence");
+        var o = new JsonObject
+        {
+            ["name"] = cfg.Name,
+            ["fingerprint"] = cfg.Fingerprint(),
+            ["cases_in_config"] = cfg.Cases,
+            ["cases_done"] = rows.Count,
+            ["duplicate_rows"] = rows.Count - ids.Count,
+            ["sources"] = new JsonArray(sources.Select(s => (JsonNode?)s).ToArray()),
+            ["classes"] = classes,
+            ["candidates"] = rows.Count(r => r["candidate"] == "true"),
+            ["by_construction_and_relu"] = groups,
+            ["counterexample_folders"] = new JsonArray(folders.Select(f => (JsonNode?)$"counterexamples/case-{f:D6}").ToArray()),
+            ["case_wall_time_s_total"] = rows.Sum(r => Num(r, "wall_time_s") ?? 0),
+            ["conclusion"] = real == 0 && nonconv == 0
+                ? $"No case shows a real energy increase or a failure to converge: every candidate among {rows.Count} cases was an artefact of the adaptive integrator that the exact piecewise integrator does not reproduce."
+                : $"{real} case(s) show an energy increase that survives the exact piecewise integrator and {nonconv} case(s) do not converge; see counterexamples/.",
+        };
+        if (session is not null) o["session"] = session;
+        return o;
+    }
+
+    private static List<string> WritePlots(string folder, List<Dictionary<string, string>> rows)
+    {
+        var files = new List<string>();
+        string P(string name)
+        {
+            files.Add(name);
+            return Path.Combine(folder, name);
+        }
+        var byClass = rows.Where(r => r["energy_increases"] != "0").GroupBy(r => r["class"]).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Select(r => Num(r, "largest_relative_increase") ?? double.NaN).ToArray())).ToList();
+        HuntPlots.IncreaseHistogram(P("increase-histogram.png"), byClass);
+
+        var byConstruction = rows.GroupBy(r => r["construction"]).OrderBy(g => g.Key).ToList();
+        HuntPlots.LogLogScatter(P("lambda-min-vs-weight-scale.png"), "λ_min(L_free) at the limit's pattern vs weight scale", "weight scale", "λ_min",
+            byConstruction.Select(g => (g.Key, g.Select(r => Num(r, "weight_scale") ?? double.NaN).ToArray(), g.Select(r => Num(r, "lambda_min") ?? double.NaN).ToArray())).ToList());
+
+        var conv = rows.Where(r => r["converged"] == "true" && Num(r, "time_to_converge") is > 0).ToList();
+        var lines = new List<(string, double[], double[])>();
+        if (conv.Count > 0)
+        {
+            // The reference is t = C/λ with C the median of t·λ: the 1/λ law the spectral bound predicts, placed through the data.
+            var products = conv.Select(r => Num(r, "time_to_converge")!.Value * Num(r, "lambda_min")!.Value * Num(r, "alpha")!.Value).Order().ToArray();
+            double c = products[products.Length / 2];
+            double lo = conv.Min(r => Num(r, "lambda_min")!.Value * Num(r, "alpha")!.Value), hi = conv.Max(r => Num(r, "lambda_min")!.Value * Num(r, "alpha")!.Value);
+            if (lo > 0 && hi > lo) lines.Add(($"t = {c.ToString("G3", Inv)}/(αλ_min)", [lo, hi], [c / lo, c / hi]));
+        }
+        HuntPlots.LogLogScatter(P("time-vs-lambda-min.png"), "time to converge vs αλ_min", "αλ_min", "time to converge",
+            conv.GroupBy(r => r["construction"]).OrderBy(g => g.Key).Select(g => (g.Key,
+                g.Select(r => Num(r, "lambda_min")!.Value * Num(r, "alpha")!.Value).ToArray(), g.Select(r => Num(r, "time_to_converge")!.Value).ToArray())).ToList(),
+            lines);
+
+        var scales = rows.Select(r => Num(r, "weight_scale") ?? double.NaN).Where(double.IsFinite).ToArray();
+        var shares = new List<(string, double[], double[])>();
+        if (scales.Length > 0)
+        {
+            double lo = Math.Log10(scales.Min()), hi = Math.Log10(scales.Max());
+            int bins = hi > lo ? 12 : 1;
+            double w = bins == 1 ? 1 : (hi - lo) / bins;
+            int Bin(Dictionary<string, string> r) => bins == 1 ? 0 : Math.Clamp((int)((Math.Log10(Num(r, "weight_scale")!.Value) - lo) / w), 0, bins - 1);
+            var centres = Enumerable.Range(0, bins).Select(b => Math.Pow(10, bins == 1 ? lo : lo + (b + 0.5) * w)).ToArray();
+            foreach (var (label, pred) in new (string, Func<Dictionary<string, string>, bool>)[]
+                     {
+                         ("with switches", r => r["switches"] != "0"),
+                         ("with sliding", r => r["sliding_episodes"] != "0"),
+                         ("with an energy increase", r => r["energy_increases"] != "0"),
+                     })
+            {
+                var share = new double[bins];
+                for (int b = 0; b < bins; b++)
+                {
+                    var inBin = rows.Where(r => Num(r, "weight_scale") is not null && Bin(r) == b).ToList();
+                    share[b] = inBin.Count == 0 ? double.NaN : inBin.Count(pred) / (double)inBin.Count;
+                }
+                shares.Add((label, centres, share));
+            }
+        }
+        HuntPlots.Shares(P("switching-share-vs-weight-scale.png"), "share of cases with switches / sliding / energy increases", "weight scale", shares);
+        return files;
+    }
+
+    private static string Markdown(HuntConfig cfg, JsonObject summary, List<Dictionary<string, string>> rows, List<string> plots)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"# Hunt `{cfg.Name}` (config fingerprint `{cfg.Fingerprint()}`)");
+        sb.AppendLine();
+        sb.AppendLine($"{rows.Count} of {cfg.Cases} cases done; master seed {cfg.MasterSeed}; method {cfg.Heat.Method}" +
+                      (cfg.Heat.Method is "plain" or "switching-aware" ? $" ({cfg.Heat.Integrator}, rtol {cfg.Heat.Rtol.ToString(Inv)}, atol {cfg.Heat.Atol.ToString(Inv)})" : "") +
+                      $"; stop distance {cfg.Heat.StopDistance.ToString(Inv)}. Candidates were re-run with the exact piecewise integrator " +
+                      $"(up to {cfg.ExactMaxFree} free coordinates) and with rtol {cfg.VerifyRtol.ToString(Inv)}.");
+        sb.AppendLine();
+        sb.AppendLine("**Conclusion.** " + summary["conclusion"]);
+        sb.AppendLine();
+        sb.AppendLine("| class | cases |");
+        sb.AppendLine("|---|---|");
+        foreach (var (k, v) in summary["classes"]!.AsObject()) sb.AppendLine($"| {k} | {v} |");
+        sb.AppendLine();
+        sb.AppendLine("| construction | ReLU | cases | converged | with E increase | real | non-convergence | largest relative increase | with switches | with sliding |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var g in summary["by_construction_and_relu"]!.AsArray())
+            sb.AppendLine($"| {g!["construction"]} | {g["relu"]} | {g["cases"]} | {g["converged"]} | {g["with_energy_increase"]} | {g["real"]} | {g["non_convergence"]} | {g["largest_relative_increase"]?.ToString() ?? "–"} | {g["with_switches"]} | {g["with_sliding"]} |");
+        sb.AppendLine();
+        sb.AppendLine("Classes: `real` — the increase survives the exact piecewise integrator; `non-convergence` — the exact flow does not reach the limit; " +
+                      "`sliding`, `chattering`, `integration-error` — artefacts of the adaptive run (the exact run shows none), named by where they happened; " +
+                      "`unverified-increase` — too large for the exact integrator and still increasing at tight tolerance.");
+        sb.AppendLine();
+        var folders = summary["counterexample_folders"]!.AsArray();
+        if (folders.Count > 0)
+        {
+            sb.AppendLine("Candidate folders (each holds `config.json` to re-run it alone with `runner --config`, and `run/` with its trace and plots):");
+            foreach (var f in folders) sb.AppendLine($"- `{f}`");
+            sb.AppendLine();
+        }
+        foreach (string p in plots) sb.AppendLine($"![{p}]({p})");
+        return sb.ToString();
+    }
+}

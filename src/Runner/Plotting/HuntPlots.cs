@@ -1,0 +1,114 @@
+using ScottPlot;
+
+namespace ResidualSheaf.Runner.Plotting;
+
+/// <summary>The figures of a hunt report (log axes are drawn as log10 data with decade labels, see <see cref="LogAxis"/>).</summary>
+public static class HuntPlots
+{
+    /// <summary>Histogram of log10(largest relative energy increase), one bar series per class.</summary>
+    public static void IncreaseHistogram(string path, IReadOnlyList<(string Class, double[] Values)> byClass)
+    {
+        var plot = new Plot();
+        PlotStyle.ApplyFonts(plot);
+        var logs = byClass.SelectMany(c => c.Values).Where(v => v > 0 && double.IsFinite(v)).Select(Math.Log10).ToArray();
+        if (logs.Length == 0)
+        {
+            PlotStyle.AddNoDataNote(plot, 0, 0);
+            plot.Title("largest relative energy increase per case: none observed");
+        }
+        else
+        {
+            double lo = Math.Floor(logs.Min()), hi = Math.Ceiling(logs.Max());
+            if (hi <= lo) hi = lo + 1;
+            int bins = (int)Math.Clamp((hi - lo) * 2, 4, 60);
+            double width = (hi - lo) / bins;
+            int series = byClass.Count;
+            for (int s = 0; s < series; s++)
+            {
+                var counts = new double[bins];
+                foreach (double v in byClass[s].Values)
+                {
+                    if (!(v > 0) || !double.IsFinite(v)) continue;
+                    int b = Math.Clamp((int)((Math.Log10(v) - lo) / width), 0, bins - 1);
+                    counts[b]++;
+                }
+                var bars = Enumerable.Range(0, bins).Select(b => new Bar
+                {
+                    Position = lo + (b + 0.5) * width + (s - (series - 1) / 2.0) * width / (series + 1),
+                    Value = counts[b],
+                    Size = width / (series + 1),
+                    FillColor = PlotStyle.SeriesColor(s),
+                }).ToList();
+                var bp = plot.Add.Bars(bars);
+                bp.LegendText = $"{byClass[s].Class} ({byClass[s].Values.Length})";
+            }
+            LogAxis.UseDecadeTicks(plot.Axes.Bottom);
+            plot.Axes.Margins(bottom: 0);
+            plot.Title("largest relative energy increase per case, by class");
+            plot.ShowLegend(Edge.Right);
+        }
+        plot.XLabel("largest relative increase (E₁ − E₀)/E₀");
+        plot.YLabel("cases");
+        plot.SavePng(path, 1100, 560);
+    }
+
+    /// <summary>Log–log scatter of y against x per group, with optional dashed reference curves.</summary>
+    public static void LogLogScatter(string path, string title, string xLabel, string yLabel,
+        IReadOnlyList<(string Label, double[] X, double[] Y)> groups, IReadOnlyList<(string Label, double[] X, double[] Y)>? lines = null)
+    {
+        var plot = new Plot();
+        PlotStyle.ApplyFonts(plot);
+        bool any = false;
+        for (int g = 0; g < groups.Count; g++)
+        {
+            var (label, x, y) = groups[g];
+            var pts = Enumerable.Range(0, x.Length).Where(i => x[i] > 0 && y[i] > 0 && double.IsFinite(x[i]) && double.IsFinite(y[i])).ToArray();
+            if (pts.Length == 0) continue;
+            any = true;
+            var sp = plot.Add.ScatterPoints(pts.Select(i => Math.Log10(x[i])).ToArray(), pts.Select(i => Math.Log10(y[i])).ToArray(),
+                PlotStyle.SeriesColor(g).WithAlpha(0.5));
+            sp.MarkerShape = PlotStyle.SeriesShape(g);
+            sp.MarkerSize = pts.Length > 2000 ? 3 : 5;
+            sp.LegendText = $"{label} ({pts.Length})";
+        }
+        foreach (var (label, x, y) in lines ?? [])
+        {
+            var pts = Enumerable.Range(0, x.Length).Where(i => x[i] > 0 && y[i] > 0).ToArray();
+            if (pts.Length < 2) continue;
+            var l = plot.Add.ScatterLine(pts.Select(i => Math.Log10(x[i])).ToArray(), pts.Select(i => Math.Log10(y[i])).ToArray(), Colors.Black);
+            l.LinePattern = LinePattern.Dashed;
+            l.LegendText = label;
+        }
+        if (!any) PlotStyle.AddNoDataNote(plot, 0, 0);
+        LogAxis.UseDecadeTicks(plot.Axes.Bottom);
+        LogAxis.UseDecadeTicks(plot.Axes.Left);
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, 1100, 600);
+    }
+
+    /// <summary>Shares (0–1) against log10-binned x, one line per series.</summary>
+    public static void Shares(string path, string title, string xLabel, IReadOnlyList<(string Label, double[] BinCentres, double[] Share)> series)
+    {
+        var plot = new Plot();
+        PlotStyle.ApplyFonts(plot);
+        for (int s = 0; s < series.Count; s++)
+        {
+            var (label, x, y) = series[s];
+            var pts = Enumerable.Range(0, x.Length).Where(i => x[i] > 0 && double.IsFinite(y[i])).ToArray();
+            if (pts.Length == 0) continue;
+            var l = plot.Add.Scatter(pts.Select(i => Math.Log10(x[i])).ToArray(), pts.Select(i => y[i]).ToArray(), PlotStyle.SeriesColor(s));
+            l.MarkerShape = PlotStyle.SeriesShape(s);
+            l.LegendText = label;
+        }
+        LogAxis.UseDecadeTicks(plot.Axes.Bottom);
+        plot.Axes.SetLimitsY(-0.02, 1.02);
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel("share of cases");
+        plot.ShowLegend(Edge.Right);
+        plot.SavePng(path, 1100, 560);
+    }
+}
