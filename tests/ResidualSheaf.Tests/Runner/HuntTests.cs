@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using ResidualSheaf.Runner;
+using ResidualSheaf.Runner.Hunt;
+
+namespace ResidualSheaf.Tests.Runner;
+
+/// <summary>Hunts: determinism across threads, shards and merge, resume after kill -9, reproducible counterexample folders, bad configs.</summary>
+[Collection("Console")]
+public sealed class HuntTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("rs-hunt-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Config(int cases, string extra = "", string name = "h", double tEnd = 10000) =>
+        WriteConfig($$"""
+            { "name": "{{name}}", "master_seed": 11, "cases": {{cases}},
+              "network": { "blocks": [1, 1], "widths": [3], "hidden": [3], "relu": ["after", "before"] },
+              "constructions": ["junction", "chord"], "weight_scale": [0.1, 10],
+              "heat": { "rtol": 1e-8, "atol": 1e-10, "stop_distance": 1e-8, "t_end": {{tEnd.ToString(System.Globalization.CultureInfo.InvariantCulture)}} },
+              "output_root": "{{Path.Combine(_dir, "outputs").Replace("\\", "/")}}" {{extra}} }
+            """, name);
+
+    private string WriteConfig(string json, string name)
+    {
+        string path = Path.Combine(_dir, name + ".json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static (int Code, string Error) Cli(params string[] args)
+    {
+        var err = new StringWriter();
+        var old = Console.Error;
+        Console.SetError(err);
+        try
+        {
+            return (Program.Main(args), err.ToString());
+        }
+        finally
+        {
+            Console.SetError(old);
+        }
+    }
+
+    /// <summary>Rows keyed by case id, without the wall-time column (the one column allowed to differ between runs).</summary>
+    private static SortedDictionary<long, string> Rows(string folder)
+    {
+        var rows = new SortedDictionary<long, string>();
+        foreach (var r in ResultsFile.Read(Path.Combine(folder, "results.csv")))
+        {
+            long id = long.Parse(r["case"]);
+            Assert.True(rows.TryAdd(id, string.Join(",", CaseResult.Header.Where(h => h != "wall_time_s").Select(h => r[h]))), $"case {id} twice");
+        }
+        return rows;
+    }
+
+    [Fact]
+    public void ResultsAreIdenticalForOneAndTwoThreadsAndShardsMergeToTheSameSet()
+    {
+        string cfg = Config(24);
+        string one = Path.Combine(_dir, "one"), two = Path.Combine(_dir, "two");
+        Assert.Equal(0, Cli("hunt", "--config", cfg, "--threads", "1", "--out", one).Code);
+        Assert.Equal(0, Cli("hunt", "--config", cfg, "--threads", "2", "--out", two).Code);
+        var a = Rows(one);
+        Assert.Equal(Enumerable.Range(0, 24).Select(i => (long)i), a.Keys);
+        Assert.Equal(a, Rows(two));
+
+        string s0 = Path.Combine(_dir, "s0"), s1 = Path.Combine(_dir, "s1"), merged = Path.Combine(_dir, "merged");
+        Assert.Equal(0, Cli("hunt", "--config", cfg, "--shard", "0/2", "--out", s0).Code);
+        Assert.Equal(0, Cli("hunt", "--config", cfg, "--shard", "1/2", "--out", s1).Code);
+        Assert.All(Rows(s0).Keys, k => Assert.Equal(0, k % 2));
+        Assert.Equal(0, Cli("hunt-merge", "--out", merged, s0, s1).Code);
+        Assert.Equal(a, Rows(merged));
+        foreach (string f in new[] { "summary.json", "report.md", "increase-histogram.png", "lambda-min-vs-weight-scale.png",
+                     "time-vs-lambda-min.png", "switching-share-vs-weight-scale.png" })
+            Assert.True(File.Exists(Path.Combine(merged, f)), f);
+
+        // A shard of another config (different master seed) is refused.
+        string other = Path.Combine(_dir, "other");
+        Assert.Equal(0, Cli("hunt", "--config", Config(24, name: "h2"), "--shard", "1/2", "--out", other).Code);
+        var (code, error) = Cli("hunt-merge", "--out", Path.Combine(_dir, "bad-merge"), s0, other);
+        Assert.Equal(2, code);
+        Assert.Contains("different hunt config", error);
+        (code, error) = Cli("hunt-merge", "--out", Path.Combine(_dir, "dup-merge"), s0, s0);
+        Assert.Equal(2, code);
+        Assert.Contains("given twice", error);
+    }
+
+    [Fact]
+    public void KilledHuntResumesWithNoCaseLostOrDuplicated()
+    {
+        const int cases = 400;
+        string cfg = Config(cases);
+        string folder = Path.Combine(_dir, "killed");
+        string runner = Path.Combine(AppContext.BaseDirectory, "runner.dll");
+        var psi = new ProcessStartInfo("dotnet", ["exec", runner, "hunt", "--config", cfg, "--threads", "1", "--out", folder])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using (var p = Process.Start(psi)!)
+        {
+            p.OutputDataReceived += (_, _) => { };
+            p.ErrorDataReceived += (_, _) => { };
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            string results = Path.Combine(folder, "results.csv");
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(120))
+            {
+                if (p.HasExited) break;
+                if (File.Exists(results) && File.ReadAllLines(results).Length > 20) break;
+                Thread.Sleep(50);
+            }
+            Assert.False(p.HasExited, "the hunt finished before it could be killed; raise the case count");
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+        }
+        int before = Rows(folder).Count;
+        Assert.InRange(before, 20, cases - 1);
+        // A kill in the middle of a write leaves a torn line; resume must drop it, not misread it.
+        File.AppendAllText(Path.Combine(folder, "results.csv"), "17,1,3-3-3,aft");
+        Assert.Equal(2, Cli("hunt", "--config", cfg, "--out", folder).Code);
+        Assert.Equal(0, Cli("hunt", "--config", cfg, "--resume", "--threads", "2", "--out", folder).Code);
+        var resumed = Rows(folder);
+        Assert.Equal(Enumerable.Range(0, cases).Select(i => (long)i), resumed.Keys);
+
+        // Spot-check against cases run fresh and alone.
+        string fresh = Path.Combine(_dir, "fresh");
+        Assert.Equal(0, Cli("hunt", "--config", Config(30, name: "h"), "--threads", "2", "--out", fresh).Code);
+        // Case rows depend on (master seed, id) only, not on the number of cases, so they must match exactly.
+        foreach (var (id, row) in Rows(fresh)) Assert.Equal(row, resumed[id]);
+    }
+
+    [Fact]
+    public void CandidateFoldersRerunAloneToTheSameNumbers()
+    {
+        // t_end far below the time to converge makes every case a non-converging candidate, so folders are written.
+        string cfg = Config(3, name: "short", tEnd: 0.5);
+        string folder = Path.Combine(_dir, "short-out");
+        Assert.Equal(0, Cli("hunt", "--config", cfg, "--out", folder).Code);
+        var rows = ResultsFile.Read(Path.Combine(folder, "results.csv"));
+        Assert.All(rows, r => Assert.Equal("non-convergence", r["class"]));
+        foreach (var r in rows)
+        {
+            string caseDir = Path.Combine(folder, "counterexamples", $"case-{long.Parse(r["case"]):D6}");
+            string rerun = Path.Combine(_dir, "rerun-" + r["case"]);
+            Assert.Equal(0, Cli("--config", Path.Combine(caseDir, "config.json"), "--out", rerun).Code);
+            var s = JsonNode.Parse(File.ReadAllText(Path.Combine(rerun, "summary.json")))!;
+            Assert.Equal(r["nfev"], s["statistics"]!["nfev"]!.ToString());
+            Assert.Equal(r["switches"], s["switches"]!.ToString());
+            Assert.Equal(r["energy_increases"], s["energy_increases"]!["count"]!.ToString());
+            Assert.Equal(double.Parse(r["final_distance"]), s["final_distance_to_limit"]!.GetValue<double>());
+        }
+    }
+
+    [Theory]
+    [InlineData("""{ "name": "b", "cases": 0, "network": { "widths": [3], "hidden": [3] } }""", "'cases'")]
+    [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [], "hidden": [3] } }""", "network.widths")]
+    [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [0], "hidden": [3] } }""", "network.widths[0]")]
+    [InlineData("""{ "name": "b", "cases": 5, "network": { "blocks": [3, 2], "widths": [3], "hidden": [3] } }""", "min 3 > max 2")]
+    [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [3], "hidden": [3] }, "weight_scale": [10, 1] }""", "weight_scale")]
+    [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [3], "hidden": [3] }, "weight_scale": [] }""", "weight_scale")]
+    [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [3], "hidden": [3] }, "constructions": [] }""", "constructions")]
+    [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [3], "hidden": [3], "relu": ["inside"] } }""", "network.relu[0]")]
+    [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [3], "hidden": [3] }, "heat": { "initial": {} } }""", "heat.initial")]
+    [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [3], "hidden": [3] }, "cases_x": 1 }""", "cases_x")]
+    public void BadHuntConfigsFailBeforeAnyCaseRuns(string json, string expected)
+    {
+        string outputs = Path.Combine(_dir, "outputs");
+        string path = WriteConfig(json.Replace("\"cases\"", $"\"output_root\": \"{outputs.Replace("\\", "/")}\", \"cases\""), "bad");
+        var (code, error) = Cli("hunt", "--config", path);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error);
+        Assert.False(Directory.Exists(outputs));
+    }
+}
