@@ -37,7 +37,11 @@ internal static class ExactHeatRun
             double tGrid = gi < grid.Count ? grid[gi] : double.PositiveInfinity;
             if (first) t = 0;
             else t = Math.Min(tEvent, tGrid);
-            if (double.IsPositiveInfinity(t)) break;
+            if (double.IsPositiveInfinity(t))
+            {
+                t = tPrev;
+                break;
+            }
             if (!first && tGrid <= tEvent) gi++;
             while (nextEvent < res.Events.Count && res.Events[nextEvent].Time <= t)
             {
