@@ -58,12 +58,13 @@ public sealed class ExactPiecewiseIntegrator
         {
             if (state[_eq.SwitchingFreeIndices[k]] != 0) continue;
             _eq.SurfaceForces(state, modes, k, out double f0, out double f1);
-            var (mode, kind) = Classify(f0, f1, UnitMode.Active);
+            var (mode, kind) = SurfaceDecision.Classify(f0, f1, UnitMode.Active);
             modes[k] = mode;
             if (kind is HeatEventKind.SlideEnter or HeatEventKind.Repelling) events.Add(Event(0, k, kind, mode));
         }
 
         var work = new double[n];
+        var trajectory = new ExactTrajectory(n);
         ExactStatus status;
         double finalTime;
         double[] finalState;
@@ -87,6 +88,7 @@ public sealed class ExactPiecewiseIntegrator
                 for (int i = 0; i < m; i++) s += seg.V[i * m + k] * work[i];
                 beta[k] = s;
             }
+            trajectory.Add(t, (double[])state.Clone(), seg, beta, (UnitMode[])modes.Clone());
 
             // Earliest switch over all units.
             double best = double.PositiveInfinity;
@@ -158,7 +160,7 @@ public sealed class ExactPiecewiseIntegrator
                 state[pj] = 0.0;
                 var old = modes[bestUnit];
                 _eq.SurfaceForces(state, modes, bestUnit, out double f0, out double f1);
-                var (mode, kind) = Classify(f0, f1, old);
+                var (mode, kind) = SurfaceDecision.Classify(f0, f1, old);
                 modes[bestUnit] = mode;
                 events.Add(Event(t, bestUnit, kind, mode));
             }
@@ -170,16 +172,11 @@ public sealed class ExactPiecewiseIntegrator
                 events.Add(Event(t, bestUnit, HeatEventKind.SlideExit, mode));
             }
         }
-        return new ExactResult(status, times[..nextOut], outStates.ToArray(), events, segments, evd, finalTime, finalState, limit, (UnitMode[])modes.Clone());
-    }
-
-    /// <summary>New mode at a surface point from the inactive (w) and active (w + a) z-forces; <paramref name="old"/> tells the side it came from.</summary>
-    private static (UnitMode Mode, HeatEventKind Kind) Classify(double f0, double f1, UnitMode old)
-    {
-        if (f0 > 0 && f1 < 0) return (UnitMode.Sliding, HeatEventKind.SlideEnter);
-        if (f0 < 0 && f1 > 0) return (UnitMode.Active, HeatEventKind.Repelling);
-        if (f0 >= 0 && f1 >= 0) return (UnitMode.Active, old == UnitMode.Inactive ? HeatEventKind.CrossUp : HeatEventKind.Graze);
-        return (UnitMode.Inactive, old == UnitMode.Active ? HeatEventKind.CrossDown : HeatEventKind.Graze);
+        trajectory.ValidUntil = status == ExactStatus.EventLimit ? finalTime : double.PositiveInfinity;
+        return new ExactResult(status, times[..nextOut], outStates.ToArray(), events, segments, evd, finalTime, finalState, limit, (UnitMode[])modes.Clone())
+        {
+            Trajectory = trajectory,
+        };
     }
 
     private HeatEvent Event(double t, int unit, HeatEventKind kind, UnitMode mode)
@@ -300,9 +297,9 @@ public sealed class ExactPiecewiseIntegrator
         return new Segment(f, position, v, lambda, cStar, groups, slidingData);
     }
 
-    private sealed record SlidingRows(double[] U0, double F0, double[] U1, double F1);
+    internal sealed record SlidingRows(double[] U0, double F0, double[] U1, double F1);
 
-    private sealed record Segment(int[] F, int[] Position, double[] V, double[] Lambda, double[] CStar, int[] Groups, SlidingRows?[] Sliding);
+    internal sealed record Segment(int[] F, int[] Position, double[] V, double[] Lambda, double[] CStar, int[] Groups, SlidingRows?[] Sliding);
 
     /// <summary>Compact key of (σ, S): two bits per unit (active, sliding).</summary>
     private sealed class ModeKey : IEquatable<ModeKey>

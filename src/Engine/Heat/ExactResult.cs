@@ -32,4 +32,8 @@ public sealed record ExactResult(
     double FinalTime,
     double[] FinalState,
     double[]? Limit,
-    UnitMode[] FinalModes);
+    UnitMode[] FinalModes)
+{
+    /// <summary>The closed-form trajectory of the run: the exact state at any time in [0, <see cref="ExactTrajectory.ValidUntil"/>].</summary>
+    public ExactTrajectory? Trajectory { get; init; }
+}

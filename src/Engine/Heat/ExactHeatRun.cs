@@ -1,0 +1,117 @@
+namespace ResidualSheaf.Engine.Heat;
+
+/// <summary>
+/// ExactPiecewise through the facade: one <see cref="ExactPiecewiseIntegrator"/> run, then samples of its closed form at t = 0, at
+/// every event time and on a log-spaced grid from 1e−3; a stop criterion met between two samples is located by bisection on the
+/// closed form (relative 1e−6).
+/// </summary>
+internal static class ExactHeatRun
+{
+    private const double GridStart = 1e-3;
+    private const double BisectionTolerance = 1e-6;
+
+    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial)
+    {
+        var eq = run.Equation;
+        var o = run.Options;
+        int n = eq.FreeDimension;
+        var res = new ExactPiecewiseIntegrator(eq).Run(initial, null, o.EndTime, o.MaxEvents);
+        var path = res.Trajectory!;
+        double[]? limit = res.Limit;
+        bool criteria = o.StopDistance is not null || o.StopForce is not null;
+        double horizon = res.Status == ExactStatus.EventLimit ? Math.Min(res.FinalTime, o.EndTime) : o.EndTime;
+        var state = new double[n];
+        long segmentsUsed = 1;
+        int nextEvent = 0;
+        double tPrev = 0, t = 0;
+        HeatStatus? stop = null;
+        double limitScale = limit is null ? 0 : 1e-15 * (1 + Numerics.MaxAbs(limit));
+        var grid = Grid(o.ExactSamplesPerDecade, horizon);
+        int gi = 0;
+        bool first = true;
+        while (true)
+        {
+            if (o.Cancellation.IsCancellationRequested) { stop = HeatStatus.Interrupted; break; }
+            // Next sample: the earlier of the next event time and the next grid time (t = 0 first).
+            double tEvent = nextEvent < res.Events.Count ? res.Events[nextEvent].Time : double.PositiveInfinity;
+            double tGrid = gi < grid.Count ? grid[gi] : double.PositiveInfinity;
+            if (first) t = 0;
+            else t = Math.Min(tEvent, tGrid);
+            if (double.IsPositiveInfinity(t))
+            {
+                t = tPrev;
+                break;
+            }
+            if (!first && tGrid <= tEvent) gi++;
+            while (nextEvent < res.Events.Count && res.Events[nextEvent].Time <= t)
+            {
+                if (!run.AddEvent(res.Events[nextEvent++])) stop = HeatStatus.EventLimit;
+            }
+            if (stop is not null) break;
+            path.StateAt(t, state);
+            path.ModesAt(t).CopyTo(run.Modes);
+            if (!first && criteria && run.Met(state, default, out _))
+            {
+                // Met between the previous sample and this one: bisection on the closed form for the first time it holds.
+                double lo = tPrev, hi = t;
+                var probe = new double[n];
+                while (hi - lo > BisectionTolerance * hi)
+                {
+                    double mid = 0.5 * (lo + hi);
+                    path.StateAt(mid, probe);
+                    path.ModesAt(mid).CopyTo(run.Modes);
+                    if (run.Met(probe, default, out _)) hi = mid;
+                    else lo = mid;
+                }
+                t = hi;
+                path.StateAt(t, state);
+                path.ModesAt(t).CopyTo(run.Modes);
+            }
+            first = false;
+            stop = run.Sample(t, state, t - tPrev);
+            tPrev = t;
+            if (stop is not null) break;
+            if (!criteria && limit is not null && MaxDistance(state, limit) <= limitScale)
+            {
+                run.SetConverged(t, $"the closed form reached its exact limit c* (‖c − c*‖∞ ≤ {limitScale:e2}) after {res.Events.Count} events");
+                stop = HeatStatus.Converged;
+                break;
+            }
+        }
+        if (stop is null)
+        {
+            // The grid ended at the horizon: the end time, or the cap's unprocessed switch.
+            stop = res.Status == ExactStatus.EventLimit && horizon < o.EndTime ? HeatStatus.EventLimit : HeatStatus.EndTimeReached;
+            if (tPrev < horizon)
+            {
+                path.StateAt(horizon, state);
+                t = horizon;
+            }
+        }
+        for (int i = 1; i < path.PieceCount; i++)
+            if (path.PieceStart(i) <= t) segmentsUsed++;
+        var stats = new HeatStatistics(run.ExtraNfev, 0, 0, segmentsUsed, 0, run.Switches, run.SlidingEpisodes, res.Eigendecompositions);
+        return run.Finish(stop.Value, t, state, stats, limit, $"exact piecewise, {res.Segments} segments, {res.Eigendecompositions} eigendecompositions");
+    }
+
+    private static double MaxDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double m = 0;
+        for (int i = 0; i < a.Length; i++) m = Math.Max(m, Math.Abs(a[i] - b[i]));
+        return m;
+    }
+
+    /// <summary>1e−3 · 10^{k/perDecade} for k = 0, 1, … up to <paramref name="end"/>, with <paramref name="end"/> itself last.</summary>
+    private static List<double> Grid(int perDecade, double end)
+    {
+        var g = new List<double>();
+        for (int k = 0; ; k++)
+        {
+            double t = GridStart * Math.Pow(10, (double)k / perDecade);
+            if (t >= end) break;
+            g.Add(t);
+        }
+        g.Add(end);
+        return g;
+    }
+}

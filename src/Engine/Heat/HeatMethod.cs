@@ -1,0 +1,14 @@
+namespace ResidualSheaf.Engine.Heat;
+
+/// <summary>How <see cref="HeatSolver"/> integrates the heat equation.</summary>
+public enum HeatMethod
+{
+    /// <summary>An ODE integrator straight through the switches (masks recomputed inside every right-hand-side evaluation).</summary>
+    Plain,
+    /// <summary>Frozen modes, event location and restart at every switch, Filippov sliding (integration-notes §2).</summary>
+    SwitchingAware,
+    /// <summary>The exact piecewise closed form (<see cref="ExactPiecewiseIntegrator"/>).</summary>
+    ExactPiecewise,
+    /// <summary>The authors' fixed-step forward Euler with the stop rule max|Δc| &lt; tol (<see cref="AuthorsEuler"/>).</summary>
+    AuthorsEuler,
+}

@@ -1,0 +1,149 @@
+using ResidualSheaf.Engine.Integration;
+
+namespace ResidualSheaf.Engine.Heat;
+
+/// <summary>
+/// Plain and SwitchingAware runs on an <see cref="OdeIntegrator"/>, stepped one accepted step at a time so that the observer and the
+/// stop criteria see every step.
+/// </summary>
+internal static class OdeHeatRun
+{
+    /// <summary>
+    /// Plain: masks recomputed in every right-hand-side call; switches are sign changes of z_j between accepted steps, reported at the
+    /// step end (located only to the step). SwitchingAware: frozen modes, one Restart event per unit, surface decisions by
+    /// <see cref="SurfaceDecision"/>.
+    /// </summary>
+    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial, bool switching)
+    {
+        var eq = run.Equation;
+        var o = run.Options;
+        var modes = run.Modes;
+        int[] idx = run.SwitchIndex;
+        int units = modes.Length;
+        var y0 = initial.ToArray();
+        eq.ModesFromState(y0, modes);
+        if (switching)
+        {
+            // A unit exactly on its surface is classified at once, as the exact integrator does.
+            for (int u = 0; u < units; u++)
+            {
+                if (y0[idx[u]] != 0) continue;
+                eq.SurfaceForces(y0, modes, u, out double f0, out double f1);
+                run.SurfaceEvaluations++;
+                var (mode, kind) = SurfaceDecision.Classify(f0, f1, UnitMode.Active);
+                modes[u] = mode;
+                if (kind is HeatEventKind.SlideEnter or HeatEventKind.Repelling && !run.AddEvent(run.MakeEvent(0, u, kind, mode)))
+                    return run.Finish(HeatStatus.EventLimit, 0, y0, Stats(run, null));
+            }
+        }
+
+        var jacobian = new FrozenJacobian(eq);
+        var stateModes = new UnitMode[units];
+        OdeRhs rhs = switching
+            ? (t, y, dy) => eq.Force(y, modes, dy)
+            : (t, y, dy) => eq.Force(y, dy);
+        OdeJacobian jac = switching
+            ? (t, y, j) => jacobian.Fill(modes, j)
+            : (t, y, j) =>
+            {
+                eq.ModesFromState(y, stateModes);
+                jacobian.Fill(stateModes, j);
+            };
+        bool capHit = false;
+        var events = switching ? new EventFunction[units] : [];
+        for (int u = 0; u < events.Length; u++)
+        {
+            int unit = u;
+            events[u] = new EventFunction((t, y) => Switching(run, y, unit), EventDirection.Both, EventAction.Restart,
+                (t, y, k, dir) =>
+                {
+                    if (Restart(run, t, y, unit)) return true;
+                    capHit = true;
+                    return false;
+                });
+        }
+        var problem = new OdeProblem(rhs, y0, 0, o.EndTime) { Jacobian = jac, IsAutonomous = true, Events = events };
+        var odeOptions = new OdeOptions
+        {
+            Rtol = o.Rtol,
+            Atol = o.Atol,
+            MaxSteps = o.MaxSteps,
+            SaveEveryStep = false,
+            MaxEvents = int.MaxValue,
+            CancellationToken = o.Cancellation,
+        };
+        var it = new OdeIntegrator(problem, o.Algorithm ?? new DormandPrince54(), odeOptions);
+        var active = new bool[units];
+        for (int u = 0; u < units; u++) active[u] = y0[idx[u]] >= 0;
+
+        HeatStatus? stop = run.Sample(0, y0, 0);
+        double tPrev = 0;
+        while (stop is null)
+        {
+            if (o.Cancellation.IsCancellationRequested)
+            {
+                stop = HeatStatus.Interrupted;
+                break;
+            }
+            if (!it.Step()) break;
+            double t = it.Time;
+            var y = it.State;
+            if (capHit || (!switching && !run.DetectCrossings(t, y, active)))
+            {
+                stop = HeatStatus.EventLimit;
+                break;
+            }
+            stop = run.Sample(t, y, t - tPrev);
+            tPrev = t;
+        }
+        stop ??= it.Status switch
+        {
+            OdeStatus.Success => HeatStatus.EndTimeReached,
+            OdeStatus.StepLimit => HeatStatus.StepLimit,
+            OdeStatus.StepSizeUnderflow => HeatStatus.StepSizeUnderflow,
+            OdeStatus.NonFiniteState => HeatStatus.NonFiniteState,
+            OdeStatus.Cancelled => HeatStatus.Interrupted,
+            OdeStatus.Zeno or OdeStatus.StoppedByEvent => HeatStatus.EventLimit,
+            _ => HeatStatus.EndTimeReached,
+        };
+        return run.Finish(stop.Value, it.Time, it.State, Stats(run, it.Statistics), detail: $"{(o.Algorithm ?? new DormandPrince54()).Name}, {(switching ? "switching-aware" : "plain")}");
+    }
+
+    /// <summary>
+    /// One switching function per unit: z_j for a non-sliding unit; for a sliding unit min(w_j, −(w_j + a_j)), positive while the
+    /// sliding is attracting and reaching 0 when either exit condition (w_j = 0 or w_j + a_j = 0) is met.
+    /// </summary>
+    private static double Switching(HeatRun run, ReadOnlySpan<double> y, int unit)
+    {
+        if (run.Modes[unit] != UnitMode.Sliding) return y[run.SwitchIndex[unit]];
+        run.Equation.SurfaceForces(y, run.Modes, unit, out double w, out double wa);
+        run.SurfaceEvaluations++;
+        return Math.Min(w, -wa);
+    }
+
+    /// <summary>The restart at a located root: put z_j on its surface, decide the new mode, record the event.</summary>
+    private static bool Restart(HeatRun run, double t, Span<double> y, int unit)
+    {
+        var modes = run.Modes;
+        var old = modes[unit];
+        y[run.SwitchIndex[unit]] = 0.0;
+        run.Equation.SurfaceForces(y, modes, unit, out double f0, out double f1);
+        run.SurfaceEvaluations++;
+        UnitMode mode;
+        HeatEventKind kind;
+        if (old == UnitMode.Sliding)
+        {
+            mode = SurfaceDecision.SlidingExit(f0, f1);
+            kind = HeatEventKind.SlideExit;
+        }
+        else
+        {
+            (mode, kind) = SurfaceDecision.Classify(f0, f1, old);
+        }
+        modes[unit] = mode;
+        return run.AddEvent(run.MakeEvent(t, unit, kind, mode));
+    }
+
+    private static HeatStatistics Stats(HeatRun run, OdeStatistics? s) =>
+        new((s?.Nfev ?? 0) + run.ExtraNfev, s?.Njev ?? 0, s?.Nlu ?? 0, s?.Accepted ?? 0, s?.Rejected ?? 0, run.Switches, run.SlidingEpisodes, 0);
+}
