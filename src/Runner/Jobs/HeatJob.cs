@@ -201,14 +201,22 @@ public sealed class HeatJob : IJob
         _ => "integration-error",
     };
 
+    private static string Text(JsonNode? n) => n switch
+    {
+        null => "–",
+        JsonValue v when v.TryGetValue(out string? str) => str,
+        JsonValue v when v.TryGetValue(out double d) => d.ToString("G6", CultureInfo.InvariantCulture),
+        _ => n.ToJsonString(),
+    };
+
     private static void PrintSummary(JsonObject s)
     {
         var table = new Table().Title($"[bold]{Markup.Escape(s["network"]!.ToString())}[/]");
         table.AddColumns("field", "value");
         foreach (string k in new[] { "construction", "method", "status", "why", "time_to_converge", "final_distance_to_limit",
                      "final_output_vs_torch_float64", "limit_output_vs_torch_float64", "final_energy", "energy_monotone", "switches", "sliding_episodes", "wall_time_s" })
-            table.AddRow(k, Markup.Escape(s[k]?.ToJsonString() ?? "–"));
-        table.AddRow("energy increases", Markup.Escape(s["energy_increases"]!["by_cause"]!.ToJsonString()));
+            table.AddRow(k, Markup.Escape(Text(s[k])));
+        table.AddRow("energy increases", Markup.Escape(string.Join(", ", s["energy_increases"]!["by_cause"]!.AsObject().Select(p => $"{p.Key} {p.Value}"))));
         table.AddRow("nfev / steps", Markup.Escape($"{s["statistics"]!["nfev"]} / {s["statistics"]!["accepted_steps"]}"));
         AnsiConsole.Write(table);
     }

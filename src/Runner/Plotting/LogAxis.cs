@@ -14,20 +14,26 @@ public static class LogAxis
     public const double Floor = 1e-17;
 
     /// <summary>log10 of a finite value, clamped at <see cref="Floor"/>; null for NaN/∞ so callers can skip the point.</summary>
-    public static double? ToLog10(double value, ref bool clamped)
+    public static double? ToLog10(double value, ref bool clamped) => ToLog10(value, ref clamped, Floor);
+
+    /// <summary>log10 of a finite value, clamped at <paramref name="floor"/>; null for NaN/∞.</summary>
+    public static double? ToLog10(double value, ref bool clamped, double floor)
     {
         if (!double.IsFinite(value)) return null;
-        if (value < Floor)
+        if (value < floor)
         {
             clamped = true;
-            return Math.Log10(Floor);
+            return Math.Log10(floor);
         }
         return Math.Log10(value);
     }
 
     /// <summary>The axis label, with a note when some values were clamped to the floor.</summary>
-    public static string Label(string label, bool clamped) =>
-        clamped ? $"{label}  (values < {Format(Math.Log10(Floor))}, incl. 0, drawn at {Format(Math.Log10(Floor))})" : label;
+    public static string Label(string label, bool clamped) => Label(label, clamped, Floor);
+
+    /// <summary>The axis label, with a note when some values were clamped to <paramref name="floor"/>.</summary>
+    public static string Label(string label, bool clamped, double floor) =>
+        clamped ? $"{label}  (values < {Format(Math.Log10(floor))}, incl. 0, drawn at {Format(Math.Log10(floor))})" : label;
 
     /// <summary>Formats a log10 tick position as a decade, e.g. -16 → "1e-16".</summary>
     public static string Format(double log10) =>

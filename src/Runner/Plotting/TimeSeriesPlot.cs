@@ -13,6 +13,9 @@ public sealed record TimeSeries(string Label, double[] T, double[] Y, bool Dashe
 /// <summary>Quantities against time: log10 y for energies and distances, linear y for stalk values; optional event markers.</summary>
 public static class TimeSeriesPlot
 {
+    // Energies of a converged flow reach 1e-20 and below; the error plots' floor of 1e-17 would flatten their tails.
+    private const double Floor = 1e-40;
+
     /// <summary>Writes a PNG; with <paramref name="logY"/> values are drawn as log10 with decade ticks (zeros at the floor).</summary>
     /// <param name="path">PNG file.</param>
     /// <param name="title">Title.</param>
@@ -35,7 +38,7 @@ public static class TimeSeriesPlot
             var ys = new List<double>(y.Length);
             for (int i = 0; i < y.Length; i++)
             {
-                double? v = logY ? LogAxis.ToLog10(y[i], ref clamped) : double.IsFinite(y[i]) ? y[i] : null;
+                double? v = logY ? LogAxis.ToLog10(y[i], ref clamped, Floor) : double.IsFinite(y[i]) ? y[i] : null;
                 if (v is not double d || !double.IsFinite(t[i])) continue;
                 xs.Add(t[i]);
                 ys.Add(d);
@@ -71,7 +74,7 @@ public static class TimeSeriesPlot
         }
         plot.Title(title);
         plot.XLabel("t");
-        plot.YLabel(logY ? LogAxis.Label(yLabel, clamped) : yLabel);
+        plot.YLabel(logY ? LogAxis.Label(yLabel, clamped, Floor) : yLabel);
         if (logY)
         {
             LogAxis.UseDecadeTicks(plot.Axes.Left);

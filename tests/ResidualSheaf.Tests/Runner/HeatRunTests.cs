@@ -11,6 +11,8 @@ public sealed class HeatRunTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("rs-heat-").FullName;
 
+    private int _runs;
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>The repository's configs folder, found from the test binary's location.</summary>
@@ -31,9 +33,10 @@ public sealed class HeatRunTests : IDisposable
         if (edit is not null) json = edit(json);
         // Relative weight paths in shipped configs are resolved against configs/, so the copy lives there in spirit: rewrite them.
         json = json.Replace("\"weights/", "\"" + Path.Combine(ConfigsFolder, "weights").Replace("\\", "/") + "/");
-        string path = Path.Combine(_dir, name + ".json");
+        string outName = name + "-" + Interlocked.Increment(ref _runs);
+        string path = Path.Combine(_dir, outName + ".json");
         File.WriteAllText(path, json);
-        return RunFile(path, name);
+        return RunFile(path, outName);
     }
 
     private (int Code, string Out, JsonNode? Summary, string Error) RunFile(string path, string outName)
