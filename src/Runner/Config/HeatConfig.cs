@@ -27,12 +27,12 @@ public sealed record HeatConfig
     public static readonly string[] Methods = ["switching-aware", "plain", "exact", "authors-euler"];
 
     /// <summary>ODE integrators usable by the plain and switching-aware methods.</summary>
-    public static readonly string[] Integrators = ["dp5", "bs3", "dop853", "rodas4"];
+    public static readonly string[] Integrators = ["dp5", "bs3", "dop853", "rodas4", "auto"];
 
     /// <summary>switching-aware | plain | exact | authors-euler.</summary>
     public required string Method { get; init; }
 
-    /// <summary>dp5 | bs3 | dop853 | rodas4 (plain and switching-aware).</summary>
+    /// <summary>dp5 | bs3 | dop853 | rodas4 | auto (plain and switching-aware; auto: Rodas4 when κ(L_free) &gt; 1e3, else DP5).</summary>
     public required string Integrator { get; init; }
 
     /// <summary>Relative tolerance of the adaptive integrators.</summary>
@@ -58,6 +58,9 @@ public sealed record HeatConfig
 
     /// <summary>Converged when ‖ċ‖∞ ≤ this (required with soft pins, where the limit is not known in advance).</summary>
     public double? StopForce { get; init; }
+
+    /// <summary>Stop at an energy plateau (no relative decrease beyond 1e−9 over this time) far from the limit; 0 disables.</summary>
+    public required double PlateauWindow { get; init; }
 
     /// <summary>Euler step (authors-euler).</summary>
     public required double EulerDt { get; init; }
@@ -87,7 +90,7 @@ public sealed record HeatConfig
     public static HeatConfig Parse(JsonFields? h)
     {
         h ??= new JsonFields(System.Text.Json.JsonDocument.Parse("{}").RootElement, "heat");
-        h.ExpectOnly("method", "integrator", "rtol", "atol", "alpha", "t_end", "max_steps", "max_events", "stop_distance", "stop_force",
+        h.ExpectOnly("method", "integrator", "rtol", "atol", "alpha", "t_end", "max_steps", "max_events", "stop_distance", "stop_force", "plateau_window",
             "euler", "trace_every", "input", "initial", "pin_output", "pins", "soft_pins");
         string method = h.Choice("method", Methods, "switching-aware");
         string integrator = h.Choice("integrator", Integrators, "dp5");
@@ -103,6 +106,7 @@ public sealed record HeatConfig
             throw new ConfigException("heat.stop_distance", "does not apply to authors-euler, which stops by its own rule (heat.euler.tolerance)");
         double stopDistance = h.Number("stop_distance", 1e-9, 0, 1e6, exclusiveMin: true);
         double? stopForce = h.Has("stop_force") ? h.Number("stop_force", null, 0, 1e6, exclusiveMin: true) : null;
+        double plateau = h.Number("plateau_window", 100, 0, 1e15);
         double dt = 0.01, etol = 1e-12;
         var e = h.Object("euler");
         if (e is not null)
@@ -152,7 +156,7 @@ public sealed record HeatConfig
         return new HeatConfig
         {
             Method = method, Integrator = integrator, Rtol = rtol, Atol = atol, Alpha = alpha, EndTime = tEnd, MaxSteps = maxSteps,
-            MaxEvents = maxEvents, StopDistance = stopDistance, StopForce = stopForce, EulerDt = dt, EulerTolerance = etol,
+            MaxEvents = maxEvents, StopDistance = stopDistance, StopForce = stopForce, PlateauWindow = plateau, EulerDt = dt, EulerTolerance = etol,
             TraceEvery = traceEvery, Input = input, Initial = init, PinOutput = pinOutput, Pins = pins, SoftPins = soft,
         };
     }
@@ -171,6 +175,7 @@ public sealed record HeatConfig
         o["max_events"] = MaxEvents;
         if (Method != "authors-euler") o["stop_distance"] = StopDistance;
         if (StopForce is double sf) o["stop_force"] = sf;
+        o["plateau_window"] = PlateauWindow;
         if (Method == "authors-euler") o["euler"] = new JsonObject { ["dt"] = EulerDt, ["tolerance"] = EulerTolerance };
         o["trace_every"] = TraceEvery;
         if (Input is not null) o["input"] = Arr(Input);

@@ -19,6 +19,8 @@ public sealed record CaseResult
     public required string Status { get; init; }
     /// <summary>Reached the stop distance.</summary>
     public required bool Converged { get; init; }
+    /// <summary>limit | other-stationary-point (energy plateau away from the limit) | none.</summary>
+    public required string Reached { get; init; }
     /// <summary>Time at which the stop distance was reached.</summary>
     public double? TimeToConverge { get; init; }
     /// <summary>Time at which the run stopped.</summary>
@@ -64,7 +66,7 @@ public sealed record CaseResult
     public static readonly string[] Header =
     [
         "case", "blocks", "architecture", "relu", "construction", "weight_scale", "weight_seed", "input_scale", "initial_scale", "alpha",
-        "free_dimension", "switching_units", "lambda_min", "lambda_star", "limit_residual", "status", "converged", "time_to_converge",
+        "free_dimension", "switching_units", "lambda_min", "lambda_star", "limit_residual", "status", "converged", "reached", "time_to_converge",
         "final_time", "switches", "sliding_episodes", "energy_increases", "largest_relative_increase", "largest_increase_cause",
         "final_distance", "nfev", "njev", "nlu", "accepted_steps", "rejected_steps", "candidate", "class", "exact_status",
         "exact_increases", "tight_status", "tight_increases", "wall_time_s",
@@ -76,7 +78,7 @@ public sealed record CaseResult
         Case.Id, Case.Architecture.Blocks!.Length, Case.ArchitectureText,
         Case.Architecture.Placement == Models.Networks.ReluPlacement.After ? "after" : "before",
         Case.Construction.ToString().ToLowerInvariant(), Case.WeightScale, Case.WeightSeed, Case.InputScale, Case.InitialScale, Case.Alpha,
-        FreeDimension, SwitchingUnits, LambdaMin, LambdaStar, LimitResidual, Status, Converged, TimeToConverge,
+        FreeDimension, SwitchingUnits, LambdaMin, LambdaStar, LimitResidual, Status, Converged, Reached, TimeToConverge,
         double.IsFinite(FinalTime) ? FinalTime : null, Switches, SlidingEpisodes, EnergyIncreases, LargestRelativeIncrease, LargestIncreaseCause,
         FinalDistance, Nfev, Njev, Nlu, Accepted, Rejected, Candidate, Class, ExactStatus, ExactIncreases, TightStatus, TightIncreases, WallTime,
     ];

@@ -22,8 +22,11 @@ namespace ResidualSheaf.Runner.Hunt;
 /// <param name="Initial">Initial free coordinates.</param>
 /// <param name="Target">The static solve (limit) on the free coordinates.</param>
 /// <param name="LimitResidual">Its residual (0 for exact solves).</param>
+/// <param name="LambdaMin">λ_min(L_free) at the limit's pattern.</param>
+/// <param name="LambdaMax">λ_max(L_free) at the limit's pattern.</param>
+/// <param name="Integrator">The integrator, with <c>auto</c> resolved.</param>
 public sealed record CaseSetup(HuntCase Case, INetwork Network, NetworkSheaf Sheaf, double[] Input, double[]? OutputPin, DirichletProblem Problem,
-    HeatEquation Equation, double[] Initial, double[] Target, double LimitResidual);
+    HeatEquation Equation, double[] Initial, double[] Target, double LimitResidual, double LambdaMin, double LambdaMax, string Integrator);
 
 /// <summary>Runs one hunt case: static solve and spectra, the heat run, and re-verification of candidates.</summary>
 public static class CaseRunner
@@ -42,7 +45,9 @@ public static class CaseRunner
         var equation = new HeatEquation(problem, c.Alpha);
         var initial = new CaseRandom(cfg.MasterSeed, c.Id, HuntCase.InitialStream).Normals(equation.FreeDimension, c.InitialScale);
         var limit = DirichletSolver.Solve(problem, initialMasks: StaticLabJob.ForwardMasks(ns, input));
-        return new CaseSetup(c, net, ns, input, outputPin, problem, equation, initial, problem.Restrict(limit.Cochain), limit.Residual);
+        var eigen = DirichletDiagnostics.SymmetricEigenvalues(problem.FreeLaplacian(MaskPattern.From(ns.Sheaf, limit.Cochain)));
+        return new CaseSetup(c, net, ns, input, outputPin, problem, equation, initial, problem.Restrict(limit.Cochain), limit.Residual,
+            eigen[0], eigen[^1], HeatConfigMapping.Resolve(cfg.Heat.Integrator, eigen[0], eigen[^1]));
     }
 
     /// <summary>The integration options of the case's own run (or of the tightened re-run).</summary>
@@ -52,7 +57,7 @@ public static class CaseRunner
         return new HeatOptions
         {
             Method = HeatConfigMapping.Method(h.Method),
-            Algorithm = HeatConfigMapping.Algorithm(h.Integrator),
+            Algorithm = h.Method is "plain" or "switching-aware" ? HeatConfigMapping.Algorithm(s.Integrator) : null,
             Rtol = tightened ? cfg.VerifyRtol : h.Rtol,
             Atol = tightened ? cfg.VerifyAtol : h.Atol,
             EndTime = h.EndTime,
@@ -73,41 +78,47 @@ public static class CaseRunner
         var clock = Stopwatch.StartNew();
         var c = HuntCase.Sample(cfg, id);
         var s = Prepare(cfg, c);
-        var masks = MaskPattern.From(s.Problem.Sheaf, s.Problem.Embed(s.Target));
-        double lambdaMin = DirichletDiagnostics.SymmetricEigenvalues(s.Problem.FreeLaplacian(masks))[0];
+        double lambdaMin = s.LambdaMin;
         double? lambdaStar = null;
         if (s.Problem.Sheaf.MaskCoordinates.Count(j => !s.Problem.Pins.IsPinned(j)) <= LambdaStarMaskLimit)
             lambdaStar = MaskSpectrum.Compute(s.Problem).LambdaStar;
 
-        var observer = new EnergyObserver(s.Equation);
+        var observer = Observer(cfg, s);
         var sol = HeatSolver.Solve(s.Equation, s.Initial, Options(cfg, s, tightened: false, cancel), observer);
         cancel.ThrowIfCancellationRequested();
         var increases = observer.Monitor.Classify(sol.Events);
         double distance = Distance(sol.FinalState, s.Target);
         bool converged = sol.Status == HeatStatus.Converged;
-        bool candidate = increases.Count > 0 || !converged;
+        // A chord sheaf's least-squares "limit" need not be a stationary point of the flow (its masks can be inconsistent), so a
+        // chord flow resting elsewhere converged; a junction flow must reach the forward pass, anything else is a candidate.
+        bool chord = c.Construction == Models.Construction.SkipConstruction.Chord;
+        bool settled = converged || (chord && observer.PlateauAt is not null);
+        bool candidate = increases.Count > 0 || !settled;
 
         string cls = "none";
-        HeatStatus? exactStatus = null, tightStatus = null;
+        string? exactStatus = null, tightStatus = null;
+        bool? exactSettled = null, tightSettled = null;
         int? exactIncreases = null, tightIncreases = null;
         if (candidate)
         {
             if (s.Equation.FreeDimension <= cfg.ExactMaxFree)
             {
-                var eo = new EnergyObserver(s.Equation);
+                var eo = Observer(cfg, s);
                 var exact = HeatSolver.Solve(s.Equation, s.Initial, Options(cfg, s, false, cancel) with { Method = HeatMethod.ExactPiecewise }, eo);
-                exactStatus = exact.Status;
+                exactStatus = StatusText(exact.Status, eo);
+                exactSettled = exact.Status == HeatStatus.Converged || (chord && eo.PlateauAt is not null);
                 exactIncreases = eo.Monitor.Classify(exact.Events).Count;
             }
             if (cfg.Heat.Method != "exact")
             {
-                var to = new EnergyObserver(s.Equation);
+                var to = Observer(cfg, s);
                 var tight = HeatSolver.Solve(s.Equation, s.Initial, Options(cfg, s, true, cancel), to);
-                tightStatus = tight.Status;
+                tightStatus = StatusText(tight.Status, to);
+                tightSettled = tight.Status == HeatStatus.Converged || (chord && to.PlateauAt is not null);
                 tightIncreases = to.Monitor.Classify(tight.Events).Count;
             }
             cancel.ThrowIfCancellationRequested();
-            cls = Classify(increases, sol.Status, exactStatus, exactIncreases, tightStatus, tightIncreases);
+            cls = Classify(increases, sol.Status, exactSettled, exactIncreases, tightSettled, tightIncreases);
         }
         var largest = increases.MaxBy(i => i.Relative);
         return new CaseResult
@@ -118,8 +129,9 @@ public static class CaseRunner
             LambdaMin = lambdaMin,
             LambdaStar = lambdaStar,
             LimitResidual = s.LimitResidual,
-            Status = sol.Status.ToString(),
+            Status = StatusText(sol.Status, observer),
             Converged = converged,
+            Reached = converged ? "limit" : observer.PlateauAt is not null ? "other-stationary-point" : "none",
             TimeToConverge = sol.ConvergenceTime,
             FinalTime = sol.FinalTime,
             Switches = sol.Statistics.Switches,
@@ -135,9 +147,9 @@ public static class CaseRunner
             Rejected = sol.Statistics.Rejected,
             Candidate = candidate,
             Class = cls,
-            ExactStatus = exactStatus?.ToString(),
+            ExactStatus = exactStatus,
             ExactIncreases = exactIncreases,
-            TightStatus = tightStatus?.ToString(),
+            TightStatus = tightStatus,
             TightIncreases = tightIncreases,
             WallTime = clock.Elapsed.TotalSeconds,
         };
@@ -148,18 +160,18 @@ public static class CaseRunner
     /// cannot bring to the limit is <c>non-convergence</c>. Otherwise the candidate was an artefact of the integrator, named by
     /// where its increases happened (sliding, chattering at a switch, or plain integration error).
     /// </summary>
-    public static string Classify(IReadOnlyList<EnergyIncrease> increases, HeatStatus status, HeatStatus? exactStatus, int? exactIncreases,
-        HeatStatus? tightStatus, int? tightIncreases)
+    public static string Classify(IReadOnlyList<EnergyIncrease> increases, HeatStatus status, bool? exactSettled, int? exactIncreases,
+        bool? tightSettled, int? tightIncreases)
     {
-        if (exactStatus is { } es)
+        if (exactSettled is { } es)
         {
             if (exactIncreases > 0) return "real";
-            if (es != HeatStatus.Converged) return "non-convergence";
+            if (!es) return "non-convergence";
         }
         else
         {
             // Without ground truth, a tightened run that still fails is reported as such rather than guessed away.
-            if (tightStatus is { } ts && ts != HeatStatus.Converged) return "non-convergence";
+            if (tightSettled == false) return "non-convergence";
             if (tightIncreases > 0) return "unverified-increase";
         }
         if (increases.Any(i => i.Cause == EnergyIncreaseCause.Sliding)) return "sliding";
@@ -167,6 +179,12 @@ public static class CaseRunner
         if (increases.Count == 0 && status is HeatStatus.EventLimit or HeatStatus.StepSizeUnderflow) return "chattering";
         return "integration-error";
     }
+
+    /// <summary>The observer of a case run (same plateau rule as the heat job's trace).</summary>
+    public static EnergyObserver Observer(HuntConfig cfg, CaseSetup s) =>
+        new(s.Equation, s.Target, cfg.Heat.StopDistance, cfg.Heat.Method == "authors-euler" ? 0 : cfg.Heat.PlateauWindow);
+
+    private static string StatusText(HeatStatus status, EnergyObserver o) => o.PlateauAt is not null ? "Plateau" : status.ToString();
 
     private static double Distance(double[] a, double[] b)
     {

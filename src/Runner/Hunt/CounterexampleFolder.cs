@@ -37,6 +37,7 @@ public static class CounterexampleFolder
         var a = s.Case.Architecture;
         var heat = cfg.Heat.ToJson();
         heat["alpha"] = s.Case.Alpha;
+        if (heat.ContainsKey("integrator")) heat["integrator"] = s.Integrator;
         heat["input"] = JsonFile.Array(s.Input);
         heat["initial"] = new JsonObject { ["kind"] = "values", ["values"] = JsonFile.Array(s.Initial) };
         heat["pin_output"] = false;

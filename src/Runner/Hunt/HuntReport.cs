@@ -65,6 +65,7 @@ public static class HuntReport
                 ["relu"] = g.Key.Item2,
                 ["cases"] = list.Count,
                 ["converged"] = list.Count(r => r["converged"] == "true"),
+                ["rested_elsewhere"] = list.Count(r => r["reached"] == "other-stationary-point"),
                 ["with_energy_increase"] = list.Count(r => r["energy_increases"] != "0"),
                 ["real"] = list.Count(r => r["class"] == "real"),
                 ["non_convergence"] = list.Count(r => r["class"] == "non-convergence"),
@@ -172,10 +173,15 @@ public static class HuntReport
         sb.AppendLine("|---|---|");
         foreach (var (k, v) in summary["classes"]!.AsObject()) sb.AppendLine($"| {k} | {v} |");
         sb.AppendLine();
-        sb.AppendLine("| construction | ReLU | cases | converged | with E increase | real | non-convergence | largest relative increase | with switches | with sliding |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| construction | ReLU | cases | reached the limit | rested elsewhere | with E increase | real | non-convergence | largest relative increase | with switches | with sliding |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var g in summary["by_construction_and_relu"]!.AsArray())
-            sb.AppendLine($"| {g!["construction"]} | {g["relu"]} | {g["cases"]} | {g["converged"]} | {g["with_energy_increase"]} | {g["real"]} | {g["non_convergence"]} | {g["largest_relative_increase"]?.ToString() ?? "–"} | {g["with_switches"]} | {g["with_sliding"]} |");
+            sb.AppendLine($"| {g!["construction"]} | {g["relu"]} | {g["cases"]} | {g["converged"]} | {g["rested_elsewhere"]} | {g["with_energy_increase"]} | {g["real"]} | {g["non_convergence"]} | {g["largest_relative_increase"]?.ToString() ?? "–"} | {g["with_switches"]} | {g["with_sliding"]} |");
+        sb.AppendLine();
+        sb.AppendLine("\"Reached the limit\": within the stop distance of the static solve (the forward pass for junction, the least-squares " +
+                      "solution for chord). \"Rested elsewhere\": the energy stopped decreasing (plateau) away from it — for chord sheaves whose " +
+                      "least-squares masks are inconsistent this is a stationary point of the flow such as a sliding equilibrium, and is not counted " +
+                      "as non-convergence; for junction sheaves it is a candidate.");
         sb.AppendLine();
         sb.AppendLine("Classes: `real` — the increase survives the exact piecewise integrator; `non-convergence` — the exact flow does not reach the limit; " +
                       "`sliding`, `chattering`, `integration-error` — artefacts of the adaptive run (the exact run shows none), named by where they happened; " +

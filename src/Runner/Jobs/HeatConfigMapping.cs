@@ -16,6 +16,17 @@ public static class HeatConfigMapping
         _ => throw new ArgumentException($"unknown method '{name}'", nameof(name)),
     };
 
+    /// <summary>
+    /// Above this condition number of L_free at the limit's pattern, <c>auto</c> picks Rodas4: an explicit method's step is capped
+    /// near 3.3/(αλ_max) while the flow needs time ~1/(αλ_min), so κ is the factor of wasted steps (measured on the lab block at
+    /// weight scale ≈ 9, κ ≈ 3e4: DP5 ~1e6 evaluations and spurious energy increases, Rodas4 ~4e3 and none).
+    /// </summary>
+    public const double StiffConditionNumber = 1e3;
+
+    /// <summary>Resolves <c>auto</c> from λ_min and λ_max of L_free (other names pass through).</summary>
+    public static string Resolve(string integrator, double lambdaMin, double lambdaMax) =>
+        integrator != "auto" ? integrator : lambdaMin > 0 && lambdaMax / lambdaMin <= StiffConditionNumber ? "dp5" : "rodas4";
+
     /// <summary>dp5 | bs3 | dop853 | rodas4.</summary>
     public static OdeAlgorithm Algorithm(string name) => name switch
     {

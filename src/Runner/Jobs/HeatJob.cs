@@ -32,7 +32,7 @@ public sealed class HeatJob : IJob
         var options = new HeatOptions
         {
             Method = HeatConfigMapping.Method(h.Method),
-            Algorithm = HeatConfigMapping.Algorithm(h.Integrator),
+            Algorithm = h.Method is "plain" or "switching-aware" ? HeatConfigMapping.Algorithm(setup.Integrator) : null,
             Rtol = h.Rtol,
             Atol = h.Atol,
             EndTime = h.EndTime,
@@ -50,7 +50,8 @@ public sealed class HeatJob : IJob
         var clock = Stopwatch.StartNew();
         HeatSolution solution;
         HeatTrace trace;
-        using (trace = new HeatTrace(setup, h.TraceEvery, ctx.Output, ctx.Log))
+        using (trace = new HeatTrace(setup, h.TraceEvery, ctx.Output, ctx.Log,
+                   h.Method == "authors-euler" ? 0 : h.PlateauWindow, h.StopDistance))
         {
             solution = HeatSolver.Solve(setup.Equation, setup.Initial, options, trace);
             trace.Finish();
@@ -105,7 +106,12 @@ public sealed class HeatJob : IJob
         bool converged = sol.Status == HeatStatus.Converged;
         string why = sol.Status switch
         {
-            HeatStatus.Converged when setup.Target is not null => $"distance to the {setup.TargetKind} ≤ {h.StopDistance.ToString("G3", CultureInfo.InvariantCulture)}",
+            HeatStatus.Converged when setup.Target is not null && sol.Message.Contains("StopDistance", StringComparison.Ordinal) =>
+                $"distance to the {setup.TargetKind} ≤ {h.StopDistance.ToString("G3", CultureInfo.InvariantCulture)}",
+            HeatStatus.StoppedByObserver when trace.PlateauAt is double tp =>
+                $"energy plateau at t = {tp.ToString("G6", CultureInfo.InvariantCulture)}: E changed by ≤ 1e-9 (relative) over the last " +
+                $"{h.PlateauWindow.ToString(CultureInfo.InvariantCulture)} time units at distance {distance?.ToString("G3", CultureInfo.InvariantCulture)} " +
+                $"from the {setup.TargetKind}: the flow rests at another stationary point (e.g. a sliding equilibrium)",
             _ => sol.Message,
         };
         var byCause = Enum.GetValues<EnergyIncreaseCause>().ToDictionary(c => c, c => increases.Count(i => i.Cause == c));
@@ -116,11 +122,14 @@ public sealed class HeatJob : IJob
             ["network"] = ctx.Network!.Describe(),
             ["construction"] = StaticLabJob.Name(setup.Sheaf.Construction),
             ["method"] = h.Method,
-            ["integrator"] = h.Method is "plain" or "switching-aware" ? h.Integrator : null,
+            ["integrator"] = h.Method is "plain" or "switching-aware" ? setup.Integrator : null,
+            ["integrator_requested"] = h.Method is "plain" or "switching-aware" ? h.Integrator : null,
             ["alpha"] = h.Alpha,
             ["status"] = sol.Status.ToString(),
             ["interrupted"] = sol.Status == HeatStatus.Interrupted,
             ["converged"] = converged,
+            ["reached"] = converged && setup.Target is not null && distance <= h.StopDistance ? "limit"
+                : trace.PlateauAt is not null ? "other-stationary-point" : converged ? "stationary (stop_force / stop rule)" : "none",
             ["why"] = why,
             ["message"] = sol.Message,
             ["final_time"] = JsonFile.Num(sol.FinalTime),

@@ -23,14 +23,18 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
     private readonly double _affineScale;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly object?[] _row;
+    private readonly PlateauDetector? _plateau;
+    private readonly double _plateauDistance;
     private double _nextProgress = 1.0;
     private long _samples;
     private bool _eventSinceRow;
     private object?[]? _lastUnwritten;
 
     /// <summary>Opens the two CSV files in the run folder.</summary>
-    public HeatTrace(HeatSetup setup, int traceEvery, RunDirectory output, ILogger log)
+    public HeatTrace(HeatSetup setup, int traceEvery, RunDirectory output, ILogger log, double plateauWindow = 0, double stopDistance = 0)
     {
+        if (plateauWindow > 0 && setup.Target is not null) _plateau = new PlateauDetector(plateauWindow);
+        _plateauDistance = PlateauDetector.DistanceFactor * stopDistance;
         _setup = setup;
         _every = traceEvery;
         _log = log;
@@ -80,6 +84,9 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
 
     /// <summary>Last sample's time, energy and distance.</summary>
     public (double T, double E, double Distance) Last { get; private set; } = (double.NaN, double.NaN, double.NaN);
+
+    /// <summary>Time at which the run was stopped on an energy plateau away from the limit, else null.</summary>
+    public double? PlateauAt { get; private set; }
 
     /// <summary>Samples observed.</summary>
     public long Samples => _samples;
@@ -144,6 +151,11 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
             _nextProgress = _clock.Elapsed.TotalSeconds + 1.0;
             _log.Information("… t = {T:G6}, E = {E:E3}, distance to limit = {D:E3}, {Samples} samples, {Events} switches",
                 time, e, distance, _samples, Events.Count);
+        }
+        if (_plateau is not null && _plateau.Add(time, e) && distance > _plateauDistance)
+        {
+            PlateauAt = time;
+            return false;
         }
         return true;
     }
