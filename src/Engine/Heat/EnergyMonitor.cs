@@ -73,26 +73,64 @@ public sealed class EnergyMonitor
     private const double Epsilon = 2.220446049250313e-16;
 
     /// <summary>The increases seen so far, classified against <paramref name="events"/> (time-ordered).</summary>
+    /// <remarks>O((increases + events) log events): chattering runs produce millions of both.</remarks>
     public IReadOnlyList<EnergyIncrease> Classify(IReadOnlyList<HeatEvent> events)
     {
         // Sliding intervals per coordinate, from enter/exit pairs; an episode still open at the end lasts to +∞.
         var sliding = new List<(double From, double To)>();
         var open = new Dictionary<int, double>();
+        var switches = new List<double>();
         foreach (var e in events)
         {
             if (e.Kind == HeatEventKind.SlideEnter) open[e.Coordinate] = e.Time;
             else if (e.Kind == HeatEventKind.SlideExit && open.Remove(e.Coordinate, out double from)) sliding.Add((from, e.Time));
+            if (e.Kind != HeatEventKind.Graze) switches.Add(e.Time);
         }
         foreach (var from in open.Values) sliding.Add((from, double.PositiveInfinity));
+        switches.Sort();
+        sliding.Sort((a, b) => a.From.CompareTo(b.From));
+        // reach[k] = the latest end among the first k + 1 intervals: an interval starting before t₁ overlaps (t₀, t₁) iff this exceeds t₀.
+        var reach = new double[sliding.Count];
+        for (int k = 0; k < sliding.Count; k++) reach[k] = Math.Max(sliding[k].To, k > 0 ? reach[k - 1] : double.NegativeInfinity);
+        var starts = sliding.Select(x => x.From).ToArray();
+
         var result = new List<EnergyIncrease>(_raw.Count);
         foreach (var (t0, t1, e0, e1) in _raw)
         {
             EnergyIncreaseCause cause;
-            if (sliding.Any(s => s.From < t1 && s.To > t0)) cause = EnergyIncreaseCause.Sliding;
-            else if (events.Any(e => e.Kind != HeatEventKind.Graze && e.Time >= t0 && e.Time <= t1)) cause = EnergyIncreaseCause.ChatteringAtSwitch;
+            int k = LastBelow(starts, t1);
+            int j = FirstAtOrAbove(switches, t0);
+            if (k >= 0 && reach[k] > t0) cause = EnergyIncreaseCause.Sliding;
+            else if (j < switches.Count && switches[j] <= t1) cause = EnergyIncreaseCause.ChatteringAtSwitch;
             else cause = EnergyIncreaseCause.IntegrationError;
             result.Add(new EnergyIncrease(t0, t1, e0, e1, cause));
         }
         return result;
+    }
+
+    // Index of the last value strictly below x (−1 if none).
+    private static int LastBelow(double[] sorted, double x)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < x) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo - 1;
+    }
+
+    // Index of the first value ≥ x (Count if none).
+    private static int FirstAtOrAbove(List<double> sorted, double x)
+    {
+        int lo = 0, hi = sorted.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < x) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 }

@@ -57,6 +57,9 @@ public sealed class TorchReference : IDisposable
 
     private static INetwork PyTorchDefaultLocked(ArchitectureSpec spec, long seed)
     {
+        // Every temporary tensor (state_dict views, detach results) is freed here, under the lock, rather than by a finalizer
+        // thread racing another caller inside libtorch: a 2-thread hunt segfaulted in libtorch_cpu.so before this scope existed.
+        using var scope = NewDisposeScope();
         torch.manual_seed(seed);
         // PyTorch's default dtype is float32: the seeded weights are float32 numbers, carried exactly into float64.
         using var module = NewModule(spec, ScalarType.Float32);

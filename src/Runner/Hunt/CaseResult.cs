@@ -49,7 +49,7 @@ public sealed record CaseResult
     public required long Rejected { get; init; }
     /// <summary>Energy increase or non-convergence: re-verified.</summary>
     public required bool Candidate { get; init; }
-    /// <summary>none | real | integration-error | chattering | sliding | non-convergence | unverified-increase.</summary>
+    /// <summary>none | real | integration-error | chattering | sliding | non-convergence | slow-convergence | unverified-increase.</summary>
     public required string Class { get; init; }
     /// <summary>Status of the exact re-run.</summary>
     public string? ExactStatus { get; init; }

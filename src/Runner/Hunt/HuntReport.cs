@@ -11,7 +11,7 @@ namespace ResidualSheaf.Runner.Hunt;
 public static class HuntReport
 {
     /// <summary>Order in which classes claim the limited number of candidate folders (verified counterexamples first).</summary>
-    public static readonly string[] ClassOrder = ["real", "non-convergence", "unverified-increase", "sliding", "chattering", "integration-error"];
+    public static readonly string[] ClassOrder = ["real", "non-convergence", "unverified-increase", "sliding", "chattering", "integration-error", "slow-convergence"];
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -185,6 +185,7 @@ public static class HuntReport
         sb.AppendLine();
         sb.AppendLine("Classes: `real` — the increase survives the exact piecewise integrator; `non-convergence` — the exact flow does not reach the limit; " +
                       "`sliding`, `chattering`, `integration-error` — artefacts of the adaptive run (the exact run shows none), named by where they happened; " +
+                      "`slow-convergence` — the run hit t_end still approaching the limit, which the exact flow reaches later (small λ_min); " +
                       "`unverified-increase` — too large for the exact integrator and still increasing at tight tolerance.");
         sb.AppendLine();
         var folders = summary["counterexample_folders"]!.AsArray();

@@ -202,7 +202,7 @@ public sealed class StaticLabJob : IJob
     /// Starting masks for the least-squares mask iteration: the forward pass's sign at every mask vertex that has a namesake in
     /// the junction sheaf (z1, s, z2 …), so the chord's fixed-point iteration starts from the network's own pattern.
     /// </summary>
-    internal static MaskPattern? ForwardMasks(NetworkSheaf ns, double[] x)
+    public static MaskPattern? ForwardMasks(NetworkSheaf ns, double[] x)
     {
         if (ns.Construction == SkipConstruction.Junction) return null;
         var exact = SheafConstructor.Build(ns.Network, SkipConstruction.Junction);
