@@ -44,6 +44,17 @@ public sealed class KrylovPiecewiseIntegrator
     private readonly double[] _zero;
     private readonly double[] _slide;
     private readonly double[] _slideConst;
+    private readonly double[] _fInactive;
+    private readonly double[] _fActive;
+    private readonly double[] _f0Inactive;
+    private readonly double[] _f0Active;
+    private readonly UnitMode[] _asInactive;
+    private readonly UnitMode[] _asActive;
+    private int[] _slidePos = [];
+    private double[] _z = [];
+    private double[] _schur = [];
+    private double[] _lambda = [];
+    private int _nSlide;
     private int _k;
 
     /// <summary>
@@ -87,6 +98,12 @@ public sealed class KrylovPiecewiseIntegrator
         _zero = new double[_n];
         _slide = new double[_units * 2 * k];
         _slideConst = new double[_units * 2];
+        _fInactive = new double[k * _n];
+        _fActive = new double[k * _n];
+        _f0Inactive = new double[_n];
+        _f0Active = new double[_n];
+        _asInactive = new UnitMode[_units];
+        _asActive = new UnitMode[_units];
     }
 
     /// <summary>Bound on the 2-norm error added per step.</summary>
@@ -148,11 +165,16 @@ public sealed class KrylovPiecewiseIntegrator
                 sliding = false;
                 for (int k = 0; k < units; k++) if (modes[k] == UnitMode.Sliding) sliding = true;
                 _op.SetModes(modes);
-                if (_sweeps is not null && !sliding)
+                if (_sweeps is not null)
                 {
                     var theta = _sweeps.Masks.Theta;
                     for (int k = 0; k < units; k++) theta[_switchCoords[k]] = modes[k] == UnitMode.Active ? 1.0 : 0.0;
                     _sweeps.SolveAffine(_cstar);
+                    if (sliding)
+                    {
+                        inverse += PrepareSliding(modes);
+                        ConstrainToSliding(_cstar);
+                    }
                 }
                 else
                 {
@@ -268,10 +290,11 @@ public sealed class KrylovPiecewiseIntegrator
         var v0 = _v.AsSpan(0, n);
         for (int i = 0; i < n; i++) v0[i] = _u[i] / beta;
         _op.Apply(v0, _mv.AsSpan(0, n));
+        if (sliding) { SlidingBaseForces(modes); SlidingForcesOf(0); }
         _k = 1;
         _t[0] = Numerics.Dot(v0, _mv.AsSpan(0, n));
         int lastPoly = 0, lastInv = 0, nPoly = 0, nInv = 0, checkedAt = -1;
-        bool useInv = _sweeps is not null && !sliding, polyBreak = false;
+        bool useInv = _sweeps is not null, polyBreak = false;
         while (true)
         {
             int k = _k;
@@ -319,7 +342,7 @@ public sealed class KrylovPiecewiseIntegrator
                 if (!useInv)
                 {
                     // The residual direction is the next polynomial vector: reuse it.
-                    Append(r, rho, k);
+                    Append(r, rho, k, sliding);
                     lastPoly = k;
                     nPoly++;
                     continue;
@@ -331,6 +354,7 @@ public sealed class KrylovPiecewiseIntegrator
             if (inv)
             {
                 _sweeps!.InverseLaplacian(_v.AsSpan(lastInv * n, n), wv, _edgeWork, _eq.Alpha);
+                if (sliding) ConstrainToSliding(wv);
                 inverse++;
             }
             else
@@ -347,17 +371,18 @@ public sealed class KrylovPiecewiseIntegrator
                 checkedAt = -1;
                 continue;
             }
-            Append(wv, nw, k);
+            Append(wv, nw, k, sliding);
             if (inv) { lastInv = k; nInv++; } else { lastPoly = k; nPoly++; }
         }
     }
 
     /// <summary>Appends w/‖w‖ as basis vector k, its image under M and the new row/column of T = VᵀMV.</summary>
-    private void Append(ReadOnlySpan<double> w, double norm, int k)
+    private void Append(ReadOnlySpan<double> w, double norm, int k, bool sliding)
     {
         int n = _n;
         var vk = _v.AsSpan(k * n, n);
         for (int i = 0; i < n; i++) vk[i] = w[i] / norm;
+        if (sliding) SlidingForcesOf(k);
         var mvk = _mv.AsSpan(k * n, n);
         _op.Apply(vk, mvk);
         for (int i = 0; i <= k; i++)
@@ -533,31 +558,129 @@ public sealed class KrylovPiecewiseIntegrator
         return ExponentialSum.EarliestRise(sign, gStar, a, theta, groups, horizon);
     }
 
-    /// <summary>Constant parts (at c*) and Ritz-vector coefficients of the surface forces w_j, w_j + a_j of sliding units.</summary>
+    /// <summary>
+    /// Constant parts (at c*) and Ritz-vector coefficients of the surface forces w_j (θ_j = 0) and w_j + a_j (θ_j = 1) of sliding
+    /// units, combined from the raw forces of the basis vectors (<see cref="SlidingForcesOf"/>): linear, so no extra evaluations.
+    /// </summary>
     private void SlidingRows(int k, UnitMode[] modes)
     {
         int n = _n;
+        _eq.Force(_cstar, _asInactive, _tmp2);
+        for (int u = 0; u < _units; u++)
+            if (modes[u] == UnitMode.Sliding) _slideConst[u * 2] = _tmp2[_pos[u]];
+        _eq.Force(_cstar, _asActive, _tmp2);
+        for (int u = 0; u < _units; u++)
+            if (modes[u] == UnitMode.Sliding) _slideConst[u * 2 + 1] = _tmp2[_pos[u]];
         for (int u = 0; u < _units; u++)
         {
             if (modes[u] != UnitMode.Sliding) continue;
-            _eq.SurfaceForces(_cstar, modes, u, out double f0, out double f1);
-            _slideConst[u * 2] = f0;
-            _slideConst[u * 2 + 1] = f1;
-        }
-        for (int j = 0; j < k; j++)
-        {
-            var y = _tmp2.AsSpan();
-            y.Clear();
-            for (int i = 0; i < k; i++) Numerics.Axpy(_q[i * k + j], _v.AsSpan(i * n, n), y);
-            for (int u = 0; u < _units; u++)
+            int p = _pos[u];
+            for (int j = 0; j < k; j++)
             {
-                if (modes[u] != UnitMode.Sliding) continue;
-                _eq.SurfaceForces(_zero, modes, u, out double z0, out double z1);
-                _eq.SurfaceForces(y, modes, u, out double y0, out double y1);
-                _slide[(u * 2) * _kmax + j] = y0 - z0;
-                _slide[(u * 2 + 1) * _kmax + j] = y1 - z1;
+                double s0 = 0, s1 = 0;
+                for (int i = 0; i < k; i++)
+                {
+                    s0 += _q[i * k + j] * _fInactive[i * n + p];
+                    s1 += _q[i * k + j] * _fActive[i * n + p];
+                }
+                _slide[(u * 2) * _kmax + j] = s0;
+                _slide[(u * 2 + 1) * _kmax + j] = s1;
             }
         }
+    }
+
+    /// <summary>
+    /// Modes that read sliding units as inactive / active without zeroing their force, and the forces at 0 (the affine part). With z_S = 0
+    /// every ReLU residual is independent of θ_S and masks are diagonal, so one evaluation gives every sliding unit's w (or w + a) at once.
+    /// </summary>
+    private void SlidingBaseForces(UnitMode[] modes)
+    {
+        for (int u = 0; u < _units; u++)
+        {
+            _asInactive[u] = modes[u] == UnitMode.Sliding ? UnitMode.Inactive : modes[u];
+            _asActive[u] = modes[u] == UnitMode.Sliding ? UnitMode.Active : modes[u];
+        }
+        _eq.Force(_zero, _asInactive, _f0Inactive);
+        _eq.Force(_zero, _asActive, _f0Active);
+    }
+
+    /// <summary>Linear parts of the raw sliding-unit forces on basis vector i (whose sliding coordinates are 0).</summary>
+    private void SlidingForcesOf(int i)
+    {
+        int n = _n;
+        var v = _v.AsSpan(i * n, n);
+        var fi = _fInactive.AsSpan(i * n, n);
+        var fa = _fActive.AsSpan(i * n, n);
+        _eq.Force(v, _asInactive, fi);
+        _eq.Force(v, _asActive, fa);
+        for (int j = 0; j < n; j++) { fi[j] -= _f0Inactive[j]; fa[j] -= _f0Active[j]; }
+    }
+
+    /// <summary>
+    /// For a pattern with sliding set S: Z = L⁻¹E_S (|S| sweeps pairs) and the Schur complement C = E_Sᵀ L⁻¹ E_S (SPD), Cholesky-factored,
+    /// so the principal-submatrix problems L[F,F] x_F = v_F become exact bordered solves (<see cref="ConstrainToSliding"/>). Returns sweeps used.
+    /// </summary>
+    private int PrepareSliding(UnitMode[] modes)
+    {
+        int n = _n, s = 0;
+        for (int u = 0; u < _units; u++) if (modes[u] == UnitMode.Sliding) s++;
+        if (_slidePos.Length < s)
+        {
+            // Grown geometrically: reallocation happens a handful of times per run at most.
+            int cap = Math.Max(s, 2 * _slidePos.Length);
+            _slidePos = new int[cap];
+            _z = new double[cap * n];
+            _schur = new double[cap * cap];
+            _lambda = new double[cap];
+        }
+        _nSlide = s;
+        for (int u = 0, i = 0; u < _units; u++) if (modes[u] == UnitMode.Sliding) _slidePos[i++] = _pos[u];
+        for (int i = 0; i < s; i++)
+        {
+            var e = _tmp2.AsSpan();
+            e.Clear();
+            e[_slidePos[i]] = 1.0;
+            _sweeps!.InverseLaplacian(e, _z.AsSpan(i * n, n), _edgeWork, 1.0);
+        }
+        for (int i = 0; i < s; i++)
+            for (int j = 0; j < s; j++) _schur[i * s + j] = 0.5 * (_z[i * n + _slidePos[j]] + _z[j * n + _slidePos[i]]);
+        // In-place Cholesky (lower triangle).
+        for (int j = 0; j < s; j++)
+        {
+            double d = _schur[j * s + j];
+            for (int k = 0; k < j; k++) d -= _schur[j * s + k] * _schur[j * s + k];
+            if (!(d > 0)) throw new InvalidOperationException("the sliding Schur complement is not positive definite");
+            d = Math.Sqrt(d);
+            _schur[j * s + j] = d;
+            for (int i = j + 1; i < s; i++)
+            {
+                double v = _schur[i * s + j];
+                for (int k = 0; k < j; k++) v -= _schur[i * s + k] * _schur[j * s + k];
+                _schur[i * s + j] = v / d;
+            }
+        }
+        return s;
+    }
+
+    /// <summary>x ← x + Z λ with C λ = −x_S: turns L⁻¹ v (or the unconstrained c*) into the solution with x_S = 0.</summary>
+    private void ConstrainToSliding(Span<double> x)
+    {
+        int s = _nSlide, n = _n;
+        var lam = _lambda.AsSpan(0, s);
+        for (int i = 0; i < s; i++)
+        {
+            double v = -x[_slidePos[i]];
+            for (int k = 0; k < i; k++) v -= _schur[i * s + k] * lam[k];
+            lam[i] = v / _schur[i * s + i];
+        }
+        for (int i = s - 1; i >= 0; i--)
+        {
+            double v = lam[i];
+            for (int k = i + 1; k < s; k++) v -= _schur[k * s + i] * lam[k];
+            lam[i] = v / _schur[i * s + i];
+        }
+        for (int i = 0; i < s; i++) Numerics.Axpy(lam[i], _z.AsSpan(i * n, n), x);
+        for (int i = 0; i < s; i++) x[_slidePos[i]] = 0.0;
     }
 
     /// <summary>‖ũ(τ)‖∞ of the current model.</summary>
