@@ -1,3 +1,5 @@
+using ResidualSheaf.Engine.Sheaves;
+
 namespace ResidualSheaf.Engine.Heat;
 
 /// <summary>
@@ -56,6 +58,13 @@ public sealed class KrylovPiecewiseIntegrator
     private double[] _lambda = [];
     private int _nSlide;
     private int _k;
+    private readonly int[] _maskRow;
+    private readonly int[] _maskColumn;
+    private readonly UnitMode[] _zModes;
+    private bool _zValid;
+    private readonly double[] _g;
+    private readonly double[] _kv;
+    private readonly double[] _edgeWork2;
 
     /// <summary>
     /// Creates the integrator. <paramref name="maxBasis"/>: largest Krylov basis per step; <paramref name="tolerance"/>: bound on the
@@ -104,6 +113,32 @@ public sealed class KrylovPiecewiseIntegrator
         _f0Active = new double[_n];
         _asInactive = new UnitMode[_units];
         _asActive = new UnitMode[_units];
+        _zModes = new UnitMode[_units];
+        _g = new double[_n];
+        _kv = new double[_n];
+        _edgeWork2 = new double[_eq.Sheaf.EdgeDimension];
+        // The single δ entry −θ_j of each unit (row of its ReLU edge, column of the masked tail coordinate), for rank-one updates of
+        // L⁻¹ when one mask flips; −1 (full recomputation) when a mask is used by several edges or not at all.
+        _maskRow = Enumerable.Repeat(-1, _units).ToArray();
+        _maskColumn = Enumerable.Repeat(-1, _units).ToArray();
+        var uses = new int[_units];
+        var unitOf = new Dictionary<int, int>();
+        for (int u = 0; u < _units; u++) unitOf[_switchCoords[u]] = u;
+        var sheaf = _eq.Sheaf;
+        foreach (var e in sheaf.Edges)
+        {
+            if (e.HeadMap is ReluMaskMap) foreach (var u in unitOf.Values) uses[u] += 2;
+            if (e.TailMap is not ReluMaskMap rm) continue;
+            var tail = sheaf.Vertices[e.Tail];
+            for (int i = 0; i < rm.Rows; i++)
+                if (unitOf.TryGetValue(rm.MaskOffset + i, out int u))
+                {
+                    uses[u]++;
+                    _maskRow[u] = e.Offset + i;
+                    _maskColumn[u] = _eq.Problem.FreeIndex(tail.Offset + i);
+                }
+        }
+        for (int u = 0; u < _units; u++) if (uses[u] != 1) _maskRow[u] = -1;
     }
 
     /// <summary>Bound on the 2-norm error added per step.</summary>
@@ -167,13 +202,30 @@ public sealed class KrylovPiecewiseIntegrator
                 _op.SetModes(modes);
                 if (_sweeps is not null)
                 {
+                    int changed = -1, nChanged = 0;
+                    if (_zValid)
+                        for (int k = 0; k < units; k++)
+                            if (modes[k] != _zModes[k]) { changed = k; nChanged++; }
+                    bool incremental = sliding && _zValid && nChanged == 1 && _maskRow[changed] >= 0;
+                    if (incremental) inverse += UpdateSliding(changed, modes);
                     var theta = _sweeps.Masks.Theta;
                     for (int k = 0; k < units; k++) theta[_switchCoords[k]] = modes[k] == UnitMode.Active ? 1.0 : 0.0;
                     _sweeps.SolveAffine(_cstar);
                     if (sliding)
                     {
-                        inverse += PrepareSliding(modes);
+                        if (!incremental) inverse += PrepareSliding(modes);
+                        else inverse += AddSlidingColumn(changed, modes);
+                        FactorSchur();
                         ConstrainToSliding(_cstar);
+                        modes.CopyTo(_zModes, 0);
+                        _zValid = true;
+                    }
+                    else
+                    {
+                        // Z for the empty set is trivially valid: the next sliding unit is added as one column.
+                        _nSlide = 0;
+                        modes.CopyTo(_zModes, 0);
+                        _zValid = true;
                     }
                 }
                 else
@@ -617,22 +669,15 @@ public sealed class KrylovPiecewiseIntegrator
     }
 
     /// <summary>
-    /// For a pattern with sliding set S: Z = L⁻¹E_S (|S| sweeps pairs) and the Schur complement C = E_Sᵀ L⁻¹ E_S (SPD), Cholesky-factored,
-    /// so the principal-submatrix problems L[F,F] x_F = v_F become exact bordered solves (<see cref="ConstrainToSliding"/>). Returns sweeps used.
+    /// For a pattern with sliding set S: Z = L⁻¹E_S (|S| sweep pairs), from scratch; with the Schur complement C = E_Sᵀ L⁻¹ E_S (SPD,
+    /// <see cref="FactorSchur"/>) the principal-submatrix problems L[F,F] x_F = v_F become exact bordered solves. Returns sweeps used.
     /// </summary>
     private int PrepareSliding(UnitMode[] modes)
     {
         int n = _n, s = 0;
         for (int u = 0; u < _units; u++) if (modes[u] == UnitMode.Sliding) s++;
-        if (_slidePos.Length < s)
-        {
-            // Grown geometrically: reallocation happens a handful of times per run at most.
-            int cap = Math.Max(s, 2 * _slidePos.Length);
-            _slidePos = new int[cap];
-            _z = new double[cap * n];
-            _schur = new double[cap * cap];
-            _lambda = new double[cap];
-        }
+        _nSlide = 0;
+        EnsureSlidingCapacity(s);
         _nSlide = s;
         for (int u = 0, i = 0; u < _units; u++) if (modes[u] == UnitMode.Sliding) _slidePos[i++] = _pos[u];
         for (int i = 0; i < s; i++)
@@ -642,6 +687,13 @@ public sealed class KrylovPiecewiseIntegrator
             e[_slidePos[i]] = 1.0;
             _sweeps!.InverseLaplacian(e, _z.AsSpan(i * n, n), _edgeWork, 1.0);
         }
+        return s;
+    }
+
+    /// <summary>Schur complement C = E_Sᵀ Z of the current sliding columns, Cholesky-factored in place.</summary>
+    private void FactorSchur()
+    {
+        int s = _nSlide, n = _n;
         for (int i = 0; i < s; i++)
             for (int j = 0; j < s; j++) _schur[i * s + j] = 0.5 * (_z[i * n + _slidePos[j]] + _z[j * n + _slidePos[i]]);
         // In-place Cholesky (lower triangle).
@@ -659,7 +711,85 @@ public sealed class KrylovPiecewiseIntegrator
                 _schur[i * s + j] = v / d;
             }
         }
-        return s;
+    }
+
+    /// <summary>Makes room for <paramref name="s"/> sliding columns (grown geometrically, keeping the current ones).</summary>
+    private void EnsureSlidingCapacity(int s)
+    {
+        if (_slidePos.Length >= s) return;
+        int cap = Math.Max(s, 2 * _slidePos.Length), n = _n;
+        var pos = new int[cap];
+        var z = new double[cap * n];
+        _slidePos.AsSpan(0, _nSlide).CopyTo(pos);
+        _z.AsSpan(0, _nSlide * n).CopyTo(z);
+        _slidePos = pos;
+        _z = z;
+        _schur = new double[cap * cap];
+        _lambda = new double[cap];
+    }
+
+    /// <summary>
+    /// Rank-one update of Z = L⁻¹E_S when unit <paramref name="unit"/> flips θ by Δ (masks still the old ones): its single δ entry
+    /// −θ at (row r, column c) changes, (δ⁻¹e_r)_c = 0 because c is an earlier tail, so δ'⁻¹ = δ⁻¹ + Δ g hᵀ with g = δ⁻¹e_r,
+    /// h = δ⁻ᵀe_c, and L'⁻¹ = L⁻¹ + Δ(k gᵀ + g kᵀ) + Δ²‖h‖² g gᵀ with k = δ⁻¹h = L⁻¹e_c. A unit leaving S loses its column.
+    /// Returns the sweep pairs used.
+    /// </summary>
+    private int UpdateSliding(int unit, UnitMode[] modes)
+    {
+        int n = _n;
+        var old = _zModes[unit];
+        double delta = (modes[unit] == UnitMode.Active ? 1.0 : 0.0) - (old == UnitMode.Active ? 1.0 : 0.0);
+        int used = 0;
+        if (delta != 0 && _nSlide > 0 && _maskColumn[unit] >= 0)
+        {
+            var er = _edgeWork2.AsSpan();
+            er.Clear();
+            er[_maskRow[unit]] = 1.0;
+            _sweeps!.Forward(er, _g);
+            var ec = _tmp2.AsSpan();
+            ec.Clear();
+            ec[_maskColumn[unit]] = 1.0;
+            _sweeps.Transposed(ec, _edgeWork2);
+            double hh = Numerics.Dot(_edgeWork2, _edgeWork2);
+            _sweeps.Forward(_edgeWork2, _kv);
+            for (int i = 0; i < _nSlide; i++)
+            {
+                int p = _slidePos[i];
+                var zi = _z.AsSpan(i * n, n);
+                Numerics.Axpy(delta * _g[p], _kv, zi);
+                Numerics.Axpy(delta * _kv[p] + delta * delta * hh * _g[p], _g, zi);
+            }
+            used = 2;
+        }
+        if (old == UnitMode.Sliding && modes[unit] != UnitMode.Sliding)
+        {
+            int p = _pos[unit];
+            for (int i = 0; i < _nSlide; i++)
+            {
+                if (_slidePos[i] != p) continue;
+                int last = _nSlide - 1;
+                _slidePos[i] = _slidePos[last];
+                _z.AsSpan(last * n, n).CopyTo(_z.AsSpan(i * n, n));
+                _nSlide--;
+                break;
+            }
+        }
+        return used;
+    }
+
+    /// <summary>After the masks are set: a unit that entered S gets its column L⁻¹e_j (one sweep pair). Returns the sweep pairs used.</summary>
+    private int AddSlidingColumn(int unit, UnitMode[] modes)
+    {
+        if (modes[unit] != UnitMode.Sliding || _zModes[unit] == UnitMode.Sliding) return 0;
+        int n = _n;
+        EnsureSlidingCapacity(_nSlide + 1);
+        int i = _nSlide++;
+        _slidePos[i] = _pos[unit];
+        var e = _tmp2.AsSpan();
+        e.Clear();
+        e[_pos[unit]] = 1.0;
+        _sweeps!.InverseLaplacian(e, _z.AsSpan(i * n, n), _edgeWork, 1.0);
+        return 1;
     }
 
     /// <summary>x ← x + Z λ with C λ = −x_S: turns L⁻¹ v (or the unconstrained c*) into the solution with x_S = 0.</summary>
