@@ -65,6 +65,9 @@ public sealed class KrylovPiecewiseIntegrator
     private readonly double[] _g;
     private readonly double[] _kv;
     private readonly double[] _edgeWork2;
+    private readonly int[] _maskHead;
+    private readonly bool _headsKnown;
+    private long _ownProducts;
 
     /// <summary>
     /// Creates the integrator. <paramref name="maxBasis"/>: largest Krylov basis per step; <paramref name="tolerance"/>: bound on the
@@ -122,6 +125,7 @@ public sealed class KrylovPiecewiseIntegrator
         _maskRow = Enumerable.Repeat(-1, _units).ToArray();
         _maskColumn = Enumerable.Repeat(-1, _units).ToArray();
         var uses = new int[_units];
+        _maskHead = Enumerable.Repeat(-2, _units).ToArray();
         var unitOf = new Dictionary<int, int>();
         for (int u = 0; u < _units; u++) unitOf[_switchCoords[u]] = u;
         var sheaf = _eq.Sheaf;
@@ -136,9 +140,12 @@ public sealed class KrylovPiecewiseIntegrator
                     uses[u]++;
                     _maskRow[u] = e.Offset + i;
                     _maskColumn[u] = _eq.Problem.FreeIndex(tail.Offset + i);
+                    var sel = e.HeadMap.SelectedColumns;
+                    _maskHead[u] = sel is null ? -2 : _eq.Problem.FreeIndex(sheaf.Vertices[e.Head].Offset + sel[i]);
                 }
         }
         for (int u = 0; u < _units; u++) if (uses[u] != 1) _maskRow[u] = -1;
+        _headsKnown = Enumerable.Range(0, _units).All(u => _maskRow[u] >= 0 && _maskHead[u] != -2);
     }
 
     /// <summary>Bound on the 2-norm error added per step.</summary>
@@ -175,7 +182,7 @@ public sealed class KrylovPiecewiseIntegrator
         var events = new List<HeatEvent>();
         var outStates = new List<double[]>();
         int nextOut = 0, steps = 0, patternSolves = 0;
-        long products0 = _op.Products, inverse = 0, cg = 0;
+        long products0 = _op.Products + _ownProducts, inverse = 0, cg = 0;
         double t = 0, errSum = 0, lastEventStep = 0;
         bool dirty = true, sliding = false, consistent = false;
 
@@ -190,7 +197,7 @@ public sealed class KrylovPiecewiseIntegrator
         }
 
         KrylovRunResult Finish(KrylovStatus status, double time, double[] final, double[]? limit) =>
-            new(status, times[..nextOut], outStates.ToArray(), events, steps, _op.Products - products0, inverse, patternSolves, cg, time, final,
+            new(status, times[..nextOut], outStates.ToArray(), events, steps, _op.Products + _ownProducts - products0, inverse, patternSolves, cg, time, final,
                 limit, (UnitMode[])modes.Clone(), errSum);
 
         while (true)
@@ -341,8 +348,8 @@ public sealed class KrylovPiecewiseIntegrator
         tau = 0; evUnit = -1; evFn = 0; err = 0;
         var v0 = _v.AsSpan(0, n);
         for (int i = 0; i < n; i++) v0[i] = _u[i] / beta;
-        _op.Apply(v0, _mv.AsSpan(0, n));
-        if (sliding) { SlidingBaseForces(modes); SlidingForcesOf(0); }
+        if (sliding) SlidingBaseForces(modes);
+        ApplyBasis(0, sliding);
         _k = 1;
         _t[0] = Numerics.Dot(v0, _mv.AsSpan(0, n));
         int lastPoly = 0, lastInv = 0, nPoly = 0, nInv = 0, checkedAt = -1;
@@ -434,9 +441,8 @@ public sealed class KrylovPiecewiseIntegrator
         int n = _n;
         var vk = _v.AsSpan(k * n, n);
         for (int i = 0; i < n; i++) vk[i] = w[i] / norm;
-        if (sliding) SlidingForcesOf(k);
+        ApplyBasis(k, sliding);
         var mvk = _mv.AsSpan(k * n, n);
-        _op.Apply(vk, mvk);
         for (int i = 0; i <= k; i++)
         {
             double s = Numerics.Dot(_v.AsSpan(i * n, n), mvk);
@@ -565,7 +571,7 @@ public sealed class KrylovPiecewiseIntegrator
                     for (int j = 0; j < k; j++) a[j] = row[j] * _w[j];
                     // fn 0: w_j > 0 must stay positive (h = −w_j); fn 1: w_j + a_j < 0 must stay negative (h = w_j + a_j).
                     double sign = fn == 0 ? -1 : 1;
-                    double r = ExponentialSum.EarliestRise(sign, _slideConst[u * 2 + fn], a, theta, groups, Math.Min(best, horizon));
+                    double r = EarliestSwitch(sign, _slideConst[u * 2 + fn], a, theta, groups, Math.Min(best, horizon));
                     if (r < best && r <= horizon) { best = r; bestUnit = u; bestFn = fn + 1; }
                 }
             }
@@ -586,9 +592,26 @@ public sealed class KrylovPiecewiseIntegrator
         double far = -sign * gStar;
         if (far - sumAbs > band) return double.PositiveInfinity;
         double m = -ExponentialSum.Evaluate(sign, gStar, a, theta, 0);
+        double tau = 0;
+        if (m <= 100 * band && m >= -band)
+        {
+            // Just switched (h(0) ≈ 0): if h' (0) < 0, h ≤ h(0) + h'(0)τ + ½D₂τ² (D₂ = Σ|a_j|θ_j²) keeps h below −|h'(0)|²/(2D₂) + band
+            // on (0, τ₁], τ₁ = |h'(0)|/D₂: no root there (the hysteresis of EarliestRise allows the same), so safe steps start at τ₁.
+            double d1 = 0, d2 = 0;
+            for (int j = 0; j < a.Length; j++)
+            {
+                d1 -= sign * a[j] * theta[j];
+                d2 += Math.Abs(a[j]) * theta[j] * theta[j];
+            }
+            if (d1 < 0 && d2 > 0)
+            {
+                double t1 = -d1 / d2;
+                double m1 = -ExponentialSum.Evaluate(sign, gStar, a, theta, t1);
+                if (m1 > 100 * band && -d1 * -d1 / (2 * d2) > 2 * band) { tau = t1; m = m1; }
+            }
+        }
         if (m > 100 * band)
         {
-            double tau = 0;
             for (int it = 0; it < 48; it++)
             {
                 double d = 0, tail = 0;
@@ -612,7 +635,7 @@ public sealed class KrylovPiecewiseIntegrator
 
     /// <summary>
     /// Constant parts (at c*) and Ritz-vector coefficients of the surface forces w_j (θ_j = 0) and w_j + a_j (θ_j = 1) of sliding
-    /// units, combined from the raw forces of the basis vectors (<see cref="SlidingForcesOf"/>): linear, so no extra evaluations.
+    /// units, combined from the raw forces of the basis vectors (<see cref="ApplyBasis"/>): linear, so no extra evaluations.
     /// </summary>
     private void SlidingRows(int k, UnitMode[] modes)
     {
@@ -656,16 +679,47 @@ public sealed class KrylovPiecewiseIntegrator
         _eq.Force(_zero, _asActive, _f0Active);
     }
 
-    /// <summary>Linear parts of the raw sliding-unit forces on basis vector i (whose sliding coordinates are 0).</summary>
-    private void SlidingForcesOf(int i)
+    /// <summary>
+    /// M v_i into the basis images. With sliding units, one evaluation with S read as inactive (not zeroed) gives both M v_i (off S) and
+    /// the linear part of every sliding unit's w_j; w_j + a_j adds α·(ReLU residual) = α·v[head of its ReLU row] (z_j = 0, diagonal
+    /// masks), or costs a second evaluation when that structure is not known.
+    /// </summary>
+    private void ApplyBasis(int i, bool sliding)
     {
         int n = _n;
         var v = _v.AsSpan(i * n, n);
+        var mv = _mv.AsSpan(i * n, n);
+        if (!sliding)
+        {
+            _op.Apply(v, mv);
+            return;
+        }
         var fi = _fInactive.AsSpan(i * n, n);
         var fa = _fActive.AsSpan(i * n, n);
         _eq.Force(v, _asInactive, fi);
-        _eq.Force(v, _asActive, fa);
-        for (int j = 0; j < n; j++) { fi[j] -= _f0Inactive[j]; fa[j] -= _f0Active[j]; }
+        _ownProducts++;
+        for (int j = 0; j < n; j++)
+        {
+            fi[j] -= _f0Inactive[j];
+            mv[j] = -fi[j];
+        }
+        for (int u = 0; u < _units; u++)
+            if (_asInactive[u] != _op.Modes[u]) mv[_pos[u]] = 0;
+        if (_headsKnown)
+        {
+            double alpha = _eq.Alpha;
+            for (int u = 0; u < _units; u++)
+            {
+                if (_asInactive[u] == _op.Modes[u]) continue;
+                int h = _maskHead[u];
+                fa[_pos[u]] = fi[_pos[u]] + (h >= 0 ? alpha * v[h] : 0);
+            }
+        }
+        else
+        {
+            _eq.Force(v, _asActive, fa);
+            for (int j = 0; j < n; j++) fa[j] -= _f0Active[j];
+        }
     }
 
     /// <summary>
