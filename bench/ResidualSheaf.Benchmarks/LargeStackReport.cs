@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using ResidualSheaf.Engine.Heat;
+using ResidualSheaf.Engine.Integration;
+
+namespace ResidualSheaf.Benchmarks;
+
+/// <summary>
+/// In-process measurements for the large-stack issue (one run each, wall clock, peak working set):
+/// <c>dotnet run -c Release --project bench/ResidualSheaf.Benchmarks -- largestack [part …]</c>.
+/// </summary>
+public static class LargeStackReport
+{
+    /// <summary>Runs the requested parts (all when none is given).</summary>
+    public static void Run(string[] parts)
+    {
+        var sw = Stopwatch.StartNew();
+        var c = new LargeStackCase();
+        Console.WriteLine($"built {c.Blocks}×{c.Width} in {sw.Elapsed.TotalSeconds:F2} s: |Ω| = {c.Equation.FreeDimension}, switching units {c.Equation.SwitchingCount}, " +
+                          $"|forward(managed) − output(c*)| = {c.ForwardMismatch:e2}, ‖c0 − c*‖∞ = {c.InitialDistance:g6}");
+        bool all = parts.Length == 0;
+        if (all || parts.Contains("spectrum")) Spectrum(c);
+        if (all || parts.Contains("krylov")) Krylov(c, 40);
+        foreach (var part in parts.Where(q => q.StartsWith("explicit:", StringComparison.Ordinal)))
+        {
+            var f = part[9..].Split(',');
+            Explicit(c, f[0], double.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture), double.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (parts.Contains("dense")) Dense();
+        foreach (var part in parts.Where(q => q.StartsWith("krylov:", StringComparison.Ordinal))) Krylov(c, int.Parse(part[7..], System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var part in parts.Where(q => q.StartsWith("krylovto:", StringComparison.Ordinal)))
+        {
+            var f = part[9..].Split(',');
+            KrylovTo(c, int.Parse(f[0], System.Globalization.CultureInfo.InvariantCulture), double.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static UnitMode[] ForwardModes(LargeStackCase c)
+    {
+        var modes = new UnitMode[c.Equation.SwitchingCount];
+        c.Equation.ModesFromState(c.CStar, modes);
+        return modes;
+    }
+
+    private static void Spectrum(LargeStackCase c)
+    {
+        var eq = c.Equation;
+        var f = new double[eq.FreeDimension];
+        for (int i = 0; i < 20; i++) eq.Force(c.C0, f);
+        var sw = Stopwatch.StartNew();
+        const int reps = 2000;
+        for (int i = 0; i < reps; i++) eq.Force(c.C0, f);
+        Console.WriteLine($"Force: {sw.Elapsed.TotalMilliseconds * 1000 / reps:F1} µs per evaluation");
+        var modes = ForwardModes(c);
+        var op = new FreeLaplacianOperator(eq);
+        op.SetModes(modes);
+        var sweeps = UnitriangularSweeps.TryCreate(c.Problem, out _)!;
+        for (int k = 0; k < modes.Length; k++) sweeps.Masks.Theta[eq.SwitchingCoordinates[k]] = modes[k] == UnitMode.Active ? 1 : 0;
+        var edge = new double[c.Sheaf.Sheaf.EdgeDimension];
+        var x = new double[eq.FreeDimension];
+        sw.Restart();
+        for (int i = 0; i < reps; i++) sweeps.InverseLaplacian(c.C0, x, edge, 1.0);
+        Console.WriteLine($"L⁻¹ v (two unitriangular sweeps): {sw.Elapsed.TotalMilliseconds * 1000 / reps:F1} µs per product");
+        sw.Restart();
+        var top = op.Extremes(maxIterations: 300, tolerance: 1e-10);
+        Console.WriteLine($"Lanczos on L: λ_max = {top.Max:g10} (residual {top.MaxResidual:e1}, {top.Iterations} steps, {sw.Elapsed.TotalSeconds:F2} s)");
+        sw.Restart();
+        var inv = LanczosExtremes.Compute((a, b) => sweeps.InverseLaplacian(a, b, edge, 1.0), eq.FreeDimension, maxIterations: 300, tolerance: 1e-10);
+        double lmin = 1 / inv.Max;
+        Console.WriteLine($"Lanczos on L⁻¹: λ_min = 1/μ_max = {lmin:g10} (relative residual {inv.MaxResidual / inv.Max:e1}, {inv.Iterations} steps, {sw.Elapsed.TotalSeconds:F2} s); " +
+                          $"μ_min of L⁻¹ → λ_max = {1 / inv.Min:g6}");
+        double d0 = c.InitialDistance;
+        Console.WriteLine($"κ = {top.Max / lmin:g4}; time scale ln(1e8·d0)/(αλ_min) = {Math.Log(1e8 * d0) / lmin:g6}; Euler stability limit dt = 2/(αλ_max) = {2 / top.Max:g6}");
+    }
+
+    private static void Krylov(LargeStackCase c, int maxBasis)
+    {
+        GC.Collect();
+        long before = GC.GetTotalAllocatedBytes(true);
+        var proc = Process.GetCurrentProcess();
+        var sw = Stopwatch.StartNew();
+        var integrator = new KrylovPiecewiseIntegrator(c.Equation, maxBasis: maxBasis);
+        var res = integrator.Run(c.C0, stopDistance: 1e-8);
+        double secs = sw.Elapsed.TotalSeconds;
+        proc.Refresh();
+        Console.WriteLine($"Krylov (basis ≤ {maxBasis}): {res.Status} at t = {res.FinalTime:g8} in {secs:F2} s; ‖c − c*‖∞ = {c.Distance(res.FinalState):e3}; " +
+                          $"steps {res.Steps}, M products {res.Products}, M⁻¹ products {res.InverseProducts}, patterns {res.PatternSolves}, CG its {res.CgIterations}, " +
+                          $"events {res.Events.Count} ({res.Events.Count(e => e.Kind == HeatEventKind.SlideEnter)} slides, last at t = {(res.Events.Count > 0 ? res.Events[^1].Time : 0):g6}), " +
+                          $"error bound Σ {res.ErrorBound:e2}; allocated {(GC.GetTotalAllocatedBytes(true) - before) / 1e6:F1} MB, peak working set {proc.PeakWorkingSet64 / 1e6:F0} MB");
+    }
+
+    private static void KrylovTo(LargeStackCase c, int maxBasis, double endTime)
+    {
+        var sw = Stopwatch.StartNew();
+        var res = new KrylovPiecewiseIntegrator(c.Equation, maxBasis: maxBasis).Run(c.C0, endTime: endTime);
+        Console.WriteLine($"Krylov (basis ≤ {maxBasis}) to t = {endTime}: {res.Status} in {sw.Elapsed.TotalSeconds:F2} s; ‖c − c*‖∞ = {c.Distance(res.FinalState):e3}; " +
+                          $"steps {res.Steps}, M products {res.Products}, M⁻¹ {res.InverseProducts}, patterns {res.PatternSolves}, CG its {res.CgIterations}, " +
+                          $"events {res.Events.Count} ({res.Events.Count(e => e.Kind == HeatEventKind.SlideEnter)} slides), error bound Σ {res.ErrorBound:e2}");
+    }
+
+    /// <summary>
+    /// An explicit method on the plain right-hand side (masks from the state) until ‖c − c*‖∞ ≤ 1e−8, time <paramref name="target"/>
+    /// or <paramref name="wallLimit"/> seconds; when the wall limit stops it, the time to the target is extrapolated linearly
+    /// (the step is stability-limited, so cost per unit time is constant).
+    /// </summary>
+    private static void Explicit(LargeStackCase c, string method, double target, double wallLimit)
+    {
+        var eq = c.Equation;
+        double lmax = new FreeLaplacianOperator(eq).Extremes(maxIterations: 100, tolerance: 1e-8).Max; // any pattern: a bound for the run's λ_max scale
+        OdeAlgorithm alg = method switch
+        {
+            "euler" => new ExplicitEuler(1.9 / lmax),
+            "bs3" => new BogackiShampine32(),
+            _ => new DormandPrince54(),
+        };
+        var problem = new OdeProblem((t, y, dy) => eq.Force(y, dy), c.C0, 0, target);
+        var options = new OdeOptions { Rtol = 1e-10, Atol = 1e-10, SaveEveryStep = false, MaxSteps = long.MaxValue };
+        GC.Collect();
+        var sw = Stopwatch.StartNew();
+        var it = new OdeIntegrator(problem, alg, options);
+        double dist = c.InitialDistance;
+        long steps = 0;
+        while (it.Step())
+        {
+            if (++steps % 64 != 0) continue;
+            dist = c.Distance(it.State);
+            if (dist <= 1e-8 || sw.Elapsed.TotalSeconds > wallLimit) break;
+        }
+        dist = c.Distance(it.State);
+        double secs = sw.Elapsed.TotalSeconds;
+        var proc = Process.GetCurrentProcess();
+        proc.Refresh();
+        string extrapolation = dist <= 1e-8 ? "reached" : $"extrapolated to t = {target:g6}: {secs * target / it.Time:F0} s";
+        Console.WriteLine($"{method}{(method == "euler" ? $" dt = 1.9/λ_max = {1.9 / lmax:g4}" : " rtol = atol = 1e-10")}: t = {it.Time:g8} after {secs:F1} s, ‖c − c*‖∞ = {dist:e3}, " +
+                          $"{it.Statistics}; {extrapolation}; peak working set {proc.PeakWorkingSet64 / 1e6:F0} MB");
+    }
+
+    /// <summary>Dense symmetric eigendecomposition (MathNet, managed provider) at growing sizes, for an O(n³) extrapolation to |Ω|.</summary>
+    private static void Dense()
+    {
+        foreach (int n in new[] { 500, 1000, 1500 })
+        {
+            var rng = new Random(1);
+            var a = MathNet.Numerics.LinearAlgebra.Double.DenseMatrix.Create(n, n, (i, j) => 0.0);
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j <= i; j++) a[i, j] = a[j, i] = rng.NextDouble();
+            var sw = Stopwatch.StartNew();
+            var evd = a.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
+            double secs = sw.Elapsed.TotalSeconds;
+            Console.WriteLine($"dense Evd n = {n}: {secs:F2} s (λ_max {evd.EigenValues[n - 1].Real:g4}); O(n³) to n = 7680: {secs * Math.Pow(7680.0 / n, 3):F0} s; " +
+                              $"matrices 7680² × 8 B = {7680.0 * 7680 * 8 / 1e6:F0} MB each");
+        }
+    }
+}
