@@ -155,9 +155,25 @@ public sealed record HeatConfig
         h.RejectUnknown();
         return new HeatConfig
         {
-            Method = method, Integrator = integrator, Rtol = rtol, Atol = atol, Alpha = alpha, EndTime = tEnd, MaxSteps = maxSteps,
-            MaxEvents = maxEvents, StopDistance = stopDistance, StopForce = stopForce, PlateauWindow = plateau, EulerDt = dt, EulerTolerance = etol,
-            TraceEvery = traceEvery, Input = input, Initial = init, PinOutput = pinOutput, Pins = pins, SoftPins = soft,
+            Method = method,
+            Integrator = integrator,
+            Rtol = rtol,
+            Atol = atol,
+            Alpha = alpha,
+            EndTime = tEnd,
+            MaxSteps = maxSteps,
+            MaxEvents = maxEvents,
+            StopDistance = stopDistance,
+            StopForce = stopForce,
+            PlateauWindow = plateau,
+            EulerDt = dt,
+            EulerTolerance = etol,
+            TraceEvery = traceEvery,
+            Input = input,
+            Initial = init,
+            PinOutput = pinOutput,
+            Pins = pins,
+            SoftPins = soft,
         };
     }
 
@@ -192,7 +208,9 @@ public sealed record HeatConfig
         }).ToArray());
         o["soft_pins"] = new JsonArray(SoftPins.Select(s => (JsonNode?)new JsonObject
         {
-            ["coordinate"] = s.Coordinate, ["target"] = s.Target, ["gamma"] = s.Gamma,
+            ["coordinate"] = s.Coordinate,
+            ["target"] = s.Target,
+            ["gamma"] = s.Gamma,
         }).ToArray());
         return o;
     }

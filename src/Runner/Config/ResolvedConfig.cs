@@ -18,7 +18,10 @@ public static class ResolvedConfig
                 ["relu"] = a.Placement == ReluPlacement.After ? "after" : "before",
                 ["blocks"] = new JsonArray(a.Blocks!.Select(b => (JsonNode?)new JsonObject
                 {
-                    ["in"] = b.In, ["hidden"] = b.Hidden, ["out"] = b.Out, ["projection"] = b.Projection,
+                    ["in"] = b.In,
+                    ["hidden"] = b.Hidden,
+                    ["out"] = b.Out,
+                    ["projection"] = b.Projection,
                 }).ToArray()),
             };
         var weights = new JsonObject { ["source"] = c.Weights.Source };
@@ -38,7 +41,9 @@ public static class ResolvedConfig
         if (c.LambdaMin is { } lm)
             o["lambda_min"] = new JsonObject
             {
-                ["draws"] = lm.Draws, ["scales"] = new JsonArray(lm.Scales.Select(s => (JsonNode?)s).ToArray()), ["seed"] = lm.Seed,
+                ["draws"] = lm.Draws,
+                ["scales"] = new JsonArray(lm.Scales.Select(s => (JsonNode?)s).ToArray()),
+                ["seed"] = lm.Seed,
             };
         if (c.Heat is { } h) o["heat"] = h.ToJson();
         return o;

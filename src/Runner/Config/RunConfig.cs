@@ -165,8 +165,18 @@ public sealed record RunConfig
         f.RejectUnknown();
         return new RunConfig
         {
-            Name = name, Job = job, Seed = seed, Architecture = arch, Weights = weights, Constructions = constructions,
-            Inputs = inputs, PinOutputControls = pinControls, WrongOffset = wrongOffset, LambdaMin = lm, Heat = heat, OutputRoot = outputRoot,
+            Name = name,
+            Job = job,
+            Seed = seed,
+            Architecture = arch,
+            Weights = weights,
+            Constructions = constructions,
+            Inputs = inputs,
+            PinOutputControls = pinControls,
+            WrongOffset = wrongOffset,
+            LambdaMin = lm,
+            Heat = heat,
+            OutputRoot = outputRoot,
         };
     }
 

@@ -45,7 +45,8 @@ public static class CounterexampleFolder
             ? new JsonArray()
             : new JsonArray(s.OutputPin.Select((v, i) => (JsonNode?)new JsonObject
             {
-                ["coordinate"] = s.Sheaf.Sheaf.CoordinateName(s.Sheaf.Output.Offset + i), ["value"] = v,
+                ["coordinate"] = s.Sheaf.Sheaf.CoordinateName(s.Sheaf.Output.Offset + i),
+                ["value"] = v,
             }).ToArray());
         heat.Remove("soft_pins");
         return new JsonObject
@@ -58,7 +59,10 @@ public static class CounterexampleFolder
                 ["relu"] = a.Placement == ReluPlacement.After ? "after" : "before",
                 ["blocks"] = new JsonArray(a.Blocks!.Select(b => (JsonNode?)new JsonObject
                 {
-                    ["in"] = b.In, ["hidden"] = b.Hidden, ["out"] = b.Out, ["projection"] = b.Projection,
+                    ["in"] = b.In,
+                    ["hidden"] = b.Hidden,
+                    ["out"] = b.Out,
+                    ["projection"] = b.Projection,
                 }).ToArray()),
             },
             ["weights"] = new JsonObject { ["source"] = "json", ["path"] = "weights.json" },

@@ -154,11 +154,26 @@ public sealed record HuntConfig
         f.RejectUnknown();
         return new HuntConfig
         {
-            Name = name, MasterSeed = seed, Cases = cases, Blocks = ((int)blocks[0], (int)blocks[1]),
-            Widths = widths.Select(w => (int)w).ToArray(), Hidden = hidden.Select(w => (int)w).ToArray(), Projection = projection,
-            Relu = relu, Constructions = constructions, WeightScale = weightScale, InputScale = inputScale, InitialScale = initialScale,
-            Alpha = alpha, PinOutput = pinOutput, Heat = heat, VerifyRtol = vr, VerifyAtol = va, ExactMaxFree = exactMax,
-            CounterexampleFolders = folders, OutputRoot = outputRoot,
+            Name = name,
+            MasterSeed = seed,
+            Cases = cases,
+            Blocks = ((int)blocks[0], (int)blocks[1]),
+            Widths = widths.Select(w => (int)w).ToArray(),
+            Hidden = hidden.Select(w => (int)w).ToArray(),
+            Projection = projection,
+            Relu = relu,
+            Constructions = constructions,
+            WeightScale = weightScale,
+            InputScale = inputScale,
+            InitialScale = initialScale,
+            Alpha = alpha,
+            PinOutput = pinOutput,
+            Heat = heat,
+            VerifyRtol = vr,
+            VerifyAtol = va,
+            ExactMaxFree = exactMax,
+            CounterexampleFolders = folders,
+            OutputRoot = outputRoot,
         };
     }
 

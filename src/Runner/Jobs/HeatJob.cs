@@ -153,7 +153,11 @@ public sealed class HeatJob : IJob
                 ["largest_relative"] = largest is null ? null : JsonFile.Num(largest.Relative),
                 ["largest_at"] = largest is null ? null : new JsonObject
                 {
-                    ["t0"] = largest.T0, ["t1"] = largest.T1, ["E0"] = largest.E0, ["E1"] = largest.E1, ["cause"] = CauseName(largest.Cause),
+                    ["t0"] = largest.T0,
+                    ["t1"] = largest.T1,
+                    ["E0"] = largest.E0,
+                    ["E1"] = largest.E1,
+                    ["cause"] = CauseName(largest.Cause),
                 },
                 ["rises_within_rounding"] = trace.Monitor.RisesWithinRounding,
                 ["samples"] = trace.Samples,
