@@ -50,7 +50,7 @@ public static class CaseRunner
         var limit = DirichletSolver.Solve(problem, initialMasks: StaticLabJob.ForwardMasks(ns, input));
         var eigen = DirichletDiagnostics.SymmetricEigenvalues(problem.FreeLaplacian(MaskPattern.From(ns.Sheaf, limit.Cochain)));
         return new CaseSetup(c, net, ns, input, outputPin, problem, equation, initial, problem.Restrict(limit.Cochain), limit.Residual,
-            eigen[0], eigen[^1], HeatConfigMapping.Resolve(cfg.Heat.Integrator, eigen[0], eigen[^1]));
+            eigen[0], eigen[^1], HeatConfigMapping.Resolve(cfg.Heat.Integrator, equation.FreeDimension, eigen[0], eigen[^1]));
     }
 
     /// <summary>The integration options of the case's own run (or of the tightened re-run).</summary>

@@ -169,7 +169,7 @@ public sealed class HeatSetup
             {
                 var at = own?.Cochain ?? problem.Embed(initial);
                 var ev = DirichletDiagnostics.SymmetricEigenvalues(problem.FreeLaplacian(MaskPattern.From(sheaf, at)));
-                integrator = HeatConfigMapping.Resolve("auto", ev[0], ev[^1]);
+                integrator = HeatConfigMapping.Resolve("auto", equation.FreeDimension, ev[0], ev[^1]);
             }
         }
         var figures = ComputeStaticFigures(ns, x, y64, y32);
