@@ -89,7 +89,9 @@ public static class HuntReport
             ["by_construction_and_relu"] = groups,
             ["counterexample_folders"] = new JsonArray(folders.Select(f => (JsonNode?)$"counterexamples/case-{f:D6}").ToArray()),
             ["case_wall_time_s_total"] = rows.Sum(r => Num(r, "wall_time_s") ?? 0),
-            ["conclusion"] = real == 0 && nonconv == 0
+            ["conclusion"] = rows.All(r => r["candidate"] != "true")
+                ? $"No candidates: in all {rows.Count} cases the energy never rose beyond 1e-12 (relative) and every flow reached its limit or came to rest at a stationary point (chord)."
+                : real == 0 && nonconv == 0
                 ? $"No case shows a real energy increase or a failure to converge: every candidate among {rows.Count} cases was an artefact of the adaptive integrator that the exact piecewise integrator does not reproduce."
                 : $"{real} case(s) show an energy increase that survives the exact piecewise integrator and {nonconv} case(s) do not converge; see counterexamples/.",
         };

@@ -91,7 +91,7 @@ public sealed class HuntTests : IDisposable
     [Fact]
     public void KilledHuntResumesWithNoCaseLostOrDuplicated()
     {
-        const int cases = 400;
+        const int cases = 3000;
         string cfg = Config(cases);
         string folder = Path.Combine(_dir, "killed");
         string runner = Path.Combine(AppContext.BaseDirectory, "runner.dll");
