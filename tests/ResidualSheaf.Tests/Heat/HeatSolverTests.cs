@@ -386,12 +386,19 @@ public class HeatSolverTests(ITestOutputHelper output)
         })
         {
             // No switch after t = 0 from the zero cochain: a longer run only adds steps, so it must not add allocations.
+            // Least of three runs: a JIT tier-up can allocate once on this thread at any time (about 1 KB, seen in CI).
             long Bytes(double end)
             {
                 HeatSolver.Solve(eq, zero, o with { EndTime = end });
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                var s = HeatSolver.Solve(eq, zero, o with { EndTime = end });
-                return GC.GetAllocatedBytesForCurrentThread() - before;
+                long least = long.MaxValue;
+                for (int k = 0; k < 3; k++)
+                {
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    HeatSolver.Solve(eq, zero, o with { EndTime = end });
+                    least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+                }
+
+                return least;
             }
             long shortRun = Bytes(10), longRun = Bytes(40);
             output.WriteLine($"{o.Method} {o.Algorithm?.Name ?? ""}: {shortRun} B to t = 10, {longRun} B to t = 40");

@@ -44,13 +44,20 @@ public class AllocationTests
             Assert.True(integrator.Step());
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 2000; i++)
+        // Tier-up of the JIT can allocate once on this thread at any point (seen in CI: 1 112 bytes in one round), so the
+        // steady state is the least of a few rounds; an allocation per step would cost ≥ 2 000 × 24 bytes in every round.
+        long allocated = long.MaxValue;
+        for (int round = 0; round < 5 && allocated != 0; round++)
         {
-            integrator.Step();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 2000; i++)
+            {
+                integrator.Step();
+            }
+
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(OdeStatus.Running, integrator.Status);
         Assert.Equal(0, allocated);
     }
