@@ -31,6 +31,20 @@ public sealed class JsonFields
         return false;
     }
 
+    /// <summary>Parses a JSON config file (comments allowed); a missing file or bad JSON is a <see cref="ConfigException"/>.</summary>
+    public static JsonDocument ParseFile(string path)
+    {
+        if (!File.Exists(path)) throw new ConfigException("--config", $"config file '{path}' does not exist");
+        try
+        {
+            return JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException("(file)", $"'{path}' is not valid JSON: {e.Message}");
+        }
+    }
+
     /// <summary>True if the key is present and holds an array.</summary>
     public bool IsArray(string name) => _obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array;
 

@@ -6,24 +6,26 @@ namespace ResidualSheaf.Runner.Config;
 /// <summary>The config with every default filled in, written next to the results so a run can be repeated exactly.</summary>
 public static class ResolvedConfig
 {
+    /// <summary>The <c>network</c> section describing an architecture (as a config spells it).</summary>
+    public static JsonObject Network(ArchitectureSpec a) => a.IsMlp
+        ? new JsonObject { ["kind"] = "mlp", ["widths"] = new JsonArray(a.Widths!.Select(w => (JsonNode?)w).ToArray()) }
+        : new JsonObject
+        {
+            ["kind"] = "resnet",
+            ["relu"] = a.Placement == ReluPlacement.After ? "after" : "before",
+            ["blocks"] = new JsonArray(a.Blocks!.Select(b => (JsonNode?)new JsonObject
+            {
+                ["in"] = b.In,
+                ["hidden"] = b.Hidden,
+                ["out"] = b.Out,
+                ["projection"] = b.Projection,
+            }).ToArray()),
+        };
+
     /// <summary>The resolved config as JSON (a valid config itself).</summary>
     public static JsonObject ToJson(RunConfig c)
     {
-        var a = c.Architecture;
-        var network = a.IsMlp
-            ? new JsonObject { ["kind"] = "mlp", ["widths"] = new JsonArray(a.Widths!.Select(w => (JsonNode?)w).ToArray()) }
-            : new JsonObject
-            {
-                ["kind"] = "resnet",
-                ["relu"] = a.Placement == ReluPlacement.After ? "after" : "before",
-                ["blocks"] = new JsonArray(a.Blocks!.Select(b => (JsonNode?)new JsonObject
-                {
-                    ["in"] = b.In,
-                    ["hidden"] = b.Hidden,
-                    ["out"] = b.Out,
-                    ["projection"] = b.Projection,
-                }).ToArray()),
-            };
+        var network = Network(c.Architecture);
         var weights = new JsonObject { ["source"] = c.Weights.Source };
         if (c.Weights.Path is not null) weights["path"] = c.Weights.Path;
         var o = new JsonObject

@@ -63,16 +63,7 @@ public sealed record RunConfig
     /// <summary>Reads and validates a config file; every problem is a <see cref="ConfigException"/> naming the field.</summary>
     public static RunConfig Load(string path)
     {
-        if (!File.Exists(path)) throw new ConfigException("--config", $"config file '{path}' does not exist");
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigException("(file)", $"'{path}' is not valid JSON: {e.Message}");
-        }
+        var doc = JsonFields.ParseFile(path);
         using (doc)
             return Parse(doc.RootElement, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
     }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using ResidualSheaf.Models.Networks;
 using ResidualSheaf.Models.Weights;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Jobs;
@@ -34,7 +33,6 @@ public static class CounterexampleFolder
     /// <summary>The standalone heat config of a prepared case.</summary>
     public static JsonObject Config(HuntConfig cfg, CaseSetup s)
     {
-        var a = s.Case.Architecture;
         var heat = cfg.Heat.ToJson();
         heat["alpha"] = s.Case.Alpha;
         if (heat.ContainsKey("integrator")) heat["integrator"] = s.Integrator;
@@ -53,18 +51,7 @@ public static class CounterexampleFolder
         {
             ["name"] = $"{cfg.Name}-case-{s.Case.Id}",
             ["job"] = "heat",
-            ["network"] = new JsonObject
-            {
-                ["kind"] = "resnet",
-                ["relu"] = a.Placement == ReluPlacement.After ? "after" : "before",
-                ["blocks"] = new JsonArray(a.Blocks!.Select(b => (JsonNode?)new JsonObject
-                {
-                    ["in"] = b.In,
-                    ["hidden"] = b.Hidden,
-                    ["out"] = b.Out,
-                    ["projection"] = b.Projection,
-                }).ToArray()),
-            },
+            ["network"] = ResolvedConfig.Network(s.Case.Architecture),
             ["weights"] = new JsonObject { ["source"] = "json", ["path"] = "weights.json" },
             ["constructions"] = new JsonArray(s.Case.Construction.ToString().ToLowerInvariant()),
             ["heat"] = heat,

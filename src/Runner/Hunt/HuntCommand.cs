@@ -90,7 +90,8 @@ public static class HuntCommand
         return RunCases(cfg, folder, shard, threads, resume);
     }
 
-    private static int Fail(string message)
+    /// <summary>Prints a usage/config error and returns the bad-input exit code.</summary>
+    internal static int Fail(string message)
     {
         Console.Error.WriteLine($"runner: {message}");
         return Program.BadInput;

@@ -84,16 +84,7 @@ public sealed record HuntConfig
     /// <summary>Reads and validates a hunt config; every problem is a <see cref="ConfigException"/> naming the field.</summary>
     public static HuntConfig Load(string path)
     {
-        if (!File.Exists(path)) throw new ConfigException("--config", $"config file '{path}' does not exist");
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigException("(file)", $"'{path}' is not valid JSON: {e.Message}");
-        }
+        var doc = JsonFields.ParseFile(path);
         using (doc) return Parse(doc.RootElement);
     }
 

@@ -81,11 +81,7 @@ public static class HuntMerge
         return 0;
     }
 
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine($"runner: {message}");
-        return Program.BadInput;
-    }
+    private static int Fail(string message) => HuntCommand.Fail(message);
 
     private static void CopyDirectory(string from, string to)
     {

@@ -117,7 +117,6 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
 
         bool write = _samples % _every == 0 || _eventSinceRow;
         _samples++;
-        _masks.UpdateFrom(p.Sheaf, _full);
         int c = 0;
         _row[c++] = time;
         _row[c++] = e;
@@ -125,6 +124,7 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
         _row[c++] = double.IsNaN(distance) ? null : distance;
         if (write)
         {
+            _masks.UpdateFrom(p.Sheaf, _full);
             var discord = DirichletEnergy.Discord(p.Sheaf, _full, _masks);
             foreach (var k in _kinds) _row[c++] = discord.ByKind.TryGetValue(k, out double v) ? v : 0.0;
             foreach (double v in discord.PerEdge) _row[c++] = v;
