@@ -15,7 +15,8 @@ public static class HuntCommand
     /// <summary>Usage of the hunt commands.</summary>
     public const string Usage = """
         runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
-        runner hunt-merge --out <folder> <shard folder> <shard folder> …
+        runner hunt --slurm --config <hunt.json> [--tasks N] [--dry-run] …   (runner hunt --slurm --help)
+        runner hunt-merge --out <folder> [--partial] <shard folder> <shard folder> …
 
           --threads N    worker threads (default: every core); results do not depend on it
           --shard k/N    run only the cases with i mod N = k (0 ≤ k < N); the folder gets a -shard-k-of-N suffix
@@ -26,6 +27,7 @@ public static class HuntCommand
     /// <summary>Runs the hunt command line (arguments after "hunt").</summary>
     public static int Run(string[] args)
     {
+        if (args.Contains("--slurm")) return Slurm.SlurmSubmit.Run(args.Where(a => a != "--slurm").ToArray());
         string? configPath = null, outFolder = null;
         int threads = Environment.ProcessorCount;
         (int K, int N) shard = (0, 1);

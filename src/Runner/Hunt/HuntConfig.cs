@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ResidualSheaf.Runner.Config;
+using ResidualSheaf.Runner.Slurm;
 
 namespace ResidualSheaf.Runner.Hunt;
 
@@ -81,6 +82,9 @@ public sealed record HuntConfig
     /// <summary>Parent of the hunt folder.</summary>
     public required string OutputRoot { get; init; }
 
+    /// <summary>How the hunt runs as a Slurm job array (<c>runner hunt --slurm</c>), or null for the defaults.</summary>
+    public SlurmSettings? Slurm { get; init; }
+
     /// <summary>Reads and validates a hunt config; every problem is a <see cref="ConfigException"/> naming the field.</summary>
     public static HuntConfig Load(string path)
     {
@@ -93,7 +97,7 @@ public sealed record HuntConfig
     {
         var f = new JsonFields(root, "");
         f.ExpectOnly("name", "master_seed", "cases", "network", "constructions", "weight_scale", "input_scale", "initial_scale", "alpha",
-            "pin_output", "heat", "verify", "counterexample_folders", "output_root");
+            "pin_output", "heat", "verify", "counterexample_folders", "output_root", "slurm");
         string name = f.String("name");
         if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             throw new ConfigException("name", $"'{name}' must be non-empty and use only letters, digits, '-', '_' and '.'");
@@ -142,6 +146,7 @@ public sealed record HuntConfig
         }
         int folders = (int)f.Integer("counterexample_folders", 50, 0, 100_000);
         string outputRoot = Path.GetFullPath(f.String("output_root", "outputs"), Directory.GetCurrentDirectory());
+        var slurm = SlurmSettings.Parse(f.Object("slurm"));
         f.RejectUnknown();
         return new HuntConfig
         {
@@ -165,6 +170,7 @@ public sealed record HuntConfig
             ExactMaxFree = exactMax,
             CounterexampleFolders = folders,
             OutputRoot = outputRoot,
+            Slurm = slurm,
         };
     }
 
@@ -200,7 +206,7 @@ public sealed record HuntConfig
     {
         var heat = Heat.ToJson();
         foreach (string k in new[] { "input", "initial", "pins", "soft_pins", "pin_output", "trace_every", "alpha" }) heat.Remove(k);
-        return new JsonObject
+        var j = new JsonObject
         {
             ["name"] = Name,
             ["master_seed"] = MasterSeed,
@@ -224,6 +230,8 @@ public sealed record HuntConfig
             ["counterexample_folders"] = CounterexampleFolders,
             ["output_root"] = OutputRoot,
         };
+        if (Slurm is not null) j["slurm"] = Slurm.ToJson();
+        return j;
     }
 
     /// <summary>Fingerprint of everything that determines the cases' numbers (not the output location): shards must share it.</summary>
@@ -232,6 +240,7 @@ public sealed record HuntConfig
         var j = ToJson();
         j.Remove("output_root");
         j.Remove("counterexample_folders");
+        j.Remove("slurm");
         var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(j.ToJsonString()));
         return Convert.ToHexString(bytes)[..16].ToLowerInvariant();
     }

@@ -13,6 +13,7 @@ public static class HuntMerge
     public static int Run(string[] args)
     {
         string? outFolder = null;
+        bool partial = false;
         var shards = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -22,6 +23,7 @@ public static class HuntMerge
                 return 0;
             }
             if (args[i] == "--out" && i + 1 < args.Length) outFolder = args[++i];
+            else if (args[i] == "--partial") partial = true;
             else if (args[i].StartsWith("--", StringComparison.Ordinal)) return Fail($"unknown or incomplete argument '{args[i]}'. See runner hunt --help.");
             else shards.Add(Path.GetFullPath(args[i]));
         }
@@ -47,6 +49,20 @@ public static class HuntMerge
         HuntConfig cfg;
         using (var doc = JsonDocument.Parse(first!["config"]!.ToJsonString())) cfg = HuntConfig.Parse(doc.RootElement);
 
+        // Missing and incomplete shards are named by number: a merge of part of a hunt is only made when asked for.
+        int shardCount = first["shard"]!["n"]!.GetValue<int>();
+        var missing = Enumerable.Range(0, shardCount).Where(k => !seen.ContainsKey(k)).ToList();
+        var incomplete = seen.Select(p => (K: p.Key, St: ShardStatus.Read(p.Value, cfg.Cases, p.Key, shardCount)))
+            .Where(p => p.St.Done < p.St.Expected).OrderBy(p => p.K)
+            .Select(p => $"shard {p.K} has {p.St.Done} of its {p.St.Expected} cases").ToList();
+        if (!partial && (missing.Count > 0 || incomplete.Count > 0))
+        {
+            var problems = new List<string>();
+            if (missing.Count > 0) problems.Add($"shard(s) {string.Join(", ", missing)} of {shardCount} not given");
+            problems.AddRange(incomplete);
+            return Fail($"the hunt is not complete: {string.Join("; ", problems)}. Finish them (runner hunt --resume --shard k/{shardCount}), or pass --partial to merge what there is");
+        }
+
         Directory.CreateDirectory(outFolder);
         using var log = new LoggerConfiguration().MinimumLevel.Information()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
@@ -70,14 +86,19 @@ public static class HuntMerge
             if (!Directory.Exists(ce)) continue;
             foreach (string d in Directory.GetDirectories(ce)) CopyDirectory(d, Path.Combine(outFolder, "counterexamples", Path.GetFileName(d)));
         }
-        int missingShards = first["shard"]!["n"]!.GetValue<int>() - seen.Count;
+        int missingShards = missing.Count;
         var merged = HuntCommand.Manifest(cfg, (0, 1));
         merged["merged_from"] = new JsonArray(shards.Select(s => (JsonNode?)s).ToArray());
         JsonFile.Write(Path.Combine(outFolder, "hunt.json"), merged);
         log.Information("Merged {Rows} cases from {Shards} shard(s){Missing}", rows.Count, shards.Count,
-            missingShards > 0 ? $"; {missingShards} shard(s) missing" : "");
+            missingShards > 0 ? $"; missing shard(s) {string.Join(", ", missing)}" : "");
         HuntReport.Write(cfg, outFolder, shards, log, CancellationToken.None,
-            new JsonObject { ["merged_shards"] = shards.Count, ["missing_shards"] = missingShards });
+            new JsonObject
+            {
+                ["merged_shards"] = shards.Count,
+                ["missing_shards"] = new JsonArray(missing.Select(k => (JsonNode?)k).ToArray()),
+                ["incomplete_shards"] = new JsonArray(incomplete.Select(t => (JsonNode?)t).ToArray()),
+            });
         return 0;
     }
 
