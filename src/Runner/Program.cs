@@ -25,8 +25,9 @@ public static class Program
         Usage:
           runner --config <file.json> [--out <folder>]
           runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
-          runner hunt-merge --out <folder> <shard folder> …
-          runner --help            (runner hunt --help for the hunt options)
+          runner hunt --slurm --config <hunt.json> [--tasks N] [--dry-run] …
+          runner hunt-merge --out <folder> [--partial] <shard folder> …
+          runner --help            (runner hunt --help, runner hunt --slurm --help for their options)
 
         Options:
           --config <file>   run configuration (JSON; fields documented in README.md, examples in configs/)

@@ -143,6 +143,22 @@ assert not diff, f"{len(diff)} rows differ, first: case {diff[0]}: {merged[diff[
 print(f"  merged == single process: {len(merged)} rows, every column but wall_time_s identical")
 PY
 
+step "the shipped template scripts/hunt.sbatch, submitted by hand as a 2-task array"
+small=$work/small.json
+sed -e 's/"cases": 400/"cases": 60/' -e 's/"name": "slurm-test"/"name": "slurm-template"/' "$config" >"$small"
+tjob=$(sbatch --parsable --array=0-1 --output="$work/template-%A_%a.out" scripts/hunt.sbatch "$small" "$work/template")
+wait_gone "${tjob%%;*}" 600
+"${runner[@]}" hunt-merge --out "$work/template/merged" "$work/template/shards/shard-0-of-2" "$work/template/shards/shard-1-of-2" >/dev/null
+python3 - "$work/template/merged/results.csv" "$work/single/results.csv" <<'PY'
+import csv, sys
+def rows(path):
+    return {int(r["case"]): {k: v for k, v in r.items() if k != "wall_time_s"} for r in csv.DictReader(open(path, newline=""))}
+t, single = rows(sys.argv[1]), rows(sys.argv[2])
+assert sorted(t) == list(range(60)), sorted(t)
+assert all(t[c] == single[c] for c in t), "template rows differ from the single-process rows"
+print("  template array: 60 rows, equal to the single-process rows of the same cases")
+PY
+
 step "a third submission finds nothing to do"
 out=$("${runner[@]}" hunt --slurm --config "$config" --out "$base")
 grep -q 'is complete' <<<"$out" || fail "third submission did not report completion: $out"
