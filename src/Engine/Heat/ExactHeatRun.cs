@@ -102,7 +102,7 @@ internal static class ExactHeatRun
     }
 
     /// <summary>1e−3 · 10^{k/perDecade} for k = 0, 1, … up to <paramref name="end"/>, with <paramref name="end"/> itself last.</summary>
-    private static List<double> Grid(int perDecade, double end)
+    internal static List<double> Grid(int perDecade, double end)
     {
         var g = new List<double>();
         for (int k = 0; ; k++)

@@ -11,4 +11,6 @@ public enum HeatMethod
     ExactPiecewise,
     /// <summary>The authors' fixed-step forward Euler with the stop rule max|Δc| &lt; tol (<see cref="AuthorsEuler"/>).</summary>
     AuthorsEuler,
+    /// <summary>Exact switching with matrix-free Krylov flows per pattern, for large problems (<see cref="KrylovPiecewiseIntegrator"/>).</summary>
+    Krylov,
 }

@@ -180,6 +180,7 @@ internal sealed class HeatRun
             HeatStatus.StepSizeUnderflow => $"the step size fell below the resolution of t at t = {finalTime:g6}",
             HeatStatus.NonFiniteState => $"a NaN or infinity appeared in the state or the force after t = {finalTime:g6}; the final state is the last finite one",
             HeatStatus.EventLimit => $"more than {Options.MaxEvents} switching events by t = {finalTime:g6} (chattering or Zeno behaviour)",
+            HeatStatus.NumericalFailure => $"a solver inside the method failed at t = {finalTime:g6}; the final state is the last good one",
             _ => $"interrupted (cancellation) at t = {finalTime:g6}",
         };
         if (detail is not null) message += $" ({detail})";

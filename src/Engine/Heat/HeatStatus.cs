@@ -19,4 +19,6 @@ public enum HeatStatus
     EventLimit,
     /// <summary>The cancellation token was signalled.</summary>
     Interrupted,
+    /// <summary>A solver inside the method failed (Krylov: eigen-solver of the projected matrix or conjugate gradients).</summary>
+    NumericalFailure,
 }

@@ -157,11 +157,11 @@ public sealed class KrylovPiecewiseIntegrator
     /// <summary>
     /// Integrates from <paramref name="initial"/> (free coordinates); states at <paramref name="outputTimes"/> (finite, ≥ 0,
     /// non-decreasing). Stops at <paramref name="endTime"/>, when ‖c − c*‖∞ ≤ <paramref name="stopDistance"/> in a pattern
-    /// consistent with its c* (then c* is the Dirichlet solution), at the certified limit, after <paramref name="maxEvents"/> events, or
-    /// (status Failed) after <paramref name="maxSteps"/> Krylov steps.
+    /// consistent with its c* (then c* is the Dirichlet solution), at the certified limit, after <paramref name="maxEvents"/> events,
+    /// after <paramref name="maxSteps"/> Krylov steps, or when <paramref name="cancellation"/> is signalled (checked every step).
     /// </summary>
     public KrylovRunResult Run(ReadOnlySpan<double> initial, IReadOnlyList<double>? outputTimes = null, double endTime = double.PositiveInfinity,
-        double stopDistance = 0, int maxEvents = 100_000, int maxSteps = 1_000_000)
+        double stopDistance = 0, int maxEvents = 100_000, int maxSteps = 1_000_000, CancellationToken cancellation = default)
     {
         int n = _n, units = _units;
         if (initial.Length != n)
@@ -202,6 +202,7 @@ public sealed class KrylovPiecewiseIntegrator
 
         while (true)
         {
+            if (cancellation.IsCancellationRequested) return Finish(KrylovStatus.Cancelled, t, state, null);
             if (dirty)
             {
                 sliding = false;
@@ -270,7 +271,7 @@ public sealed class KrylovPiecewiseIntegrator
                 return Finish(KrylovStatus.Failed, t, state, null);
             steps++;
             errSum += err;
-            if (steps > maxSteps) return Finish(KrylovStatus.Failed, t, state, null);
+            if (steps > maxSteps) return Finish(KrylovStatus.StepLimit, t, state, null);
 
             // Distance stop inside the step (first time the model's ‖u‖∞ reaches the target; bisection assumes it decreases there).
             if (consistent && stopDistance > 0)

@@ -13,6 +13,10 @@ public enum KrylovStatus
     EventLimit,
     /// <summary>A numerical failure (non-finite values, eigen-solver or CG failure); the state is the last good one.</summary>
     Failed,
+    /// <summary>The step limit was used up.</summary>
+    StepLimit,
+    /// <summary>The cancellation token was signalled; the state is the last step's.</summary>
+    Cancelled,
 }
 
 /// <summary>The outcome of <see cref="KrylovPiecewiseIntegrator.Run"/>.</summary>

@@ -23,13 +23,13 @@ public sealed record SoftPinConfig(string Coordinate, double Target, double Gamm
 /// <summary>The <c>heat</c> section of a config: one heat-equation run (see README for every field).</summary>
 public sealed record HeatConfig
 {
-    /// <summary>The four ways to integrate, as spelt in configs.</summary>
-    public static readonly string[] Methods = ["switching-aware", "plain", "exact", "authors-euler"];
+    /// <summary>The five ways to integrate, as spelt in configs, and auto (switching-aware up to 2 000 free coordinates, else krylov).</summary>
+    public static readonly string[] Methods = ["auto", "switching-aware", "plain", "exact", "authors-euler", "krylov"];
 
     /// <summary>ODE integrators usable by the plain and switching-aware methods.</summary>
     public static readonly string[] Integrators = ["dp5", "bs3", "dop853", "rodas4", "auto"];
 
-    /// <summary>switching-aware | plain | exact | authors-euler.</summary>
+    /// <summary>auto | switching-aware | plain | exact | authors-euler | krylov.</summary>
     public required string Method { get; init; }
 
     /// <summary>dp5 | bs3 | dop853 | rodas4 | auto (plain and switching-aware; auto: Rodas4 when κ(L_free) &gt; 1e3, else DP5).</summary>
@@ -92,9 +92,9 @@ public sealed record HeatConfig
         h ??= new JsonFields(System.Text.Json.JsonDocument.Parse("{}").RootElement, "heat");
         h.ExpectOnly("method", "integrator", "rtol", "atol", "alpha", "t_end", "max_steps", "max_events", "stop_distance", "stop_force", "plateau_window",
             "euler", "trace_every", "input", "initial", "pin_output", "pins", "soft_pins");
-        string method = h.Choice("method", Methods, "switching-aware");
+        string method = h.Choice("method", Methods, "auto");
         string integrator = h.Choice("integrator", Integrators, "dp5");
-        if (h.Has("integrator") && method is "exact" or "authors-euler")
+        if (h.Has("integrator") && method is "exact" or "authors-euler" or "krylov")
             throw new ConfigException("heat.integrator", $"only applies to methods plain and switching-aware, not '{method}'");
         double rtol = h.Number("rtol", 1e-8, 0, 1, exclusiveMin: true);
         double atol = h.Number("atol", 1e-10, 0, 1, exclusiveMin: true);
@@ -182,7 +182,7 @@ public sealed record HeatConfig
     {
         static JsonArray Arr(double[] v) => new(v.Select(x => (JsonNode?)x).ToArray());
         var o = new JsonObject { ["method"] = Method };
-        if (Method is "plain" or "switching-aware") o["integrator"] = Integrator;
+        if (Method is "plain" or "switching-aware" or "auto") o["integrator"] = Integrator;
         o["rtol"] = Rtol;
         o["atol"] = Atol;
         o["alpha"] = Alpha;

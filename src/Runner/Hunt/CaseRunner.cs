@@ -57,10 +57,11 @@ public static class CaseRunner
     public static HeatOptions Options(HuntConfig cfg, CaseSetup s, bool tightened, CancellationToken cancel)
     {
         var h = cfg.Heat;
+        string method = HeatConfigMapping.ResolveMethod(h.Method, s.Equation.FreeDimension);
         return new HeatOptions
         {
-            Method = HeatConfigMapping.Method(h.Method),
-            Algorithm = h.Method is "plain" or "switching-aware" ? HeatConfigMapping.Algorithm(s.Integrator) : null,
+            Method = HeatConfigMapping.Method(method),
+            Algorithm = method is "plain" or "switching-aware" ? HeatConfigMapping.Algorithm(s.Integrator) : null,
             Rtol = tightened ? cfg.VerifyRtol : h.Rtol,
             Atol = tightened ? cfg.VerifyAtol : h.Atol,
             EndTime = h.EndTime,

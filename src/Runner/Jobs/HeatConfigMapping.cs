@@ -6,9 +6,21 @@ namespace ResidualSheaf.Runner.Jobs;
 /// <summary>Config spellings of methods and integrators → engine objects.</summary>
 public static class HeatConfigMapping
 {
-    /// <summary>switching-aware | plain | exact | authors-euler.</summary>
+    /// <summary>
+    /// Above this many free coordinates <c>auto</c> picks the Krylov method: switching-aware integration is stability-limited there
+    /// and dense eigendecompositions cost O(n³) per pattern (bench/…/LargeStackReport.md: on 7 680 free coordinates only the
+    /// Krylov method reaches 1e−8 along the true trajectory).
+    /// </summary>
+    public const int LargeProblem = 2000;
+
+    /// <summary>Resolves method <c>auto</c> by size (other names pass through).</summary>
+    public static string ResolveMethod(string method, int freeDimension) =>
+        method != "auto" ? method : freeDimension <= LargeProblem ? "switching-aware" : "krylov";
+
+    /// <summary>switching-aware | plain | exact | authors-euler | krylov (resolve auto first).</summary>
     public static HeatMethod Method(string name) => name switch
     {
+        "krylov" => HeatMethod.Krylov,
         "plain" => HeatMethod.Plain,
         "exact" => HeatMethod.ExactPiecewise,
         "authors-euler" => HeatMethod.AuthorsEuler,

@@ -26,13 +26,14 @@ public sealed class HeatJob : IJob
         var net = ctx.Network ?? throw new InvalidOperationException("the heat job needs a network");
         var setup = ctx.Heat ?? throw new InvalidOperationException("the heat job needs its set-up");
         WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Weights.Source == "seeded" ? $"seeded (torch.manual_seed({cfg.Seed}))" : cfg.Weights.Path!);
+        string method = HeatConfigMapping.ResolveMethod(h.Method, setup.Equation.FreeDimension);
         ctx.Log.Information("Network {Network}, {Construction} construction, {Free} free coordinates, {Units} switching units, method {Method}",
-            net.Describe(), StaticLabJob.Name(setup.Sheaf.Construction), setup.Equation.FreeDimension, setup.Equation.SwitchingCount, Describe(h));
+            net.Describe(), StaticLabJob.Name(setup.Sheaf.Construction), setup.Equation.FreeDimension, setup.Equation.SwitchingCount, Describe(h, method));
 
         var options = new HeatOptions
         {
-            Method = HeatConfigMapping.Method(h.Method),
-            Algorithm = h.Method is "plain" or "switching-aware" ? HeatConfigMapping.Algorithm(setup.Integrator) : null,
+            Method = HeatConfigMapping.Method(method),
+            Algorithm = method is "plain" or "switching-aware" ? HeatConfigMapping.Algorithm(setup.Integrator) : null,
             Rtol = h.Rtol,
             Atol = h.Atol,
             EndTime = h.EndTime,
@@ -58,7 +59,7 @@ public sealed class HeatJob : IJob
         }
         double wall = clock.Elapsed.TotalSeconds;
         var increases = trace.Monitor.Classify(solution.Events);
-        var summary = Summary(ctx, setup, solution, trace, increases, wall);
+        var summary = Summary(ctx, setup, solution, trace, increases, wall, method);
         var plots = new JsonObject();
         summary["plots"] = plots;
         HeatPlots.Write(ctx, setup, trace, plots);
@@ -79,16 +80,17 @@ public sealed class HeatJob : IJob
     }
 
     private static bool IsFault(HeatStatus s) =>
-        s is HeatStatus.NonFiniteState or HeatStatus.StepSizeUnderflow or HeatStatus.StepLimit or HeatStatus.EventLimit;
+        s is HeatStatus.NonFiniteState or HeatStatus.StepSizeUnderflow or HeatStatus.StepLimit or HeatStatus.EventLimit or HeatStatus.NumericalFailure;
 
-    private static string Describe(HeatConfig h) => h.Method switch
+    private static string Describe(HeatConfig h, string method) => method switch
     {
+        "krylov" => $"Krylov piecewise (exact switching, matrix-free; error bound per step atol = {h.Atol.ToString(CultureInfo.InvariantCulture)})",
         "exact" => "exact piecewise (eigendecomposition per pattern)",
         "authors-euler" => $"authors' Euler (dt = {h.EulerDt.ToString(CultureInfo.InvariantCulture)}, stop max|Δc| < {h.EulerTolerance.ToString(CultureInfo.InvariantCulture)})",
-        _ => $"{h.Method} {h.Integrator} (rtol {h.Rtol.ToString(CultureInfo.InvariantCulture)}, atol {h.Atol.ToString(CultureInfo.InvariantCulture)})",
+        _ => $"{method} {h.Integrator} (rtol {h.Rtol.ToString(CultureInfo.InvariantCulture)}, atol {h.Atol.ToString(CultureInfo.InvariantCulture)})",
     };
 
-    private static JsonObject Summary(RunContext ctx, HeatSetup setup, HeatSolution sol, HeatTrace trace, IReadOnlyList<EnergyIncrease> increases, double wall)
+    private static JsonObject Summary(RunContext ctx, HeatSetup setup, HeatSolution sol, HeatTrace trace, IReadOnlyList<EnergyIncrease> increases, double wall, string method)
     {
         var cfg = ctx.Config;
         var h = cfg.Heat!;
@@ -121,9 +123,10 @@ public sealed class HeatJob : IJob
             ["name"] = cfg.Name,
             ["network"] = ctx.Network!.Describe(),
             ["construction"] = StaticLabJob.Name(setup.Sheaf.Construction),
-            ["method"] = h.Method,
-            ["integrator"] = h.Method is "plain" or "switching-aware" ? setup.Integrator : null,
-            ["integrator_requested"] = h.Method is "plain" or "switching-aware" ? h.Integrator : null,
+            ["method"] = method,
+            ["method_requested"] = h.Method,
+            ["integrator"] = method is "plain" or "switching-aware" ? setup.Integrator : null,
+            ["integrator_requested"] = method is "plain" or "switching-aware" ? h.Integrator : null,
             ["alpha"] = h.Alpha,
             ["status"] = sol.Status.ToString(),
             ["interrupted"] = sol.Status == HeatStatus.Interrupted,

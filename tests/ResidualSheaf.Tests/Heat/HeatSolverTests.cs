@@ -40,7 +40,8 @@ public class HeatSolverTests(ITestOutputHelper output)
             var exact = HeatSolver.Solve(eq, c0, new HeatOptions { Method = HeatMethod.ExactPiecewise, EndTime = t });
             var dp5 = HeatSolver.Solve(eq, c0, Tight with { EndTime = t });
             var rodas = HeatSolver.Solve(eq, c0, Tight with { EndTime = t, Algorithm = new Rodas4() });
-            foreach (var s in new[] { exact, dp5, rodas })
+            var krylov = HeatSolver.Solve(eq, c0, Tight with { EndTime = t, Method = HeatMethod.Krylov });
+            foreach (var s in new[] { exact, dp5, rodas, krylov })
             {
                 Assert.Equal(HeatStatus.EndTimeReached, s.Status);
                 Assert.Equal(t, s.FinalTime);
@@ -50,6 +51,11 @@ public class HeatSolverTests(ITestOutputHelper output)
                              $"(nfev {rodas.Statistics.Nfev}, njev {rodas.Statistics.Njev}), events {exact.Events.Count}");
             Assert.True(dDp5 <= 1e-8, $"t = {t}: DP5 vs exact {dDp5:e2}");
             Assert.True(dRodas <= 1e-8, $"t = {t}: Rodas4 vs exact {dRodas:e2}");
+            double dKrylov = HeatReference.MaxDiff(krylov.FinalState, exact.FinalState);
+            output.WriteLine($"{name} t = {t}: |Krylov − exact| = {dKrylov:e2} (products {krylov.Statistics.Nfev}, steps {krylov.Statistics.Accepted})");
+            Assert.True(dKrylov <= 1e-10, $"t = {t}: Krylov vs exact {dKrylov:e2}");
+            Assert.Equal(exact.Events.Select(e => (e.Coordinate, e.Kind)), krylov.Events.Select(e => (e.Coordinate, e.Kind)));
+            Assert.All(exact.Events.Zip(krylov.Events), p => Assert.True(Math.Abs(p.First.Time - p.Second.Time) <= 1e-9 * (1 + p.First.Time)));
         }
 
         // Limits: the forward pass (golden values for G, TorchSharp float64 on the output and the Dirichlet solve for the block).
@@ -60,7 +66,12 @@ public class HeatSolverTests(ITestOutputHelper output)
         Assert.Equal(HeatStatus.Converged, limit.Status);
         Assert.NotNull(limit.ExactLimit);
         var finals = new List<(string Method, double[] State)> { ("exact limit", limit.ExactLimit!), ("exact grid end", limit.FinalState) };
-        foreach (var (label, o) in new[] { ("DP5", Tight with { Target = forward, StopDistance = 5e-10 }), ("Rodas4", Tight with { Target = forward, StopDistance = 5e-10, Algorithm = new Rodas4() }) })
+        foreach (var (label, o) in new[]
+                 {
+                     ("DP5", Tight with { Target = forward, StopDistance = 5e-10 }),
+                     ("Rodas4", Tight with { Target = forward, StopDistance = 5e-10, Algorithm = new Rodas4() }),
+                     ("Krylov", Tight with { Target = forward, StopDistance = 5e-10, Method = HeatMethod.Krylov }),
+                 })
         {
             var s = HeatSolver.Solve(eq, c0, o);
             Assert.Equal(HeatStatus.Converged, s.Status);
@@ -82,6 +93,8 @@ public class HeatSolverTests(ITestOutputHelper output)
     [InlineData(HeatMethod.ExactPiecewise, 101)]
     [InlineData(HeatMethod.SwitchingAware, -1)]
     [InlineData(HeatMethod.SwitchingAware, 101)]
+    [InlineData(HeatMethod.Krylov, -1)]
+    [InlineData(HeatMethod.Krylov, 101)]
     public void EnergyStaysBelowTheExponentialBoundAtEverySample(HeatMethod method, int seed)
     {
         var p = G.Problem(GoldenNetwork.X);

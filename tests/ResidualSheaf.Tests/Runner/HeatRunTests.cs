@@ -126,6 +126,38 @@ public sealed class HeatRunTests : IDisposable
         Assert.True(D(s["final_output_vs_torch_float64"]) <= 1e-9);
     }
 
+    [Fact]
+    public void KrylovMethodRunsFromConfigsAndMatchesTheExactRunsSwitchTimes()
+    {
+        static string Krylov(string j) => j.Replace("\"method\": \"switching-aware\"", "\"method\": \"krylov\"").Replace("\"integrator\": \"dp5\",", "");
+        var (code, outDir, s, _) = RunShipped("heat-two-blocks", Krylov);
+        Assert.Equal(0, code);
+        Assert.Equal("krylov", s!["method"]!.GetValue<string>());
+        Assert.True(s["converged"]!.GetValue<bool>());
+        Assert.True(D(s["final_output_vs_torch_float64"]) <= 1e-9);
+        Assert.True(s["energy_monotone"]!.GetValue<bool>());
+        var (codeExact, exactDir, sExact, _) = RunShipped("heat-two-blocks", j => j.Replace("\"method\": \"switching-aware\"", "\"method\": \"exact\"").Replace("\"integrator\": \"dp5\",", ""));
+        Assert.Equal(0, codeExact);
+        static double[] Times(string dir) => File.ReadAllLines(Path.Combine(dir, "events.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var (tk, te) = (Times(outDir), Times(exactDir));
+        Assert.Equal(te.Length, tk.Length);
+        Assert.All(te.Zip(tk), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-9 * (1 + p.First), $"switch at {p.First} vs {p.Second}"));
+        // Both locate the first time the distance reaches stop_distance (relative 1e−6).
+        Assert.Equal(D(sExact!["time_to_converge"]), D(s["time_to_converge"]), 1e-5 * D(sExact["time_to_converge"]));
+    }
+
+    [Fact]
+    public void MethodAutoIsSwitchingAwareForSmallProblemsAndKrylovForLargeOnes()
+    {
+        var (code, _, s, _) = RunShipped("heat-resnet", j => j.Replace("\"method\": \"switching-aware\"", "\"method\": \"auto\""));
+        Assert.Equal(0, code);
+        Assert.Equal("switching-aware", s!["method"]!.GetValue<string>());
+        Assert.Equal("auto", s["method_requested"]!.GetValue<string>());
+        Assert.Equal("switching-aware", HeatConfigMapping.ResolveMethod("auto", HeatConfigMapping.LargeProblem));
+        Assert.Equal("krylov", HeatConfigMapping.ResolveMethod("auto", HeatConfigMapping.LargeProblem + 1));
+        Assert.Equal("exact", HeatConfigMapping.ResolveMethod("exact", 1_000_000));
+    }
+
     private const string Lab = """
         "network": { "kind": "resnet", "blocks": [ { "in": 3, "hidden": 3, "out": 3 } ] }
         """;
@@ -136,6 +168,7 @@ public sealed class HeatRunTests : IDisposable
     [InlineData("""{ "rtol": -1e-8 }""", "heat.rtol")]
     [InlineData("""{ "t_end": 0 }""", "heat.t_end")]
     [InlineData("""{ "method": "exact", "integrator": "dp5" }""", "heat.integrator")]
+    [InlineData("""{ "method": "krylov", "integrator": "dp5" }""", "heat.integrator")]
     [InlineData("""{ "metod": "exact" }""", "heat.metod")]
     [InlineData("""{ "pins": [ { "coordinate": "q[0]" } ] }""", "heat.pins[0].coordinate")]
     [InlineData("""{ "pins": [ { "coordinate": "x[0]" } ] }""", "already pinned")]
