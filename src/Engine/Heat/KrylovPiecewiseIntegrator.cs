@@ -159,9 +159,12 @@ public sealed class KrylovPiecewiseIntegrator
     /// non-decreasing). Stops at <paramref name="endTime"/>, when ‖c − c*‖∞ ≤ <paramref name="stopDistance"/> in a pattern
     /// consistent with its c* (then c* is the Dirichlet solution), at the certified limit, after <paramref name="maxEvents"/> events,
     /// after <paramref name="maxSteps"/> Krylov steps, or when <paramref name="cancellation"/> is signalled (checked every step).
+    /// <paramref name="onOutput"/> and <paramref name="onEvent"/> see each output and event as it is made, in time order; returning
+    /// false stops the run (status Stopped) at the end of the current step.
     /// </summary>
     public KrylovRunResult Run(ReadOnlySpan<double> initial, IReadOnlyList<double>? outputTimes = null, double endTime = double.PositiveInfinity,
-        double stopDistance = 0, int maxEvents = 100_000, int maxSteps = 1_000_000, CancellationToken cancellation = default)
+        double stopDistance = 0, int maxEvents = 100_000, int maxSteps = 1_000_000, CancellationToken cancellation = default,
+        Func<double, double[], bool>? onOutput = null, Func<HeatEvent, bool>? onEvent = null)
     {
         int n = _n, units = _units;
         if (initial.Length != n)
@@ -184,7 +187,20 @@ public sealed class KrylovPiecewiseIntegrator
         int nextOut = 0, steps = 0, patternSolves = 0;
         long products0 = _op.Products + _ownProducts, inverse = 0, cg = 0;
         double t = 0, errSum = 0, lastEventStep = 0;
-        bool dirty = true, sliding = false, consistent = false;
+        bool dirty = true, sliding = false, consistent = false, stopped = false;
+
+        void Output(double[] x)
+        {
+            outStates.Add(x);
+            double tOut = times[nextOut++];
+            if (onOutput is not null && !stopped && !onOutput(tOut, x)) stopped = true;
+        }
+
+        void AddEvent(HeatEvent e)
+        {
+            events.Add(e);
+            if (onEvent is not null && !stopped && !onEvent(e)) stopped = true;
+        }
 
         _eq.ModesFromState(state, modes);
         for (int k = 0; k < units; k++)
@@ -193,7 +209,7 @@ public sealed class KrylovPiecewiseIntegrator
             _eq.SurfaceForces(state, modes, k, out double f0, out double f1);
             var (mode, kind) = Classify(f0, f1, UnitMode.Active);
             modes[k] = mode;
-            if (kind is HeatEventKind.SlideEnter or HeatEventKind.Repelling) events.Add(Event(0, k, kind, mode));
+            if (kind is HeatEventKind.SlideEnter or HeatEventKind.Repelling) AddEvent(Event(0, k, kind, mode));
         }
 
         KrylovRunResult Finish(KrylovStatus status, double time, double[] final, double[]? limit) =>
@@ -203,6 +219,7 @@ public sealed class KrylovPiecewiseIntegrator
         while (true)
         {
             if (cancellation.IsCancellationRequested) return Finish(KrylovStatus.Cancelled, t, state, null);
+            if (stopped) return Finish(KrylovStatus.Stopped, t, state, null);
             if (dirty)
             {
                 sliding = false;
@@ -251,7 +268,7 @@ public sealed class KrylovPiecewiseIntegrator
             for (int i = 0; i < n; i++) _u[i] = state[i] - _cstar[i];
             double beta = Numerics.Norm2(_u), dist = Numerics.MaxAbs(_u);
             if (!double.IsFinite(beta)) return Finish(KrylovStatus.Failed, t, state, null);
-            while (nextOut < times.Length && times[nextOut] <= t) { outStates.Add((double[])state.Clone()); nextOut++; }
+            while (nextOut < times.Length && times[nextOut] <= t) Output((double[])state.Clone());
             if (consistent && stopDistance > 0 && dist <= stopDistance) return Finish(KrylovStatus.ReachedDistance, t, state, null);
             bool certified = consistent && Certified(beta);
             if (certified && double.IsPositiveInfinity(endTime) && stopDistance == 0 && nextOut == times.Length)
@@ -261,7 +278,7 @@ public sealed class KrylovPiecewiseIntegrator
             if (beta == 0)
             {
                 // At rest on c*_σ: nothing moves any more.
-                while (nextOut < times.Length) { outStates.Add((double[])state.Clone()); nextOut++; }
+                while (nextOut < times.Length) Output((double[])state.Clone());
                 return double.IsPositiveInfinity(endTime)
                     ? Finish(KrylovStatus.Converged, double.PositiveInfinity, state, (double[])state.Clone())
                     : Finish(KrylovStatus.ReachedEnd, endTime, state, null);
@@ -290,12 +307,12 @@ public sealed class KrylovPiecewiseIntegrator
                         double mid = 0.5 * (lo + hi);
                         if (ModelDistance(mid) <= stopDistance) hi = mid; else lo = mid;
                     }
-                    while (nextOut < times.Length && times[nextOut] <= t + hi) { outStates.Add(ModelState(times[nextOut] - t)); nextOut++; }
+                    while (nextOut < times.Length && times[nextOut] <= t + hi) Output(ModelState(times[nextOut] - t));
                     ModelStateInto(hi, state);
                     return Finish(KrylovStatus.ReachedDistance, t + hi, state, null);
                 }
             }
-            while (nextOut < times.Length && times[nextOut] <= t + tau) { outStates.Add(ModelState(times[nextOut] - t)); nextOut++; }
+            while (nextOut < times.Length && times[nextOut] <= t + tau) Output(ModelState(times[nextOut] - t));
             if (double.IsPositiveInfinity(tau))
             {
                 // Exact basis and no switch on [0, ∞): the limit is c*_σ.
@@ -316,13 +333,13 @@ public sealed class KrylovPiecewiseIntegrator
                 _eq.SurfaceForces(state, modes, evUnit, out double f0, out double f1);
                 var (mode, kind) = Classify(f0, f1, old);
                 modes[evUnit] = mode;
-                events.Add(Event(t, evUnit, kind, mode));
+                AddEvent(Event(t, evUnit, kind, mode));
             }
             else
             {
                 var mode = evFn == 1 ? UnitMode.Inactive : UnitMode.Active;
                 modes[evUnit] = mode;
-                events.Add(Event(t, evUnit, HeatEventKind.SlideExit, mode));
+                AddEvent(Event(t, evUnit, HeatEventKind.SlideExit, mode));
             }
             dirty = true;
             if (events.Count >= maxEvents) return Finish(KrylovStatus.EventLimit, t, state, null);

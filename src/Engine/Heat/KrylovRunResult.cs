@@ -17,6 +17,8 @@ public enum KrylovStatus
     StepLimit,
     /// <summary>The cancellation token was signalled; the state is the last step's.</summary>
     Cancelled,
+    /// <summary>An output or event callback returned false; the state is the end of the step it came in.</summary>
+    Stopped,
 }
 
 /// <summary>The outcome of <see cref="KrylovPiecewiseIntegrator.Run"/>.</summary>
