@@ -11,7 +11,7 @@ public sealed record CaseResult
     public required int SwitchingUnits { get; init; }
     /// <summary>λ_min(L_free) at the limit's pattern (the forward pattern for junction).</summary>
     public required double LambdaMin { get; init; }
-    /// <summary>λ_* over all patterns (≤ 2^16 of them), else null.</summary>
+    /// <summary>λ_* over all patterns (for at most lambda_star_max_units switching units), else null.</summary>
     public double? LambdaStar { get; init; }
     /// <summary>Residual of the static solve (0 for junction).</summary>
     public required double LimitResidual { get; init; }

@@ -31,8 +31,6 @@ public sealed record CaseSetup(HuntCase Case, INetwork Network, NetworkSheaf She
 /// <summary>Runs one hunt case: static solve and spectra, the heat run, and re-verification of candidates.</summary>
 public static class CaseRunner
 {
-    /// <summary>λ_* is enumerated up to this many free mask coordinates (2^16 patterns).</summary>
-    public const int LambdaStarMaskLimit = 16;
 
     /// <summary>End time of the exact re-verification run.</summary>
     public const double ExactHorizon = 1e9;
@@ -84,7 +82,7 @@ public static class CaseRunner
         var s = Prepare(cfg, c);
         double lambdaMin = s.LambdaMin;
         double? lambdaStar = null;
-        if (s.Problem.Sheaf.MaskCoordinates.Count(j => !s.Problem.Pins.IsPinned(j)) <= LambdaStarMaskLimit)
+        if (s.Problem.Sheaf.MaskCoordinates.Count(j => !s.Problem.Pins.IsPinned(j)) <= cfg.LambdaStarMaxUnits)
             lambdaStar = MaskSpectrum.Compute(s.Problem).LambdaStar;
 
         var observer = Observer(cfg, s);

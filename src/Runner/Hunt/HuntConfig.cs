@@ -76,6 +76,9 @@ public sealed record HuntConfig
     /// <summary>The exact piecewise re-verification is used up to this many free coordinates (dense eigendecompositions).</summary>
     public required int ExactMaxFree { get; init; }
 
+    /// <summary>λ_* (a minimum over all 2^units mask patterns) is computed for cases with at most this many switching units.</summary>
+    public required int LambdaStarMaxUnits { get; init; }
+
     /// <summary>At most this many candidate folders (config, trace, plots) are written.</summary>
     public required int CounterexampleFolders { get; init; }
 
@@ -97,7 +100,7 @@ public sealed record HuntConfig
     {
         var f = new JsonFields(root, "");
         f.ExpectOnly("name", "master_seed", "cases", "network", "constructions", "weight_scale", "input_scale", "initial_scale", "alpha",
-            "pin_output", "heat", "verify", "counterexample_folders", "output_root", "slurm");
+            "pin_output", "heat", "verify", "counterexample_folders", "output_root", "slurm", "lambda_star_max_units");
         string name = f.String("name");
         if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             throw new ConfigException("name", $"'{name}' must be non-empty and use only letters, digits, '-', '_' and '.'");
@@ -145,6 +148,7 @@ public sealed record HuntConfig
             v.RejectUnknown();
         }
         int folders = (int)f.Integer("counterexample_folders", 50, 0, 100_000);
+        int lambdaStarUnits = (int)f.Integer("lambda_star_max_units", 12, 0, 20);
         string outputRoot = Path.GetFullPath(f.String("output_root", "outputs"), Directory.GetCurrentDirectory());
         var slurm = SlurmSettings.Parse(f.Object("slurm"));
         f.RejectUnknown();
@@ -168,6 +172,7 @@ public sealed record HuntConfig
             VerifyRtol = vr,
             VerifyAtol = va,
             ExactMaxFree = exactMax,
+            LambdaStarMaxUnits = lambdaStarUnits,
             CounterexampleFolders = folders,
             OutputRoot = outputRoot,
             Slurm = slurm,
@@ -227,6 +232,7 @@ public sealed record HuntConfig
             ["pin_output"] = PinOutput,
             ["heat"] = heat,
             ["verify"] = new JsonObject { ["rtol"] = VerifyRtol, ["atol"] = VerifyAtol, ["exact_max_free"] = ExactMaxFree },
+            ["lambda_star_max_units"] = LambdaStarMaxUnits,
             ["counterexample_folders"] = CounterexampleFolders,
             ["output_root"] = OutputRoot,
         };

@@ -157,6 +157,20 @@ public sealed class HuntTests : IDisposable
         }
     }
 
+    [Fact]
+    public void LambdaStarIsLeftOutAboveItsUnitLimitAndNothingElseChanges()
+    {
+        string with = Path.Combine(_dir, "with"), without = Path.Combine(_dir, "without");
+        Assert.Equal(0, Cli("hunt", "--config", Config(4), "--out", with).Code);
+        Assert.Equal(0, Cli("hunt", "--config", Config(4, """, "lambda_star_max_units": 0""", name: "h0"), "--out", without).Code);
+        var a = ResultsFile.Read(Path.Combine(with, "results.csv")).OrderBy(r => r["case"]).ToList();
+        var b = ResultsFile.Read(Path.Combine(without, "results.csv")).OrderBy(r => r["case"]).ToList();
+        Assert.All(a, r => Assert.True(double.Parse(r["lambda_star"], System.Globalization.CultureInfo.InvariantCulture) > 0));
+        Assert.All(b, r => Assert.Equal("", r["lambda_star"]));
+        // λ_* is a diagnostic: the runs themselves are the same.
+        Assert.Equal(a.Select(r => (r["nfev"], r["final_distance"], r["class"])), b.Select(r => (r["nfev"], r["final_distance"], r["class"])));
+    }
+
     [Theory]
     [InlineData("""{ "name": "b", "cases": 0, "network": { "widths": [3], "hidden": [3] } }""", "'cases'")]
     [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [], "hidden": [3] } }""", "network.widths")]
