@@ -73,7 +73,8 @@ public static class ExponentialSum
         {
             double v = Evaluate(sign, gStar, a, lambda, t);
             // A cell with both ends negative is excluded rigorously by a monotone upper bound, or subdivided.
-            double r = Refine(sign, gStar, a, lambda, ta, ha, t, v, 0);
+            int budget = RefineBudget;
+            double r = Refine(sign, gStar, a, lambda, ta, ha, t, v, 0, band, ref budget);
             if (!double.IsPositiveInfinity(r)) return r;
             ta = t;
             ha = v;
@@ -110,22 +111,29 @@ public static class ExponentialSum
         return u;
     }
 
+    /// <summary>Evaluations one grid cell's subdivision may spend before its remaining subcells are treated as grazes.</summary>
+    public const int RefineBudget = 4096;
+
     /// <summary>
     /// The earliest rise in [lo, hi] given h(lo) &lt; 0: Brent when h(hi) ≥ 0; otherwise excluded by <see cref="UpperBound"/> or
-    /// bisected (left half first) until excluded, found, or below resolution (a tangency that does not change the side).
+    /// bisected (left half first) until excluded, found, or below resolution (a tangency that does not change the side). A cell
+    /// whose upper bound stays inside the rounding band cannot rise by more than rounding and is a graze, not a switch: without
+    /// that, a switching function that creeps up to its surface from below (h → 0⁻) is bisected on both halves at every level.
+    /// The budget bounds what is left of that search.
     /// </summary>
     private static double Refine(double sign, double gStar, ReadOnlySpan<double> a, ReadOnlySpan<double> lambda,
-        double lo, double hlo, double hi, double hhi, int depth)
+        double lo, double hlo, double hi, double hhi, int depth, double band, ref int budget)
     {
         if (hhi >= 0) return Brent(sign, gStar, a, lambda, lo, hlo, hi, hhi);
         if (Math.Max(hlo, hhi) + CurvatureBound(sign, a, lambda, lo, hi) * (hi - lo) * (hi - lo) / 8 < 0) return double.PositiveInfinity;
-        if (UpperBound(sign, gStar, a, lambda, lo, hi) < 0) return double.PositiveInfinity;
-        if (depth >= 48 || hi - lo <= 8 * 2.220446049250313e-16 * hi) return double.PositiveInfinity;
+        double upper = UpperBound(sign, gStar, a, lambda, lo, hi);
+        if (upper < 0 || upper <= band) return double.PositiveInfinity;
+        if (depth >= 48 || hi - lo <= 8 * 2.220446049250313e-16 * hi || --budget < 0) return double.PositiveInfinity;
         double mid = 0.5 * (lo + hi);
         double hm = Evaluate(sign, gStar, a, lambda, mid);
         if (hm >= 0) return Brent(sign, gStar, a, lambda, lo, hlo, mid, hm);
-        double r = Refine(sign, gStar, a, lambda, lo, hlo, mid, hm, depth + 1);
-        return double.IsPositiveInfinity(r) ? Refine(sign, gStar, a, lambda, mid, hm, hi, hhi, depth + 1) : r;
+        double r = Refine(sign, gStar, a, lambda, lo, hlo, mid, hm, depth + 1, band, ref budget);
+        return double.IsPositiveInfinity(r) ? Refine(sign, gStar, a, lambda, mid, hm, hi, hhi, depth + 1, band, ref budget) : r;
     }
 
     /// <summary>Brent's method on [lo, hi] with h(lo) &lt; 0 ≤ h(hi), to about machine precision in τ.</summary>

@@ -109,9 +109,16 @@ public static class CaseRunner
                 // The closed form costs nothing per unit time, so ground truth looks far past t_end: a flow that is merely slow
                 // (λ_min ≈ 1e-3) is then told apart from one that never arrives.
                 var exact = HeatSolver.Solve(s.Equation, s.Initial,
-                    Options(cfg, s, false, cancel) with { Method = HeatMethod.ExactPiecewise, EndTime = Math.Max(cfg.Heat.EndTime, ExactHorizon) }, eo);
+                    Options(cfg, s, false, cancel) with
+                    {
+                        Method = HeatMethod.ExactPiecewise,
+                        EndTime = Math.Max(cfg.Heat.EndTime, ExactHorizon),
+                        MaxEvents = cfg.VerifyMaxEvents,
+                    }, eo);
                 exactStatus = StatusText(exact.Status, eo);
-                exactSettled = exact.Status == HeatStatus.Converged || (chord && eo.PlateauAt is not null);
+                // An exact run stopped by its event cap proves nothing about the limit: the tightened run decides instead.
+                exactSettled = exact.Status == HeatStatus.EventLimit && eo.PlateauAt is null ? null
+                    : exact.Status == HeatStatus.Converged || (chord && eo.PlateauAt is not null);
                 exactIncreases = eo.Monitor.Classify(exact.Events).Count;
             }
             if (cfg.Heat.Method != "exact")
@@ -168,9 +175,10 @@ public static class CaseRunner
     public static string Classify(IReadOnlyList<EnergyIncrease> increases, HeatStatus status, bool? exactSettled, int? exactIncreases,
         bool? tightSettled, int? tightIncreases)
     {
+        // An increase the exact run shows is real even when that run later stopped at its event cap.
+        if (exactIncreases > 0) return "real";
         if (exactSettled is { } es)
         {
-            if (exactIncreases > 0) return "real";
             if (!es) return "non-convergence";
         }
         else

@@ -73,6 +73,9 @@ public sealed record HuntConfig
     /// <summary>Tightened atol of the re-verification run.</summary>
     public required double VerifyAtol { get; init; }
 
+    /// <summary>Event cap of the exact re-verification (each event costs a dense eigendecomposition).</summary>
+    public required int VerifyMaxEvents { get; init; }
+
     /// <summary>The exact piecewise re-verification is used up to this many free coordinates (dense eigendecompositions).</summary>
     public required int ExactMaxFree { get; init; }
 
@@ -138,13 +141,14 @@ public sealed record HuntConfig
         var heat = HeatConfig.Parse(h);
 
         double vr = 1e-12, va = 1e-14;
-        int exactMax = 2000;
+        int exactMax = 2000, verifyEvents = 10_000;
         var v = f.Object("verify");
         if (v is not null)
         {
             vr = v.Number("rtol", 1e-12, 0, 1, exclusiveMin: true);
             va = v.Number("atol", 1e-14, 0, 1, exclusiveMin: true);
             exactMax = (int)v.Integer("exact_max_free", 2000, 0, 20_000);
+            verifyEvents = (int)v.Integer("max_events", 10_000, 1, int.MaxValue);
             v.RejectUnknown();
         }
         int folders = (int)f.Integer("counterexample_folders", 50, 0, 100_000);
@@ -172,6 +176,7 @@ public sealed record HuntConfig
             VerifyRtol = vr,
             VerifyAtol = va,
             ExactMaxFree = exactMax,
+            VerifyMaxEvents = verifyEvents,
             LambdaStarMaxUnits = lambdaStarUnits,
             CounterexampleFolders = folders,
             OutputRoot = outputRoot,
@@ -231,7 +236,7 @@ public sealed record HuntConfig
             ["alpha"] = Alpha.ToJson(),
             ["pin_output"] = PinOutput,
             ["heat"] = heat,
-            ["verify"] = new JsonObject { ["rtol"] = VerifyRtol, ["atol"] = VerifyAtol, ["exact_max_free"] = ExactMaxFree },
+            ["verify"] = new JsonObject { ["rtol"] = VerifyRtol, ["atol"] = VerifyAtol, ["exact_max_free"] = ExactMaxFree, ["max_events"] = VerifyMaxEvents },
             ["lambda_star_max_units"] = LambdaStarMaxUnits,
             ["counterexample_folders"] = CounterexampleFolders,
             ["output_root"] = OutputRoot,

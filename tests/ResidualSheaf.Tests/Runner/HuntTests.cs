@@ -158,6 +158,21 @@ public sealed class HuntTests : IDisposable
     }
 
     [Fact]
+    public void AnExactRunStoppedByItsEventCapIsNotGroundTruthUnlessItShowsAnIncrease()
+    {
+        var none = Array.Empty<ResidualSheaf.Engine.Heat.EnergyIncrease>();
+        var end = ResidualSheaf.Engine.Heat.HeatStatus.EndTimeReached;
+        // Capped exact run (settled = null): the tightened run decides.
+        Assert.Equal("non-convergence", CaseRunner.Classify(none, end, null, 0, false, 0));
+        Assert.Equal("unverified-increase", CaseRunner.Classify(none, end, null, 0, true, 2));
+        Assert.Equal("integration-error", CaseRunner.Classify(none, end, null, 0, true, 0));
+        // An increase the exact run shows is real, capped or not.
+        Assert.Equal("real", CaseRunner.Classify(none, end, null, 1, true, 0));
+        Assert.Equal("real", CaseRunner.Classify(none, end, false, 1, false, 0));
+        Assert.Equal("slow-convergence", CaseRunner.Classify(none, end, true, 0, false, 0));
+    }
+
+    [Fact]
     public void LambdaStarIsLeftOutAboveItsUnitLimitAndNothingElseChanges()
     {
         string with = Path.Combine(_dir, "with"), without = Path.Combine(_dir, "without");
