@@ -19,6 +19,8 @@ public class HeatBenchmarks
     private HeatEquation _block = null!;
     private double[] _blockState = [];
     private double[] _blockForce = [];
+    private double[] _blockFlipped = [];
+    private bool _flip;
     private HeatEquation _g = null!;
     private double[] _zero = [];
     private HeatOptions _options = new();
@@ -36,6 +38,7 @@ public class HeatBenchmarks
         var rng = new Random(7);
         _blockState = Enumerable.Range(0, _block.FreeDimension).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
         _blockForce = new double[_block.FreeDimension];
+        _blockFlipped = _blockState.Select(v => -v).ToArray();
         var g = new Mlp(
         [
             new LinearLayer(2, 4, [1, -.5, -.7, .8, .3, .9, -1.2, -.4], [.1, -.2, .05, .9], "fc1"),
@@ -59,6 +62,15 @@ public class HeatBenchmarks
     public double ForceLabBlock()
     {
         _block.Force(_blockState, _blockForce);
+        return _blockForce[0];
+    }
+
+    /// <summary>One Force evaluation whose masks differ from the previous call's (the state alternates with its negative): the worst case.</summary>
+    [Benchmark]
+    public double ForceLabBlockMasksChanged()
+    {
+        _flip = !_flip;
+        _block.Force(_flip ? _blockFlipped : _blockState, _blockForce);
         return _blockForce[0];
     }
 

@@ -33,6 +33,7 @@ public sealed class HeatEquation
     private readonly double[] _r;
     private readonly double[] _g;
     private readonly MaskPattern _masks;
+    private readonly SparseCoboundary? _sparse;
 
     /// <summary>Creates the equation; α and every soft-pin strength must be finite and positive, soft pins must be on free coordinates.</summary>
     public HeatEquation(DirichletProblem problem, double alpha = 1.0, IEnumerable<SoftPin>? softPins = null)
@@ -86,7 +87,14 @@ public sealed class HeatEquation
         _g = new double[total];
         // Masks of pinned mask coordinates never change: set them once from the pin values.
         _masks = MaskPattern.From(sheaf, _pinned);
+        _sparse = SparseCoboundary.TryCreate(sheaf, SparseEntryLimit);
     }
+
+    /// <summary>
+    /// Up to this many entries of δ the force uses <see cref="SparseCoboundary"/> (flat loops); above, the per-edge maps, whose
+    /// dense blocks vectorise (20 blocks of width 64: 92 µs per force with the maps).
+    /// </summary>
+    public const int SparseEntryLimit = 2048;
 
     private HeatEquation(HeatEquation o)
     {
@@ -113,6 +121,7 @@ public sealed class HeatEquation
         _r = new double[o._r.Length];
         _g = new double[o._g.Length];
         _masks = o._masks.Clone();
+        _sparse = o._sparse?.Clone();
     }
 
     /// <summary>The pinned Dirichlet problem (sheaf and hard pins).</summary>
@@ -277,11 +286,25 @@ public sealed class HeatEquation
         }
     }
 
-    /// <summary>r = δc (with −β) into _r and g = ∇E (δᵀr plus soft pins) into _g, in the same order as Coboundary.Apply / TransposeMultiplyAdd.</summary>
+    /// <summary>r = δc (with −β) into _r and g = ∇E (δᵀr plus soft pins) into _g: flat sparse loops for small sheaves, else per edge.</summary>
     private void Gradient()
     {
         var c = _c.AsSpan();
         var g = _g.AsSpan();
+        if (_sparse is not null)
+            _sparse.Gradient(c, _masks, _r, g);
+        else
+            EdgeGradient(c, g);
+        for (int s = 0; s < _softCoord.Length; s++)
+        {
+            int v = _softCoord[s];
+            g[v] += _softGamma[s] * (c[v] - _softTarget[s]);
+        }
+    }
+
+    /// <summary>The edge part of <see cref="Gradient"/> through the restriction maps, in the order of Coboundary.Apply / TransposeMultiplyAdd.</summary>
+    private void EdgeGradient(Span<double> c, Span<double> g)
+    {
         var rAll = _r.AsSpan();
         g.Clear();
         var masks = _masks;
@@ -302,11 +325,6 @@ public sealed class HeatEquation
             ReadOnlySpan<double> r = rAll.Slice(_edgeOffset[k], _edgeDim[k]);
             _headMap[k].TransposeMultiplyAdd(r, g.Slice(_headOffset[k], _headDim[k]), 1.0, masks);
             _tailMap[k].TransposeMultiplyAdd(r, g.Slice(_tailOffset[k], _tailDim[k]), -1.0, masks);
-        }
-        for (int s = 0; s < _softCoord.Length; s++)
-        {
-            int v = _softCoord[s];
-            g[v] += _softGamma[s] * (c[v] - _softTarget[s]);
         }
     }
 

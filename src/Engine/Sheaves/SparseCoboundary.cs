@@ -1,0 +1,123 @@
+namespace ResidualSheaf.Engine.Sheaves;
+
+/// <summary>
+/// δ of a whole sheaf as one row-major sparse matrix over global coordinates, each entry optionally scaled by a ReLU mask θ_j.
+/// For small sheaves (the lab block: 18 free coordinates) the per-edge dispatch of <see cref="RestrictionMap"/> costs more than
+/// the arithmetic; this form does both products of the gradient δᵀ(δc − β) in two flat loops. Holds a scratch copy of the masks,
+/// so one instance serves one thread.
+/// </summary>
+public sealed class SparseCoboundary
+{
+    private readonly int[] _rowStart;
+    private readonly int[] _column;
+    private readonly double[] _value;
+    private readonly int[] _maskSlot;
+    private readonly double[] _beta;
+    private readonly int[] _maskCoordinates;
+    private readonly double[] _theta;
+    private readonly double[] _effective;
+    private bool _fresh;
+
+    private SparseCoboundary(int[] rowStart, int[] column, double[] value, int[] maskSlot, double[] beta, int[] maskCoordinates, int total)
+    {
+        _rowStart = rowStart;
+        _column = column;
+        _value = value;
+        _maskSlot = maskSlot;
+        _beta = beta;
+        _maskCoordinates = maskCoordinates;
+        // Slot `total` holds a constant 1 for entries without a mask, so the loops multiply unconditionally.
+        _theta = new double[total + 1];
+        _theta[total] = 1.0;
+        _effective = new double[value.Length];
+    }
+
+    /// <summary>Stored entries (with their structural zeros under masks).</summary>
+    public int Entries => _value.Length;
+
+    /// <summary>
+    /// Compiles δ when every restriction map is of a kind whose mask dependence is known (dense, selection, sum: none; ReLU mask:
+    /// θ of its own coordinates) and there are at most <paramref name="maxEntries"/> entries; otherwise null.
+    /// </summary>
+    public static SparseCoboundary? TryCreate(CellularSheaf sheaf, int maxEntries)
+    {
+        ArgumentNullException.ThrowIfNull(sheaf);
+        var ones = new MaskPattern(sheaf.TotalDimension);
+        ones.Theta.Fill(1.0);
+        var rows = new List<(int Column, double Value, int Mask)>[sheaf.EdgeDimension];
+        for (int i = 0; i < rows.Length; i++) rows[i] = [];
+        int count = 0;
+        foreach (var e in sheaf.Edges)
+        {
+            foreach (var (map, vertex, sign) in new[] { (e.HeadMap, sheaf.Vertices[e.Head], 1.0), (e.TailMap, sheaf.Vertices[e.Tail], -1.0) })
+            {
+                if (map is not (DenseMap or SelectionMap or SumMap or ReluMaskMap)) return null;
+                int maskOffset = map is ReluMaskMap rm ? rm.MaskOffset : -1;
+                foreach (var (row, col, v) in map.Entries(ones))
+                {
+                    if (++count > maxEntries) return null;
+                    rows[e.Offset + row].Add((vertex.Offset + col, sign * v, maskOffset < 0 ? sheaf.TotalDimension : maskOffset + row));
+                }
+            }
+        }
+        var rowStart = new int[rows.Length + 1];
+        var column = new int[count];
+        var value = new double[count];
+        var slot = new int[count];
+        int k = 0;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rowStart[i] = k;
+            foreach (var (c, v, m) in rows[i]) (column[k], value[k], slot[k++]) = (c, v, m);
+        }
+        rowStart[^1] = k;
+        var beta = new double[sheaf.EdgeDimension];
+        foreach (var e in sheaf.Edges)
+            if (e.Affine is not null) e.Affine.CopyTo(beta, e.Offset);
+        return new SparseCoboundary(rowStart, column, value, slot, beta, [.. sheaf.MaskCoordinates], sheaf.TotalDimension);
+    }
+
+    /// <summary>A copy with its own mask scratch, for another thread.</summary>
+    public SparseCoboundary Clone() =>
+        new(_rowStart, _column, _value, _maskSlot, _beta, _maskCoordinates, _theta.Length - 1);
+
+    /// <summary>r = δ(θ)c − β and g = δ(θ)ᵀ r (g overwritten), masks θ read from <paramref name="masks"/>.</summary>
+    public void Gradient(ReadOnlySpan<double> c, MaskPattern masks, Span<double> r, Span<double> g)
+    {
+        // The entries under the current masks are recomputed only when a mask changed: between switches (most calls) they are not.
+        var theta = masks.Theta;
+        var th = _theta;
+        bool changed = !_fresh;
+        foreach (int j in _maskCoordinates)
+        {
+            if (th[j] == theta[j]) continue;
+            th[j] = theta[j];
+            changed = true;
+        }
+        var value = _effective;
+        if (changed)
+        {
+            var slot = _maskSlot;
+            for (int k = 0; k < value.Length; k++) value[k] = _value[k] * th[slot[k]];
+            _fresh = true;
+        }
+        var rowStart = _rowStart;
+        var column = _column;
+        var beta = _beta;
+        int rows = beta.Length;
+        g.Clear();
+        for (int i = 0; i < rows; i++)
+        {
+            double s = -beta[i];
+            int end = rowStart[i + 1];
+            for (int k = rowStart[i]; k < end; k++) s += value[k] * c[column[k]];
+            r[i] = s;
+        }
+        for (int i = 0; i < rows; i++)
+        {
+            double ri = r[i];
+            int end = rowStart[i + 1];
+            for (int k = rowStart[i]; k < end; k++) g[column[k]] += value[k] * ri;
+        }
+    }
+}
