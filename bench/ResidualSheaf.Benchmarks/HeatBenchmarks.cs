@@ -26,7 +26,7 @@ public class HeatBenchmarks
     private HeatOptions _options = new();
 
     /// <summary>Method for the G solve.</summary>
-    [Params("SwitchingAware DP5", "Plain DP5", "SwitchingAware Rodas4", "Exact", "AuthorsEuler")]
+    [Params("SwitchingAware DP5", "Plain DP5", "SwitchingAware Rodas4", "Exact", "Krylov", "AuthorsEuler")]
     public string Method { get; set; } = "SwitchingAware DP5";
 
     /// <summary>Builds the lab block (torch.manual_seed(42), ReLU after the addition) and network G.</summary>
@@ -52,6 +52,7 @@ public class HeatBenchmarks
             "Plain DP5" => stop with { Method = HeatMethod.Plain },
             "SwitchingAware Rodas4" => stop with { Method = HeatMethod.SwitchingAware, Algorithm = new Rodas4() },
             "Exact" => stop with { Method = HeatMethod.ExactPiecewise },
+            "Krylov" => stop with { Method = HeatMethod.Krylov },
             "AuthorsEuler" => stop with { Method = HeatMethod.AuthorsEuler },
             _ => stop with { Method = HeatMethod.SwitchingAware },
         };
