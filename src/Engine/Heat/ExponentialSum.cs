@@ -55,12 +55,15 @@ public static class ExponentialSum
         double tauFar = (Math.Log(Math.Max(2 * sumAbs / band, 1.0)) + 1) / lmin;
         double tau0 = 1e-10 / lmax;
         double h0 = Evaluate(sign, gStar, a, lambda, 0);
+        // Most functions are far below their surface: one monotone bound over the whole horizon excludes them without the grid.
+        if (h0 < -band && UpperBound(sign, gStar, a, lambda, 0, horizon) < 0) return double.PositiveInfinity;
         double ta = 0, ha = h0;
         double t = tau0;
         if (h0 >= -band)
         {
             bool left = false;
-            for (; t <= tauFar * GridRatio; t *= GridRatio)
+            // Still inside the band at the horizon: no rise before it.
+            for (; t <= tauFar * GridRatio && t <= horizon * GridRatio; t *= GridRatio)
             {
                 double v = Evaluate(sign, gStar, a, lambda, t);
                 if (v < -band) { ta = t; ha = v; left = true; t *= GridRatio; break; }
