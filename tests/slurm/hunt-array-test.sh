@@ -64,6 +64,8 @@ if [[ $code -eq 3 ]]; then
   exit 0
 fi
 [[ $code -eq 0 ]] || fail "installing slurm-wlm and munge failed"
+# The result comparison below is a few lines of Python (csv module); Debian's python3 if the machine has none.
+command -v python3 >/dev/null || apt-get install -y -qq python3 >/dev/null || fail "python3 is missing and could not be installed"
 
 step "starting munged, slurmctld and slurmd"
 slurm_start "$work/slurm"
