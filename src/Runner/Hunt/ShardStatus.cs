@@ -30,7 +30,8 @@ public sealed record ShardStatus(string Folder, bool Exists, string? Fingerprint
         string manifest = Path.Combine(folder, "hunt.json");
         if (!File.Exists(manifest)) return new ShardStatus(folder, false, null, null, expected, 0, false);
         var m = JsonNode.Parse(File.ReadAllText(manifest))!;
-        var shard = (m["shard"]!["k"]!.GetValue<int>(), m["shard"]!["n"]!.GetValue<int>());
+        var shard = (m["shard"]?["k"]?.GetValue<int>() ?? throw new InvalidDataException($"{manifest}: no shard.k"),
+            m["shard"]?["n"]?.GetValue<int>() ?? throw new InvalidDataException($"{manifest}: no shard.n"));
         string results = Path.Combine(folder, "results.csv");
         var ids = new HashSet<long>();
         if (File.Exists(results))

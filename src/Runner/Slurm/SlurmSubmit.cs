@@ -92,6 +92,11 @@ public static class SlurmSubmit
         {
             return HuntCommand.Fail(e.Message);
         }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException or IOException)
+        {
+            // A damaged hunt.json, results.csv or submissions.jsonl in the hunt folder: say which, submit nothing.
+            return HuntCommand.Fail($"'{baseFolder}' holds a damaged hunt file ({e.GetType().Name}: {e.Message}); repair or remove it, or use another --out");
+        }
     }
 
     private static SlurmSettings Apply(SlurmSettings s, Dictionary<string, string> flags, string? runner)
@@ -127,7 +132,7 @@ public static class SlurmSubmit
         int shards = s.Tasks;
         if (previous.Count > 0)
         {
-            int before = previous[^1]["shards"]!.GetValue<int>();
+            int before = previous[^1]["shards"]?.GetValue<int>() ?? throw new InvalidDataException("slurm/submissions.jsonl: its last line has no \"shards\"");
             if (tasksGiven && before != s.Tasks)
                 return HuntCommand.Fail($"--tasks {s.Tasks}: '{baseFolder}' was submitted as {before} shards, and shards cannot be re-cut; use --tasks {before} or another --out");
             shards = before;

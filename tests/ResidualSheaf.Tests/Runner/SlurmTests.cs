@@ -99,6 +99,12 @@ public sealed class SlurmTests : IDisposable
         var (ok, output, _) = Cli("hunt", "--slurm", "--config", Config(), "--out", other, "--dry-run");
         Assert.Equal(0, ok);
         Assert.Contains("N=4", output);
+
+        // A damaged record is an error that names the folder, not a crash.
+        File.WriteAllText(Path.Combine(other, "slurm", "submissions.jsonl"), "{\"shards\": 4, \"arr");
+        (code, _, error) = Cli("hunt", "--slurm", "--config", Config(), "--out", other, "--dry-run");
+        Assert.Equal(2, code);
+        Assert.Contains("holds a damaged hunt file", error);
     }
 
     [Theory]
