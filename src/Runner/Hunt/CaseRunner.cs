@@ -31,7 +31,6 @@ public sealed record CaseSetup(HuntCase Case, INetwork Network, NetworkSheaf She
 /// <summary>Runs one hunt case: static solve and spectra, the heat run, and re-verification of candidates.</summary>
 public static class CaseRunner
 {
-
     /// <summary>End time of the exact re-verification run.</summary>
     public const double ExactHorizon = 1e9;
 

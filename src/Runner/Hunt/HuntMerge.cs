@@ -49,12 +49,25 @@ public static class HuntMerge
         HuntConfig cfg;
         using (var doc = JsonDocument.Parse(first!["config"]!.ToJsonString())) cfg = HuntConfig.Parse(doc.RootElement);
 
-        // Missing and incomplete shards are named by number: a merge of part of a hunt is only made when asked for.
+        // Every row is read before anything is written, so a refused merge leaves no folder behind.
         int shardCount = first["shard"]!["n"]!.GetValue<int>();
+        var rows = new SortedDictionary<long, Dictionary<string, string>>();
+        var incomplete = new List<string>();
+        foreach (var (k, s) in seen.OrderBy(p => p.Key))
+        {
+            int own = 0;
+            foreach (var r in ResultsFile.Read(Path.Combine(s, "results.csv")))
+            {
+                long id = long.Parse(r["case"], System.Globalization.CultureInfo.InvariantCulture);
+                if (!rows.TryAdd(id, r)) return Fail($"case {id} appears in more than one shard ('{s}')");
+                if (id < cfg.Cases && id % shardCount == k) own++;
+            }
+            int expected = ShardStatus.ExpectedCases(cfg.Cases, k, shardCount);
+            if (own < expected) incomplete.Add($"shard {k} has {own} of its {expected} cases");
+        }
+
+        // Missing and incomplete shards are named by number: a merge of part of a hunt is only made when asked for.
         var missing = Enumerable.Range(0, shardCount).Where(k => !seen.ContainsKey(k)).ToList();
-        var incomplete = seen.Select(p => (K: p.Key, St: ShardStatus.Read(p.Value, cfg.Cases, p.Key, shardCount)))
-            .Where(p => p.St.Done < p.St.Expected).OrderBy(p => p.K)
-            .Select(p => $"shard {p.K} has {p.St.Done} of its {p.St.Expected} cases").ToList();
         if (!partial && (missing.Count > 0 || incomplete.Count > 0))
         {
             var problems = new List<string>();
@@ -68,13 +81,6 @@ public static class HuntMerge
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
             .WriteTo.File(Path.Combine(outFolder, "hunt.log"), outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
             .CreateLogger();
-        var rows = new SortedDictionary<long, Dictionary<string, string>>();
-        foreach (string s in shards)
-            foreach (var r in ResultsFile.Read(Path.Combine(s, "results.csv")))
-            {
-                long id = long.Parse(r["case"], System.Globalization.CultureInfo.InvariantCulture);
-                if (!rows.TryAdd(id, r)) return Fail($"case {id} appears in more than one shard ('{s}')");
-            }
         using (var w = new StreamWriter(Path.Combine(outFolder, "results.csv"), false, new System.Text.UTF8Encoding(false)))
         {
             w.Write(string.Join(",", CaseResult.Header) + "\n");
@@ -86,12 +92,11 @@ public static class HuntMerge
             if (!Directory.Exists(ce)) continue;
             foreach (string d in Directory.GetDirectories(ce)) CopyDirectory(d, Path.Combine(outFolder, "counterexamples", Path.GetFileName(d)));
         }
-        int missingShards = missing.Count;
         var merged = HuntCommand.Manifest(cfg, (0, 1));
         merged["merged_from"] = new JsonArray(shards.Select(s => (JsonNode?)s).ToArray());
         JsonFile.Write(Path.Combine(outFolder, "hunt.json"), merged);
         log.Information("Merged {Rows} cases from {Shards} shard(s){Missing}", rows.Count, shards.Count,
-            missingShards > 0 ? $"; missing shard(s) {string.Join(", ", missing)}" : "");
+            missing.Count > 0 ? $"; missing shard(s) {string.Join(", ", missing)}" : "");
         HuntReport.Write(cfg, outFolder, shards, log, CancellationToken.None,
             new JsonObject
             {

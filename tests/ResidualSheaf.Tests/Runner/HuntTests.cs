@@ -31,17 +31,8 @@ public sealed class HuntTests : IDisposable
 
     private static (int Code, string Error) Cli(params string[] args)
     {
-        var err = new StringWriter();
-        var old = Console.Error;
-        Console.SetError(err);
-        try
-        {
-            return (Program.Main(args), err.ToString());
-        }
-        finally
-        {
-            Console.SetError(old);
-        }
+        var (code, _, error) = RunnerCli.Run(args);
+        return (code, error);
     }
 
     /// <summary>Rows keyed by case id, without the wall-time column (the one column allowed to differ between runs).</summary>

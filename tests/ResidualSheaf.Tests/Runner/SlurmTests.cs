@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using ResidualSheaf.Runner;
 using ResidualSheaf.Runner.Hunt;
 using ResidualSheaf.Runner.Slurm;
 
@@ -27,22 +26,7 @@ public sealed class SlurmTests : IDisposable
         return path;
     }
 
-    private static (int Code, string Out, string Error) Cli(params string[] args)
-    {
-        var (err, @out) = (new StringWriter(), new StringWriter());
-        var (oldErr, oldOut) = (Console.Error, Console.Out);
-        Console.SetError(err);
-        Console.SetOut(@out);
-        try
-        {
-            return (Program.Main(args), @out.ToString(), err.ToString());
-        }
-        finally
-        {
-            Console.SetError(oldErr);
-            Console.SetOut(oldOut);
-        }
-    }
+    private static (int Code, string Out, string Error) Cli(params string[] args) => RunnerCli.Run(args);
 
     [Fact]
     public void DryRunPrintsBothScriptsWithConfigSettingsAndFlagOverridesAndWritesNothing()
