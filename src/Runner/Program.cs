@@ -40,7 +40,7 @@ public static class Program
           heat         the sheaf heat equation from an initial cochain (input pinned): trace, switches, energy, convergence
 
         Exit codes: 0 success, 1 run failed, 2 bad input (usage, config, weights, pins, initial cochain),
-                    3 integration stopped on a fault (NaN/Inf, step-size underflow, step or event limit; trace and summary kept),
+                    3 integration stopped on a fault (NaN/Inf, step-size underflow, step or event limit, a failed Krylov solver; trace and summary kept),
                     130 cancelled (Ctrl+C; a heat run keeps its trace and marks its summary interrupted).
         """;
 
