@@ -17,6 +17,7 @@ public static class LargeStackReport
         var c = new LargeStackCase();
         Console.WriteLine($"built {c.Blocks}×{c.Width} in {sw.Elapsed.TotalSeconds:F2} s: |Ω| = {c.Equation.FreeDimension}, switching units {c.Equation.SwitchingCount}, " +
                           $"|forward(managed) − output(c*)| = {c.ForwardMismatch:e2}, ‖c0 − c*‖∞ = {c.InitialDistance:g6}");
+        Console.WriteLine($"sheaf: total dimension {c.Sheaf.Sheaf.TotalDimension}, edge dimension {c.Sheaf.Sheaf.EdgeDimension}, edges {c.Sheaf.Sheaf.Edges.Count()}, vertices {c.Sheaf.Sheaf.Vertices.Count}");
         bool all = parts.Length == 0;
         if (all || parts.Contains("spectrum")) Spectrum(c);
         if (all || parts.Contains("krylov")) Krylov(c, 40);
@@ -26,6 +27,11 @@ public static class LargeStackReport
             Explicit(c, f[0], double.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture), double.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture));
         }
         if (parts.Contains("dense")) Dense();
+        foreach (var part in parts.Where(q => q.StartsWith("heat:", StringComparison.Ordinal)))
+        {
+            var f = part[5..].Split(',');
+            Heat(c, f[0], f[1], double.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture), double.Parse(f[3], System.Globalization.CultureInfo.InvariantCulture));
+        }
         foreach (var part in parts.Where(q => q.StartsWith("krylov:", StringComparison.Ordinal))) Krylov(c, int.Parse(part[7..], System.Globalization.CultureInfo.InvariantCulture));
         foreach (var part in parts.Where(q => q.StartsWith("krylovto:", StringComparison.Ordinal)))
         {
@@ -132,6 +138,51 @@ public static class LargeStackReport
         string extrapolation = dist <= 1e-8 ? "reached" : $"extrapolated to t = {target:g6}: {secs * target / it.Time:F0} s";
         Console.WriteLine($"{method}{(method == "euler" ? $" dt = 1.9/λ_max = {1.9 / lmax:g4}" : " rtol = atol = 1e-10")}: t = {it.Time:g8} after {secs:F1} s, ‖c − c*‖∞ = {dist:e3}, " +
                           $"{it.Statistics}; {extrapolation}; peak working set {proc.PeakWorkingSet64 / 1e6:F0} MB");
+    }
+
+    /// <summary>
+    /// <see cref="HeatSolver"/> with a method (plain / switching) and an integrator name until ‖c − c*‖∞ ≤ 1e−8 or
+    /// <paramref name="wallLimit"/> seconds.
+    /// </summary>
+    private static void Heat(LargeStackCase c, string method, string integrator, double rtol, double wallLimit)
+    {
+        OdeAlgorithm alg = integrator switch
+        {
+            "rkc" => new Rkc(),
+            "bs3" => new BogackiShampine32(),
+            _ => new DormandPrince54(),
+        };
+        var cts = new CancellationTokenSource(TimeSpan.FromSeconds(wallLimit));
+        var options = new HeatOptions
+        {
+            Method = method switch { "plain" => HeatMethod.Plain, "rkckrylov" => HeatMethod.RkcKrylov, "krylov" => HeatMethod.Krylov, _ => HeatMethod.SwitchingAware },
+            Algorithm = alg,
+            Rtol = rtol,
+            Atol = double.Parse(Environment.GetEnvironmentVariable("RS_ATOL") ?? rtol.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture),
+            EndTime = double.Parse(Environment.GetEnvironmentVariable("RS_END") ?? "1e6", System.Globalization.CultureInfo.InvariantCulture),
+            MaxSteps = int.MaxValue,
+            Target = c.CStar,
+            KrylovTolerance = 1e-10,
+            StopDistance = 1e-8,
+            Cancellation = cts.Token,
+        };
+        GC.Collect();
+        long before = GC.GetTotalAllocatedBytes(true);
+        var sw = Stopwatch.StartNew();
+        var res = HeatSolver.Solve(c.Equation, c.C0, options);
+        double secs = sw.Elapsed.TotalSeconds;
+        var proc = Process.GetCurrentProcess();
+        proc.Refresh();
+        Console.WriteLine($"heat {method} {alg.Name} rtol = {rtol:g3}, atol = {options.Atol:g3}: {res.Status} at t = {res.FinalTime:g8} after {secs:F2} s, ‖c − c*‖∞ = {c.Distance(res.FinalState):e3}; " +
+                          $"{res.Statistics}; allocated {(GC.GetTotalAllocatedBytes(true) - before) / 1e6:F1} MB, peak working set {proc.PeakWorkingSet64 / 1e6:F0} MB");
+        var sw1 = c.Equation.SwitchingFreeIndices;
+        int worst = Enumerable.Range(0, c.CStar.Length).MaxBy(i => Math.Abs(res.FinalState[i] - c.CStar[i]));
+        Console.WriteLine($"  {res.Message}");
+        int zeros = sw1.Count(i => res.FinalState[i] == 0), flips = sw1.Count(i => Math.Sign(res.FinalState[i]) != Math.Sign(c.CStar[i]));
+        int off = Enumerable.Range(0, c.CStar.Length).Count(i => Math.Abs(res.FinalState[i] - c.CStar[i]) > 1e-9);
+        Console.WriteLine($"  units at z = 0: {zeros}, sign mismatches {flips}, coordinates off by > 1e-9: {off}; last events: " +
+                          string.Join("; ", res.Events.TakeLast(3).Select(e => $"t = {e.Time:g6} {e.Kind} {e.Name} → {e.NewMode}")));
+        Console.WriteLine($"  min |z*_j| = {sw1.Min(i => Math.Abs(c.CStar[i])):e3}; worst coordinate {worst} (switching: {sw1.Contains(worst)}), c* = {c.CStar[worst]:e6}, c = {res.FinalState[worst]:e6}");
     }
 
     /// <summary>Dense symmetric eigendecomposition (MathNet, managed provider) at growing sizes, for an O(n³) extrapolation to |Ω|.</summary>

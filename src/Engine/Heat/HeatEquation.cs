@@ -34,6 +34,7 @@ public sealed class HeatEquation
     private readonly double[] _g;
     private readonly MaskPattern _masks;
     private readonly SparseCoboundary? _sparse;
+    private readonly SurfaceForceRows? _surfaceRows;
 
     /// <summary>Creates the equation; α and every soft-pin strength must be finite and positive, soft pins must be on free coordinates.</summary>
     public HeatEquation(DirichletProblem problem, double alpha = 1.0, IEnumerable<SoftPin>? softPins = null)
@@ -88,6 +89,14 @@ public sealed class HeatEquation
         // Masks of pinned mask coordinates never change: set them once from the pin values.
         _masks = MaskPattern.From(sheaf, _pinned);
         _sparse = SparseCoboundary.TryCreate(sheaf, SparseEntryLimit);
+        var local = _sparse ?? SparseCoboundary.TryCreate(sheaf, int.MaxValue);
+        if (local is not null)
+        {
+            var freeIndex = Enumerable.Range(0, total).Select(problem.FreeIndex).ToArray();
+            var unitOf = Enumerable.Repeat(-1, total).ToArray();
+            for (int u = 0; u < _switchCoords.Length; u++) unitOf[_switchCoords[u]] = u;
+            _surfaceRows = new SurfaceForceRows(local, freeIndex, unitOf, _pinned, _masks.Theta.ToArray());
+        }
     }
 
     /// <summary>
@@ -122,6 +131,7 @@ public sealed class HeatEquation
         _g = new double[o._g.Length];
         _masks = o._masks.Clone();
         _sparse = o._sparse?.Clone();
+        _surfaceRows = o._surfaceRows;
     }
 
     /// <summary>The pinned Dirichlet problem (sheaf and hard pins).</summary>
@@ -228,6 +238,16 @@ public sealed class HeatEquation
         CheckModes(modes);
         if (unit < 0 || unit >= _switchCoords.Length) throw new ArgumentOutOfRangeException(nameof(unit));
         int j = _switchCoords[unit];
+        if (_surfaceRows is not null)
+        {
+            _surfaceRows.Gradient(free, modes, j, out double g0, out double g1);
+            double soft = 0;
+            for (int s = 0; s < _softCoord.Length; s++)
+                if (_softCoord[s] == j) soft -= _softGamma[s] * _softTarget[s];
+            inactive = -Alpha * (g0 + soft);
+            active = -Alpha * (g1 + soft);
+            return;
+        }
         var theta = _masks.Theta;
         Load(free);
         MasksFromModes(modes);

@@ -13,4 +13,10 @@ public enum HeatMethod
     AuthorsEuler,
     /// <summary>Exact switching with matrix-free Krylov flows per pattern, for large problems (<see cref="KrylovPiecewiseIntegrator"/>).</summary>
     Krylov,
+    /// <summary>
+    /// Switching-aware <see cref="Integration.Rkc"/> (stabilized explicit, cost √κ per unit time) through the switching transient, then
+    /// the exact <see cref="Krylov"/> flow once no switch has happened for <see cref="HeatOptions.HandoffQuietSteps"/> steps: for
+    /// large, stiff problems with thousands of switches.
+    /// </summary>
+    RkcKrylov,
 }

@@ -47,6 +47,15 @@ public sealed record HeatOptions
     /// <summary>ExactPiecewise: samples per decade of the log-spaced grid starting at 1e−3.</summary>
     public int ExactSamplesPerDecade { get; init; } = 25;
 
+    /// <summary>
+    /// RkcKrylov: the exact Krylov flow takes over after this many accepted RKC steps without a switch that also span at least the
+    /// time of the last switch (t − t_switch ≥ t_switch).
+    /// </summary>
+    public int HandoffQuietSteps { get; init; } = 20;
+
+    /// <summary>Krylov and RkcKrylov: bound on the 2-norm error each Krylov step may add (null: <see cref="Atol"/>).</summary>
+    public double? KrylovTolerance { get; init; }
+
     /// <summary>Cancellation, checked once per step or sample.</summary>
     public CancellationToken Cancellation { get; init; }
 
@@ -78,6 +87,9 @@ public sealed record HeatOptions
         }
         if (StopForce is double f && (!double.IsFinite(f) || f < 0))
             throw new ArgumentException($"{nameof(StopForce)} must be finite and non-negative (got {f}).", nameof(StopForce));
+        if (KrylovTolerance is double kt) CheckPositive(kt, nameof(KrylovTolerance));
+        if (HandoffQuietSteps < 1)
+            throw new ArgumentException($"{nameof(HandoffQuietSteps)} must be at least 1 (got {HandoffQuietSteps}).", nameof(HandoffQuietSteps));
         if (ExactSamplesPerDecade < 1)
             throw new ArgumentException($"{nameof(ExactSamplesPerDecade)} must be at least 1 (got {ExactSamplesPerDecade}).", nameof(ExactSamplesPerDecade));
     }

@@ -1,7 +1,7 @@
 namespace ResidualSheaf.Engine.Heat;
 
 /// <summary>
-/// One entry point for the five ways to integrate the sheaf heat equation (problem = <see cref="HeatEquation"/> and initial state,
+/// One entry point for the six ways to integrate the sheaf heat equation (problem = <see cref="HeatEquation"/> and initial state,
 /// algorithm = <see cref="HeatOptions"/>, solution = <see cref="HeatSolution"/>).
 /// </summary>
 public static class HeatSolver
@@ -33,6 +33,7 @@ public static class HeatSolver
             HeatMethod.SwitchingAware => OdeHeatRun.Run(run, initial, switching: true),
             HeatMethod.ExactPiecewise => ExactHeatRun.Run(run, initial),
             HeatMethod.Krylov => KrylovHeatRun.Run(run, initial),
+            HeatMethod.RkcKrylov => RkcKrylovHeatRun.Run(run, initial),
             _ => EulerHeatRun.Run(run, initial),
         };
     }

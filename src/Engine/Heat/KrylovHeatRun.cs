@@ -7,12 +7,20 @@ namespace ResidualSheaf.Engine.Heat;
 /// </summary>
 internal static class KrylovHeatRun
 {
-    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial)
+    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial) => Run(run, initial, 0, null, "");
+
+    /// <summary>
+    /// Continues a run from (<paramref name="startTime"/>, <paramref name="initial"/>) with the modes in <see cref="HeatRun.Modes"/>
+    /// (a hand-off: the sample at the start was already made); <paramref name="before"/> holds the earlier phase's work counters,
+    /// <paramref name="detailPrefix"/> describes it.
+    /// </summary>
+    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial, double startTime, HeatStatistics? before, string detailPrefix)
     {
         var eq = run.Equation;
         var o = run.Options;
-        var times = new List<double> { 0 };
-        times.AddRange(ExactHeatRun.Grid(o.ExactSamplesPerDecade, o.EndTime));
+        var times = new List<double>();
+        if (startTime == 0) times.Add(0);
+        times.AddRange(ExactHeatRun.Grid(o.ExactSamplesPerDecade, o.EndTime).Where(t => t > startTime));
         // The integrator measures the distance to c*_σ, the samples to the target: aim a hair inside StopDistance so that the two
         // (equal up to rounding and the model's error, ~1e−13) agree at the stop; the time found is later by ~1e−6 relative.
         double stopDistance = 0;
@@ -23,12 +31,16 @@ internal static class KrylovHeatRun
         for (int u = 0; u < eq.SwitchingCount; u++) unitOf[eq.SwitchingCoordinates[u]] = u;
         var modes = new UnitMode[eq.SwitchingCount];
         eq.ModesFromState(initial, modes);
+        var handedOver = startTime > 0 ? (UnitMode[])run.Modes.Clone() : null;
         HeatStatus? stop = null;
-        double tPrev = 0, tStop = 0;
+        double tPrev = startTime, tStop = startTime;
         double[]? stopState = null;
         bool OnEvent(HeatEvent e)
         {
-            modes[unitOf[e.Coordinate]] = e.NewMode;
+            int unit = unitOf[e.Coordinate];
+            modes[unit] = e.NewMode;
+            // A unit sliding at the hand-off is classified again at the start: the same episode, not a new one.
+            if (handedOver is not null && e.Time == startTime && handedOver[unit] == e.NewMode) return true;
             if (run.AddEvent(e)) return true;
             stop = HeatStatus.EventLimit;
             return false;
@@ -44,10 +56,12 @@ internal static class KrylovHeatRun
         }
 
         // Atol bounds the 2-norm error each Krylov step may add (the model's a-posteriori bound).
-        var res = new KrylovPiecewiseIntegrator(eq, tolerance: o.Atol)
-            .Run(initial, times, o.EndTime, stopDistance, o.MaxEvents, o.MaxSteps, o.Cancellation, OnOutput, OnEvent);
-        var stats = new HeatStatistics(res.Products + res.InverseProducts + run.ExtraNfev, 0, 0, res.Steps, 0, run.Switches, run.SlidingEpisodes, 0);
-        string detail = $"Krylov, {res.Steps} steps, {res.Products} products with M and {res.InverseProducts} with M⁻¹, {res.PatternSolves} patterns, "
+        var res = new KrylovPiecewiseIntegrator(eq, tolerance: o.KrylovTolerance ?? o.Atol)
+            .Run(initial, times, o.EndTime, stopDistance, Math.Max(o.MaxEvents - run.Events.Count, 0), o.MaxSteps, o.Cancellation, OnOutput, OnEvent, startTime);
+        var b = before ?? new HeatStatistics(0, 0, 0, 0, 0, 0, 0, 0);
+        var stats = new HeatStatistics(b.Nfev + res.Products + res.InverseProducts + run.ExtraNfev, b.Njev, b.Nlu, b.Accepted + res.Steps, b.Rejected,
+            run.Switches, run.SlidingEpisodes, 0);
+        string detail = detailPrefix + $"Krylov, {res.Steps} steps, {res.Products} products with M and {res.InverseProducts} with M⁻¹, {res.PatternSolves} patterns, "
             + $"summed error bound {res.ErrorBound:e2}";
         if (stop is HeatStatus stopped)
         {

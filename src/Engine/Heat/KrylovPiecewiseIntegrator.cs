@@ -155,8 +155,8 @@ public sealed class KrylovPiecewiseIntegrator
     public bool UsesInverse => _sweeps is not null;
 
     /// <summary>
-    /// Integrates from <paramref name="initial"/> (free coordinates); states at <paramref name="outputTimes"/> (finite, ≥ 0,
-    /// non-decreasing). Stops at <paramref name="endTime"/>, when ‖c − c*‖∞ ≤ <paramref name="stopDistance"/> in a pattern
+    /// Integrates from <paramref name="initial"/> (free coordinates) at time <paramref name="startTime"/>; states at
+    /// <paramref name="outputTimes"/> (finite, ≥ the start time, non-decreasing). Stops at <paramref name="endTime"/>, when ‖c − c*‖∞ ≤ <paramref name="stopDistance"/> in a pattern
     /// consistent with its c* (then c* is the Dirichlet solution), at the certified limit, after <paramref name="maxEvents"/> events,
     /// after <paramref name="maxSteps"/> Krylov steps, or when <paramref name="cancellation"/> is signalled (checked every step).
     /// <paramref name="onOutput"/> and <paramref name="onEvent"/> see each output and event as it is made, in time order; returning
@@ -164,7 +164,7 @@ public sealed class KrylovPiecewiseIntegrator
     /// </summary>
     public KrylovRunResult Run(ReadOnlySpan<double> initial, IReadOnlyList<double>? outputTimes = null, double endTime = double.PositiveInfinity,
         double stopDistance = 0, int maxEvents = 100_000, int maxSteps = 1_000_000, CancellationToken cancellation = default,
-        Func<double, double[], bool>? onOutput = null, Func<HeatEvent, bool>? onEvent = null)
+        Func<double, double[], bool>? onOutput = null, Func<HeatEvent, bool>? onEvent = null, double startTime = 0)
     {
         int n = _n, units = _units;
         if (initial.Length != n)
@@ -179,6 +179,10 @@ public sealed class KrylovPiecewiseIntegrator
         if (double.IsNaN(stopDistance) || stopDistance < 0) throw new ArgumentException($"stop distance must be ≥ 0 (got {stopDistance})", nameof(stopDistance));
         if (maxEvents < 0) throw new ArgumentException($"maxEvents must be ≥ 0 (got {maxEvents})", nameof(maxEvents));
         if (maxSteps < 1) throw new ArgumentException($"maxSteps must be positive (got {maxSteps})", nameof(maxSteps));
+        if (!double.IsFinite(startTime) || startTime < 0 || startTime > endTime)
+            throw new ArgumentException($"start time must be finite, ≥ 0 and ≤ the end time (got {startTime})", nameof(startTime));
+        if (times.Length > 0 && times[0] < startTime)
+            throw new ArgumentException($"output times must not precede the start time {startTime} (first is {times[0]})", nameof(outputTimes));
 
         var state = initial.ToArray();
         var modes = new UnitMode[units];
@@ -186,7 +190,7 @@ public sealed class KrylovPiecewiseIntegrator
         var outStates = new List<double[]>();
         int nextOut = 0, steps = 0, patternSolves = 0;
         long products0 = _op.Products + _ownProducts, inverse = 0, cg = 0;
-        double t = 0, errSum = 0, lastEventStep = 0;
+        double t = startTime, errSum = 0, lastEventStep = 0;
         bool dirty = true, sliding = false, consistent = false, stopped = false;
 
         void Output(double[] x)
@@ -209,7 +213,7 @@ public sealed class KrylovPiecewiseIntegrator
             _eq.SurfaceForces(state, modes, k, out double f0, out double f1);
             var (mode, kind) = Classify(f0, f1, UnitMode.Active);
             modes[k] = mode;
-            if (kind is HeatEventKind.SlideEnter or HeatEventKind.Repelling) AddEvent(Event(0, k, kind, mode));
+            if (kind is HeatEventKind.SlideEnter or HeatEventKind.Repelling) AddEvent(Event(startTime, k, kind, mode));
         }
 
         KrylovRunResult Finish(KrylovStatus status, double time, double[] final, double[]? limit) =>

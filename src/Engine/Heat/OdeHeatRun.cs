@@ -13,7 +13,14 @@ internal static class OdeHeatRun
     /// step end (located only to the step). SwitchingAware: frozen modes, one Restart event per unit, surface decisions by
     /// <see cref="SurfaceDecision"/>.
     /// </summary>
-    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial, bool switching)
+    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial, bool switching) => Run(run, initial, switching, null, null);
+
+    /// <summary>
+    /// As above with an explicit algorithm (null: the options' or DP5) and an optional hand-off: after
+    /// <see cref="Handoff.QuietSteps"/> accepted steps without an event, spanning at least the time of the last event, the run is passed, at the current time and state, to
+    /// <see cref="Handoff.Continue"/>, which finishes it (the modes are in <see cref="HeatRun.Modes"/>).
+    /// </summary>
+    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial, bool switching, OdeAlgorithm? algorithm, Handoff? handoff)
     {
         var eq = run.Equation;
         var o = run.Options;
@@ -70,9 +77,13 @@ internal static class OdeHeatRun
             MaxSteps = o.MaxSteps,
             SaveEveryStep = false,
             MaxEvents = int.MaxValue,
+            SaveEventStates = false,
             CancellationToken = o.Cancellation,
         };
-        var it = new OdeIntegrator(problem, o.Algorithm ?? new DormandPrince54(), odeOptions);
+        algorithm ??= o.Algorithm ?? new DormandPrince54();
+        var it = new OdeIntegrator(problem, algorithm, odeOptions);
+        int quiet = 0, eventsSeen = run.Events.Count;
+        double lastSwitch = 0;
         var active = new bool[units];
         for (int u = 0; u < units; u++) active[u] = y0[idx[u]] >= 0;
 
@@ -95,6 +106,16 @@ internal static class OdeHeatRun
             }
             stop = run.Sample(t, y, t - tPrev);
             tPrev = t;
+            if (handoff is null || stop is not null) continue;
+            if (run.Events.Count != eventsSeen) (quiet, lastSwitch) = (0, t);
+            else quiet++;
+            eventsSeen = run.Events.Count;
+            // Quiet for QuietSteps steps and for as long again as the time of the last switch (switch gaps grow with t).
+            if (quiet >= handoff.QuietSteps && t - lastSwitch >= lastSwitch)
+            {
+                var s = it.Statistics;
+                return handoff.Continue(t, y.ToArray(), new HeatStatistics(s.Nfev, s.Njev, s.Nlu, s.Accepted, s.Rejected, 0, 0, 0));
+            }
         }
         stop ??= it.Status switch
         {
@@ -106,7 +127,7 @@ internal static class OdeHeatRun
             OdeStatus.Zeno or OdeStatus.StoppedByEvent => HeatStatus.EventLimit,
             _ => HeatStatus.EndTimeReached,
         };
-        return run.Finish(stop.Value, it.Time, it.State, Stats(run, it.Statistics), detail: $"{(o.Algorithm ?? new DormandPrince54()).Name}, {(switching ? "switching-aware" : "plain")}");
+        return run.Finish(stop.Value, it.Time, it.State, Stats(run, it.Statistics), detail: $"{algorithm.Name}, {(switching ? "switching-aware" : "plain")}");
     }
 
     /// <summary>
@@ -143,6 +164,11 @@ internal static class OdeHeatRun
         modes[unit] = mode;
         return run.AddEvent(run.MakeEvent(t, unit, kind, mode));
     }
+
+    /// <summary>When and to what a switching-aware run hands over.</summary>
+    /// <param name="QuietSteps">Accepted steps without an event after which the run is handed over.</param>
+    /// <param name="Continue">Finishes the run from (time, state, statistics so far).</param>
+    internal sealed record Handoff(int QuietSteps, Func<double, double[], HeatStatistics, HeatSolution> Continue);
 
     private static HeatStatistics Stats(HeatRun run, OdeStatistics? s) =>
         new((s?.Nfev ?? 0) + run.ExtraNfev, s?.Njev ?? 0, s?.Nlu ?? 0, s?.Accepted ?? 0, s?.Rejected ?? 0, run.Switches, run.SlidingEpisodes, 0);

@@ -188,7 +188,7 @@ public sealed class OdeIntegrator
 
             double t = _stepper.T;
             double remaining = Math.Abs(_tEnd - t);
-            double hAbs = _adaptive ? Math.Min(_hAbs, _options.MaxStep) : _hAbs;
+            double hAbs = _adaptive ? Math.Min(_hAbs, Math.Min(_options.MaxStep, _stepper.StableStepLimit())) : _hAbs;
             double minStep = 10 * Math.Abs(Math.BitIncrement(Math.Abs(t)) - Math.Abs(t));
             if (_adaptive && hAbs < minStep)
             {
@@ -642,7 +642,7 @@ public sealed class OdeIntegrator
 
     private bool Record(double t, int index, EventDirection direction, ReadOnlySpan<double> y)
     {
-        _solution.Events.Add(new OdeEvent(t, index, direction, y.ToArray()));
+        _solution.Events.Add(new OdeEvent(t, index, direction, _options.SaveEventStates ? y.ToArray() : []));
         Statistics.Events++;
         if (Statistics.Events > _options.MaxEvents)
         {

@@ -42,6 +42,9 @@ public sealed record OdeOptions
     /// <summary>Number of sub-intervals of each accepted step on which switching functions are sampled.</summary>
     public int EventSamples { get; init; } = 10;
 
+    /// <summary>Copy the state into each recorded <see cref="OdeEvent"/> (false: <see cref="OdeEvent.State"/> is empty; saves a copy per event).</summary>
+    public bool SaveEventStates { get; init; } = true;
+
     /// <summary>Maximum number of events before status <see cref="OdeStatus.Zeno"/>.</summary>
     public int MaxEvents { get; init; } = 10_000;
 

@@ -12,6 +12,11 @@ public delegate void OdeRhs(double t, ReadOnlySpan<double> y, Span<double> dydt)
 /// <param name="jacobian">n×n output matrix (every entry must be written).</param>
 public delegate void OdeJacobian(double t, ReadOnlySpan<double> y, double[,] jacobian);
 
+/// <summary>An upper bound (or estimate) of the spectral radius of ∂f/∂y at (t, y), for stabilized explicit methods (RKC).</summary>
+/// <param name="t">Time.</param>
+/// <param name="y">State (read only).</param>
+public delegate double OdeSpectralRadius(double t, ReadOnlySpan<double> y);
+
 /// <summary>A switching function g(t, y); an event occurs where it changes sign.</summary>
 /// <param name="t">Time.</param>
 /// <param name="y">State (read only).</param>
@@ -145,6 +150,9 @@ public sealed class OdeProblem
 
     /// <summary>True when f does not depend on t explicitly (lets Rosenbrock methods skip the ∂f/∂t finite difference).</summary>
     public bool IsAutonomous { get; init; }
+
+    /// <summary>Optional spectral radius of ∂f/∂y (used by <see cref="Rkc"/>; a nonlinear power method on f otherwise).</summary>
+    public OdeSpectralRadius? SpectralRadius { get; init; }
 
     /// <summary>Switching (event) functions.</summary>
     public IReadOnlyList<EventFunction> Events { get; init; } = [];

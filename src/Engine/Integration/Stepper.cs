@@ -75,6 +75,9 @@ internal abstract class Stepper
 
     protected bool DenseValid { get; set; }
 
+    /// <summary>Largest step the method may attempt from the current state (stabilized methods: their stage limit).</summary>
+    public virtual double StableStepLimit() => double.PositiveInfinity;
+
     public void Eval(double t, ReadOnlySpan<double> y, Span<double> dydt)
     {
         Stats.Nfev++;

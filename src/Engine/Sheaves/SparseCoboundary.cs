@@ -16,6 +16,9 @@ public sealed class SparseCoboundary
     private readonly int[] _maskCoordinates;
     private readonly double[] _theta;
     private readonly double[] _effective;
+    private readonly int[] _columnStart;
+    private readonly int[] _columnEntry;
+    private readonly int[] _entryRow;
     private bool _fresh;
 
     private SparseCoboundary(int[] rowStart, int[] column, double[] value, int[] maskSlot, double[] beta, int[] maskCoordinates, int total)
@@ -30,7 +33,56 @@ public sealed class SparseCoboundary
         _theta = new double[total + 1];
         _theta[total] = 1.0;
         _effective = new double[value.Length];
+        (_columnStart, _columnEntry, _entryRow) = ColumnIndex(rowStart, column, total);
     }
+
+    private SparseCoboundary(SparseCoboundary o)
+    {
+        (_rowStart, _column, _value, _maskSlot, _beta, _maskCoordinates) = (o._rowStart, o._column, o._value, o._maskSlot, o._beta, o._maskCoordinates);
+        (_columnStart, _columnEntry, _entryRow) = (o._columnStart, o._columnEntry, o._entryRow);
+        _theta = new double[o._theta.Length];
+        _theta[^1] = 1.0;
+        _effective = new double[o._value.Length];
+    }
+
+    /// <summary>Entries by column (indices into the row-major arrays) and each entry's row, for column-local queries.</summary>
+    private static (int[] Start, int[] Entry, int[] Row) ColumnIndex(int[] rowStart, int[] column, int total)
+    {
+        var start = new int[total + 1];
+        foreach (int c in column) start[c + 1]++;
+        for (int c = 0; c < total; c++) start[c + 1] += start[c];
+        var fill = start[..^1].ToArray();
+        var entry = new int[column.Length];
+        var row = new int[column.Length];
+        for (int i = 0; i + 1 < rowStart.Length; i++)
+        {
+            for (int k = rowStart[i]; k < rowStart[i + 1]; k++)
+            {
+                entry[fill[column[k]]++] = k;
+                row[k] = i;
+            }
+        }
+        return (start, entry, row);
+    }
+
+    internal int[] RowStart => _rowStart;
+
+    internal int[] Column => _column;
+
+    internal double[] Value => _value;
+
+    /// <summary>Per entry: the global coordinate whose mask θ scales it, or <see cref="NoMask"/>.</summary>
+    internal int[] MaskSlot => _maskSlot;
+
+    internal int NoMask => _theta.Length - 1;
+
+    internal double[] Beta => _beta;
+
+    internal int[] ColumnStart => _columnStart;
+
+    internal int[] ColumnEntry => _columnEntry;
+
+    internal int[] EntryRow => _entryRow;
 
     /// <summary>Stored entries (with their structural zeros under masks).</summary>
     public int Entries => _value.Length;
@@ -78,8 +130,7 @@ public sealed class SparseCoboundary
     }
 
     /// <summary>A copy with its own mask scratch, for another thread.</summary>
-    public SparseCoboundary Clone() =>
-        new(_rowStart, _column, _value, _maskSlot, _beta, _maskCoordinates, _theta.Length - 1);
+    public SparseCoboundary Clone() => new(this);
 
     /// <summary>r = δ(θ)c − β and g = δ(θ)ᵀ r (g overwritten), masks θ read from <paramref name="masks"/>.</summary>
     public void Gradient(ReadOnlySpan<double> c, MaskPattern masks, Span<double> r, Span<double> g)
