@@ -23,17 +23,23 @@ public sealed record SoftPinConfig(string Coordinate, double Target, double Gamm
 /// <summary>The <c>heat</c> section of a config: one heat-equation run (see README for every field).</summary>
 public sealed record HeatConfig
 {
-    /// <summary>The five ways to integrate, as spelt in configs, and auto (switching-aware up to 2 000 free coordinates, else krylov).</summary>
-    public static readonly string[] Methods = ["auto", "switching-aware", "plain", "exact", "authors-euler", "krylov"];
+    /// <summary>The six ways to integrate, as spelt in configs, and auto (switching-aware up to 2 000 free coordinates, else rkc-krylov).</summary>
+    public static readonly string[] Methods = ["auto", "switching-aware", "plain", "exact", "authors-euler", "krylov", "rkc-krylov"];
 
     /// <summary>ODE integrators usable by the plain and switching-aware methods.</summary>
-    public static readonly string[] Integrators = ["dp5", "bs3", "dop853", "rodas4", "auto"];
+    public static readonly string[] Integrators = ["dp5", "bs3", "dop853", "rodas4", "rkc", "auto"];
 
-    /// <summary>auto | switching-aware | plain | exact | authors-euler | krylov.</summary>
+    /// <summary>auto | switching-aware | plain | exact | authors-euler | krylov | rkc-krylov.</summary>
     public required string Method { get; init; }
 
-    /// <summary>dp5 | bs3 | dop853 | rodas4 | auto (plain and switching-aware; auto: Rodas4 when κ(L_free) &gt; 1e3, else DP5).</summary>
+    /// <summary>dp5 | bs3 | dop853 | rodas4 | rkc | auto (plain and switching-aware; auto: Rodas4 when κ(L_free) &gt; 1e3, else DP5).</summary>
     public required string Integrator { get; init; }
+
+    /// <summary>krylov and rkc-krylov: bound on the 2-norm error each Krylov step adds (null: atol).</summary>
+    public double? KrylovTolerance { get; init; }
+
+    /// <summary>rkc-krylov: quiet RKC steps (no switch, spanning the time of the last switch) before the Krylov flow takes over.</summary>
+    public int HandoffQuietSteps { get; init; } = 20;
 
     /// <summary>Relative tolerance of the adaptive integrators.</summary>
     public required double Rtol { get; init; }
@@ -90,12 +96,18 @@ public sealed record HeatConfig
     public static HeatConfig Parse(JsonFields? h)
     {
         h ??= new JsonFields(System.Text.Json.JsonDocument.Parse("{}").RootElement, "heat");
-        h.ExpectOnly("method", "integrator", "rtol", "atol", "alpha", "t_end", "max_steps", "max_events", "stop_distance", "stop_force", "plateau_window",
+        h.ExpectOnly("method", "integrator", "krylov_tolerance", "handoff_quiet_steps", "rtol", "atol", "alpha", "t_end", "max_steps", "max_events", "stop_distance", "stop_force", "plateau_window",
             "euler", "trace_every", "input", "initial", "pin_output", "pins", "soft_pins");
         string method = h.Choice("method", Methods, "auto");
         string integrator = h.Choice("integrator", Integrators, "dp5");
-        if (h.Has("integrator") && method is "exact" or "authors-euler" or "krylov")
+        if (h.Has("integrator") && method is "exact" or "authors-euler" or "krylov" or "rkc-krylov")
             throw new ConfigException("heat.integrator", $"only applies to methods plain and switching-aware, not '{method}'");
+        if (h.Has("krylov_tolerance") && method is not ("krylov" or "rkc-krylov" or "auto"))
+            throw new ConfigException("heat.krylov_tolerance", $"only applies to methods krylov, rkc-krylov and auto, not '{method}'");
+        double? krylovTolerance = h.Has("krylov_tolerance") ? h.Number("krylov_tolerance", null, 0, 1, exclusiveMin: true) : null;
+        if (h.Has("handoff_quiet_steps") && method is not ("rkc-krylov" or "auto"))
+            throw new ConfigException("heat.handoff_quiet_steps", $"only applies to methods rkc-krylov and auto, not '{method}'");
+        int handoff = (int)h.Integer("handoff_quiet_steps", 20, 1, int.MaxValue);
         double rtol = h.Number("rtol", 1e-8, 0, 1, exclusiveMin: true);
         double atol = h.Number("atol", 1e-10, 0, 1, exclusiveMin: true);
         double alpha = h.Number("alpha", 1.0, 0, 1e12, exclusiveMin: true);
@@ -157,6 +169,8 @@ public sealed record HeatConfig
         {
             Method = method,
             Integrator = integrator,
+            KrylovTolerance = krylovTolerance,
+            HandoffQuietSteps = handoff,
             Rtol = rtol,
             Atol = atol,
             Alpha = alpha,
@@ -183,6 +197,8 @@ public sealed record HeatConfig
         static JsonArray Arr(double[] v) => new(v.Select(x => (JsonNode?)x).ToArray());
         var o = new JsonObject { ["method"] = Method };
         if (Method is "plain" or "switching-aware" or "auto") o["integrator"] = Integrator;
+        if (KrylovTolerance is double kt) o["krylov_tolerance"] = kt;
+        if (Method is "rkc-krylov" or "auto") o["handoff_quiet_steps"] = HandoffQuietSteps;
         o["rtol"] = Rtol;
         o["atol"] = Atol;
         o["alpha"] = Alpha;

@@ -61,6 +61,8 @@ public static class CaseRunner
             Algorithm = method is "plain" or "switching-aware" ? HeatConfigMapping.Algorithm(s.Integrator) : null,
             Rtol = tightened ? cfg.VerifyRtol : h.Rtol,
             Atol = tightened ? cfg.VerifyAtol : h.Atol,
+            KrylovTolerance = tightened ? null : h.KrylovTolerance,
+            HandoffQuietSteps = h.HandoffQuietSteps,
             EndTime = h.EndTime,
             MaxSteps = h.MaxSteps,
             MaxEvents = h.MaxEvents,

@@ -36,6 +36,8 @@ public sealed class HeatJob : IJob
             Algorithm = method is "plain" or "switching-aware" ? HeatConfigMapping.Algorithm(setup.Integrator) : null,
             Rtol = h.Rtol,
             Atol = h.Atol,
+            KrylovTolerance = h.KrylovTolerance,
+            HandoffQuietSteps = h.HandoffQuietSteps,
             EndTime = h.EndTime,
             MaxSteps = h.MaxSteps,
             MaxEvents = h.MaxEvents,
@@ -84,7 +86,9 @@ public sealed class HeatJob : IJob
 
     private static string Describe(HeatConfig h, string method) => method switch
     {
-        "krylov" => $"Krylov piecewise (exact switching, matrix-free; error bound per step atol = {h.Atol.ToString(CultureInfo.InvariantCulture)})",
+        "krylov" => $"Krylov piecewise (exact switching, matrix-free; error bound per step {(h.KrylovTolerance ?? h.Atol).ToString(CultureInfo.InvariantCulture)})",
+        "rkc-krylov" => $"switching-aware RKC (rtol {h.Rtol.ToString(CultureInfo.InvariantCulture)}, atol {h.Atol.ToString(CultureInfo.InvariantCulture)}), then Krylov piecewise after " +
+                        $"{h.HandoffQuietSteps} quiet steps (error bound per step {(h.KrylovTolerance ?? h.Atol).ToString(CultureInfo.InvariantCulture)})",
         "exact" => "exact piecewise (eigendecomposition per pattern)",
         "authors-euler" => $"authors' Euler (dt = {h.EulerDt.ToString(CultureInfo.InvariantCulture)}, stop max|Δc| < {h.EulerTolerance.ToString(CultureInfo.InvariantCulture)})",
         _ => $"{method} {h.Integrator} (rtol {h.Rtol.ToString(CultureInfo.InvariantCulture)}, atol {h.Atol.ToString(CultureInfo.InvariantCulture)})",

@@ -36,6 +36,7 @@ public class OrderTests(ITestOutputHelper output)
         { "DP5", 5, [10, 20, 40, 80] },
         { "DOP853", 8, [4, 5, 6, 8] },
         { "Rodas4", 4, [30, 60, 120, 240] },
+        { "RKC", 2, [40, 80, 160, 320] },
     };
 
     private static OdeAlgorithm Make(string name, double h) => name switch
@@ -46,6 +47,7 @@ public class OrderTests(ITestOutputHelper output)
         "DP5" => new DormandPrince54(),
         "DOP853" => new Dop853(),
         "Rodas4" => new Rodas4(),
+        "RKC" => new Rkc(),
         _ => throw new ArgumentException(name),
     };
 
