@@ -26,7 +26,7 @@ public class HeatBenchmarks
     private HeatOptions _options = new();
 
     /// <summary>Method for the G solve.</summary>
-    [Params("SwitchingAware DP5", "Plain DP5", "SwitchingAware Rodas4", "Exact", "Krylov", "AuthorsEuler")]
+    [Params("SwitchingAware DP5", "Plain DP5", "SwitchingAware Rodas4", "SwitchingAware RKC", "Exact", "Krylov", "RkcKrylov", "AuthorsEuler")]
     public string Method { get; set; } = "SwitchingAware DP5";
 
     /// <summary>Builds the lab block (torch.manual_seed(42), ReLU after the addition) and network G.</summary>
@@ -53,6 +53,8 @@ public class HeatBenchmarks
             "SwitchingAware Rodas4" => stop with { Method = HeatMethod.SwitchingAware, Algorithm = new Rodas4() },
             "Exact" => stop with { Method = HeatMethod.ExactPiecewise },
             "Krylov" => stop with { Method = HeatMethod.Krylov },
+            "SwitchingAware RKC" => stop with { Method = HeatMethod.SwitchingAware, Algorithm = new Rkc(), Rtol = 1e-6, Atol = 1e-11 },
+            "RkcKrylov" => stop with { Method = HeatMethod.RkcKrylov, Rtol = 1e-6, Atol = 1e-6, KrylovTolerance = 1e-12 },
             "AuthorsEuler" => stop with { Method = HeatMethod.AuthorsEuler },
             _ => stop with { Method = HeatMethod.SwitchingAware },
         };

@@ -19,6 +19,26 @@ public static class LargeStackReport
                           $"|forward(managed) − output(c*)| = {c.ForwardMismatch:e2}, ‖c0 − c*‖∞ = {c.InitialDistance:g6}");
         Console.WriteLine($"sheaf: total dimension {c.Sheaf.Sheaf.TotalDimension}, edge dimension {c.Sheaf.Sheaf.EdgeDimension}, edges {c.Sheaf.Sheaf.Edges.Count()}, vertices {c.Sheaf.Sheaf.Vertices.Count}");
         bool all = parts.Length == 0;
+        if (parts.Contains("force"))
+        {
+            var f = new double[c.Equation.FreeDimension];
+            var modes = ForwardModes(c);
+            for (int i = 0; i < 200; i++) c.Equation.Force(c.C0, f);
+            var w = Stopwatch.StartNew();
+            for (int i = 0; i < 5000; i++) c.Equation.Force(c.C0, f);
+            double plain = w.Elapsed.TotalMilliseconds * 1000 / 5000;
+            w.Restart();
+            for (int i = 0; i < 5000; i++) c.Equation.Force(c.C0, modes, f);
+            Console.WriteLine($"Force: {plain:F1} µs (masks from the state), {w.Elapsed.TotalMilliseconds * 1000 / 5000:F1} µs (frozen modes)");
+            var dm = new ResidualSheaf.Engine.Sheaves.DenseMap(64, 64, Enumerable.Range(0, 4096).Select(i => Math.Sin(i)).ToArray());
+            var xx = Enumerable.Range(0, 64).Select(i => Math.Cos(i)).ToArray();
+            var yy = new double[64];
+            var mp = new ResidualSheaf.Engine.Sheaves.MaskPattern(1);
+            w.Restart();
+            for (int i = 0; i < 200000; i++) { dm.MultiplyAdd(xx, yy, 1e-9, mp); dm.TransposeMultiplyAdd(yy, xx, 1e-9, mp); }
+            Console.WriteLine($"64×64 dense W x + Wᵀ y: {w.Elapsed.TotalMilliseconds * 1000 / 200000:F2} µs; edges by kind: " +
+                string.Join(", ", c.Sheaf.Sheaf.Edges.SelectMany(e => new[] { e.HeadMap, e.TailMap }).GroupBy(m => m.GetType().Name).Select(g => $"{g.Key} {g.Count()}")));
+        }
         if (all || parts.Contains("spectrum")) Spectrum(c);
         if (all || parts.Contains("krylov")) Krylov(c, 40);
         foreach (var part in parts.Where(q => q.StartsWith("explicit:", StringComparison.Ordinal)))
@@ -27,6 +47,8 @@ public static class LargeStackReport
             Explicit(c, f[0], double.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture), double.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture));
         }
         if (parts.Contains("dense")) Dense();
+        foreach (var part in parts.Where(q => q.StartsWith("compare:", StringComparison.Ordinal)))
+            Compare(c, part[8..].Split(',').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray());
         foreach (var part in parts.Where(q => q.StartsWith("heat:", StringComparison.Ordinal)))
         {
             var f = part[5..].Split(',');
@@ -184,6 +206,27 @@ public static class LargeStackReport
                           string.Join("; ", res.Events.TakeLast(3).Select(e => $"t = {e.Time:g6} {e.Kind} {e.Name} → {e.NewMode}")));
         Console.WriteLine($"  min |z*_j| = {sw1.Min(i => Math.Abs(c.CStar[i])):e3}; worst coordinate {worst} (switching: {sw1.Contains(worst)}), c* = {c.CStar[worst]:e6}, c = {res.FinalState[worst]:e6}");
     }
+
+    /// <summary>Trajectory error of RKC (rtol = atol = 1e−6, as in configs/heat-large-stack.json) against the Krylov flow at given times.</summary>
+    private static void Compare(LargeStackCase c, double[] times)
+    {
+        var sw = Stopwatch.StartNew();
+        var exact = new KrylovPiecewiseIntegrator(c.Equation, tolerance: 1e-11).Run(c.C0, times, endTime: times[^1]);
+        Console.WriteLine($"Krylov (tolerance 1e-11) to t = {times[^1]}: {sw.Elapsed.TotalSeconds:F1} s, {exact.Events.Count} events, error bound Σ {exact.ErrorBound:e2}");
+        foreach (double rtol in new[] { 1e-6, 1e-7 })
+        {
+            for (int k = 0; k < times.Length; k++)
+            {
+                sw.Restart();
+                var o = new HeatOptions { Method = HeatMethod.SwitchingAware, Algorithm = new Rkc(), Rtol = rtol, Atol = rtol, EndTime = times[k], MaxSteps = int.MaxValue };
+                var res = HeatSolver.Solve(c.Equation, c.C0, o);
+                Console.WriteLine($"  RKC rtol = atol = {rtol:g2} to t = {times[k]}: {sw.Elapsed.TotalSeconds:F1} s, ‖c_RKC − c_exact‖∞ = {HeatReference(res.FinalState, exact.States[k]):e2}, " +
+                                  $"events {res.Events.Count} (exact {exact.Events.Count(e => e.Time <= times[k])})");
+            }
+        }
+    }
+
+    private static double HeatReference(double[] a, double[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
 
     /// <summary>Dense symmetric eigendecomposition (MathNet, managed provider) at growing sizes, for an O(n³) extrapolation to |Ω|.</summary>
     private static void Dense()

@@ -152,6 +152,8 @@ public class HeatSolverTests(ITestOutputHelper output)
             ("SwitchingAware BS3", stop with { Method = HeatMethod.SwitchingAware, Algorithm = new BogackiShampine32() }),
             ("SwitchingAware Rodas4", stop with { Method = HeatMethod.SwitchingAware, Algorithm = new Rodas4() }),
             ("Plain Rodas4", stop with { Method = HeatMethod.Plain, Algorithm = new Rodas4() }),
+            ("SwitchingAware RKC 1e-6", stop with { Method = HeatMethod.SwitchingAware, Algorithm = new Rkc(), Rtol = 1e-6, Atol = 1e-11 }),
+            ("RkcKrylov", stop with { Method = HeatMethod.RkcKrylov, Rtol = 1e-6, Atol = 1e-6, KrylovTolerance = 1e-12 }),
             ("ExactPiecewise", stop with { Method = HeatMethod.ExactPiecewise }),
             ("AuthorsEuler", stop with { Method = HeatMethod.AuthorsEuler }),
         };
@@ -170,6 +172,9 @@ public class HeatSolverTests(ITestOutputHelper output)
         // takes ≥ 114·4.385/3.3 ≈ 152 steps ≈ 900 evaluations. Asserted instead: SwitchingAware DP5 beats Euler by 8×.
         Assert.True(nfev["SwitchingAware DP5"] * 8 <= 11719, $"SwitchingAware DP5 used {nfev["SwitchingAware DP5"]} evaluations");
         Assert.True(nfev["SwitchingAware DP5"] >= 6 * 114 * 4.385 / 3.4, "below the DP5 stability bound: the count is not what it seems");
+        // A stabilized method escapes that bound: RkcKrylov (RKC steps, then the Krylov flow, whose M and M⁻¹ products each cost
+        // about one force evaluation and are counted in nfev) needs under 1/20 of Euler's evaluations.
+        Assert.True(nfev["RkcKrylov"] * 20 <= 11719, $"RkcKrylov used {nfev["RkcKrylov"]} evaluations");
     }
 
     // MLP [1, 1, 1] with W1 = 1, b1 = 0, W2 = 0, b2 = 0.5, x = 1, start (−1, −8, 2): sliding on z1 = 0 from ln 2 to ln 8

@@ -147,14 +147,30 @@ public sealed class HeatRunTests : IDisposable
     }
 
     [Fact]
-    public void MethodAutoIsSwitchingAwareForSmallProblemsAndKrylovForLargeOnes()
+    public void RkcKrylovMethodRunsFromConfigsAndConvergesToTheForwardPass()
+    {
+        static string Hybrid(string j) => j.Replace("\"method\": \"switching-aware\"", "\"method\": \"rkc-krylov\", \"krylov_tolerance\": 1e-12, \"handoff_quiet_steps\": 5")
+            .Replace("\"integrator\": \"dp5\",", "");
+        var (code, outDir, s, _) = RunShipped("heat-two-blocks", Hybrid);
+        Assert.Equal(0, code);
+        Assert.Equal("rkc-krylov", s!["method"]!.GetValue<string>());
+        Assert.True(s["converged"]!.GetValue<bool>());
+        Assert.True(D(s["final_output_vs_torch_float64"]) <= 1e-9);
+        Assert.True(s["energy_monotone"]!.GetValue<bool>());
+        var resolved = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "config.resolved.json")))!["heat"]!;
+        Assert.Equal(1e-12, D(resolved["krylov_tolerance"]));
+        Assert.Equal(5, resolved["handoff_quiet_steps"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void MethodAutoIsSwitchingAwareForSmallProblemsAndRkcKrylovForLargeOnes()
     {
         var (code, _, s, _) = RunShipped("heat-resnet", j => j.Replace("\"method\": \"switching-aware\"", "\"method\": \"auto\""));
         Assert.Equal(0, code);
         Assert.Equal("switching-aware", s!["method"]!.GetValue<string>());
         Assert.Equal("auto", s["method_requested"]!.GetValue<string>());
         Assert.Equal("switching-aware", HeatConfigMapping.ResolveMethod("auto", HeatConfigMapping.LargeProblem));
-        Assert.Equal("krylov", HeatConfigMapping.ResolveMethod("auto", HeatConfigMapping.LargeProblem + 1));
+        Assert.Equal("rkc-krylov", HeatConfigMapping.ResolveMethod("auto", HeatConfigMapping.LargeProblem + 1));
         Assert.Equal("exact", HeatConfigMapping.ResolveMethod("exact", 1_000_000));
     }
 
@@ -169,6 +185,11 @@ public sealed class HeatRunTests : IDisposable
     [InlineData("""{ "t_end": 0 }""", "heat.t_end")]
     [InlineData("""{ "method": "exact", "integrator": "dp5" }""", "heat.integrator")]
     [InlineData("""{ "method": "krylov", "integrator": "dp5" }""", "heat.integrator")]
+    [InlineData("""{ "method": "rkc-krylov", "integrator": "rkc" }""", "heat.integrator")]
+    [InlineData("""{ "method": "switching-aware", "krylov_tolerance": 1e-10 }""", "heat.krylov_tolerance")]
+    [InlineData("""{ "method": "krylov", "krylov_tolerance": 0 }""", "heat.krylov_tolerance")]
+    [InlineData("""{ "method": "krylov", "handoff_quiet_steps": 5 }""", "heat.handoff_quiet_steps")]
+    [InlineData("""{ "method": "rkc-krylov", "handoff_quiet_steps": 0 }""", "heat.handoff_quiet_steps")]
     [InlineData("""{ "metod": "exact" }""", "heat.metod")]
     [InlineData("""{ "pins": [ { "coordinate": "q[0]" } ] }""", "heat.pins[0].coordinate")]
     [InlineData("""{ "pins": [ { "coordinate": "x[0]" } ] }""", "already pinned")]
