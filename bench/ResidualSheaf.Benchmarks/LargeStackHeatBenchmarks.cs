@@ -69,7 +69,13 @@ public class LargeStackHeatBenchmarks
     {
         var options = new HeatOptions
         {
-            Method = HeatMethod.RkcKrylov, Rtol = 1e-6, Atol = 1e-6, KrylovTolerance = 1e-10, EndTime = 1e6, Target = _case.CStar, StopDistance = 1e-8,
+            Method = HeatMethod.RkcKrylov,
+            Rtol = 1e-6,
+            Atol = 1e-6,
+            KrylovTolerance = 1e-10,
+            EndTime = 1e6,
+            Target = _case.CStar,
+            StopDistance = 1e-8,
         };
         return HeatSolver.Solve(_case.Equation, _case.C0, options).FinalTime;
     }

@@ -81,7 +81,13 @@ public class RkcHeatTests(ITestOutputHelper output)
         var c0 = HeatReference.Normal(eq.FreeDimension, 5, scale: 2.0);
         var options = new HeatOptions
         {
-            Method = HeatMethod.RkcKrylov, Rtol = 1e-6, Atol = 1e-6, KrylovTolerance = 1e-12, EndTime = 1e7, Target = forward, StopDistance = 1e-9,
+            Method = HeatMethod.RkcKrylov,
+            Rtol = 1e-6,
+            Atol = 1e-6,
+            KrylovTolerance = 1e-12,
+            EndTime = 1e7,
+            Target = forward,
+            StopDistance = 1e-9,
         };
         var s = HeatSolver.Solve(eq, c0, options);
         output.WriteLine($"{name}: {s.Status} at t = {s.ConvergenceTime:g8}; {s.Message}; {s.Statistics}");
