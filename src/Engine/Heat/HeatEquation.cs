@@ -195,7 +195,8 @@ public sealed class HeatEquation
         CheckState(free);
         Load(free);
         MasksFromState();
-        Gradient();
+        if (_sparse is not null) Gradient();
+        else EdgeGradient(_c, _g, residualOnly: true);
         return CurrentEnergy();
     }
 
@@ -323,10 +324,11 @@ public sealed class HeatEquation
     }
 
     /// <summary>The edge part of <see cref="Gradient"/> through the restriction maps, in the order of Coboundary.Apply / TransposeMultiplyAdd.</summary>
-    private void EdgeGradient(Span<double> c, Span<double> g)
+    /// <remarks>With <paramref name="residualOnly"/> only r is formed (all E needs) and g is left untouched.</remarks>
+    private void EdgeGradient(Span<double> c, Span<double> g, bool residualOnly = false)
     {
         var rAll = _r.AsSpan();
-        g.Clear();
+        if (!residualOnly) g.Clear();
         var masks = _masks;
         int edges = _edgeOffset.Length;
         // Edge k's residual needs only c, so δᵀ is applied right after it while the edge's maps are still in cache (the 20×64
@@ -341,6 +343,7 @@ public sealed class HeatEquation
                 r.Clear();
             _headMap[k].MultiplyAdd(c.Slice(_headOffset[k], _headDim[k]), r, 1.0, masks);
             _tailMap[k].MultiplyAdd(c.Slice(_tailOffset[k], _tailDim[k]), r, -1.0, masks);
+            if (residualOnly) continue;
             _headMap[k].TransposeMultiplyAdd(r, g.Slice(_headOffset[k], _headDim[k]), 1.0, masks);
             _tailMap[k].TransposeMultiplyAdd(r, g.Slice(_tailOffset[k], _tailDim[k]), -1.0, masks);
         }

@@ -28,7 +28,7 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
     private double _nextProgress = 1.0;
     private long _samples;
     private bool _eventSinceRow;
-    private object?[]? _lastUnwritten;
+    private (double Time, double Energy, double Distance, ulong PatternId, double StepSize)? _lastUnwritten;
 
     /// <summary>Opens the two CSV files in the run folder.</summary>
     public HeatTrace(HeatSetup setup, int traceEvery, RunDirectory output, ILogger log, double plateauWindow = 0, double stopDistance = 0)
@@ -99,7 +99,6 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
         var free = p.FreeCoordinates;
         for (int i = 0; i < free.Count; i++) _full[free[i]] = state[i];
         double e = eq.Energy(state);
-        double rate = eq.EnergyRate(state);
         double distance = double.NaN;
         if (_setup.Target is { } target)
         {
@@ -117,35 +116,14 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
 
         bool write = _samples % _every == 0 || _eventSinceRow;
         _samples++;
-        int c = 0;
-        _row[c++] = time;
-        _row[c++] = e;
-        _row[c++] = rate;
-        _row[c++] = double.IsNaN(distance) ? null : distance;
+        // A thinned-out sample costs no row (dE/dt, discord, formatting); only the last one is kept, to end the trace on it.
         if (write)
         {
-            _masks.UpdateFrom(p.Sheaf, _full);
-            var discord = DirichletEnergy.Discord(p.Sheaf, _full, _masks);
-            foreach (var k in _kinds) _row[c++] = discord.ByKind.TryGetValue(k, out double v) ? v : 0.0;
-            foreach (double v in discord.PerEdge) _row[c++] = v;
-            foreach (var k in _kinds) DiscordByKind[k].Add(discord.ByKind.TryGetValue(k, out double v) ? v : 0.0);
-        }
-        else c += _kinds.Length + p.Sheaf.Edges.Count;
-        var y = _setup.Sheaf.Output;
-        for (int i = 0; i < y.Dimension; i++) _row[c++] = _full[y.Offset + i];
-        _row[c++] = patternId;
-        _row[c] = stepSize;
-        if (write)
-        {
-            _trace.Row(_row);
-            Times.Add(time);
-            Energies.Add(e);
-            Distances.Add(distance);
-            for (int i = 0; i < y.Dimension; i++) Outputs[i].Add(_full[y.Offset + i]);
+            WriteRow(time, e, eq.EnergyRate(state), distance, patternId, stepSize);
             _eventSinceRow = false;
             _lastUnwritten = null;
         }
-        else _lastUnwritten = (object?[])_row.Clone();
+        else _lastUnwritten = (time, e, distance, patternId, stepSize);
         if (_clock.Elapsed.TotalSeconds >= _nextProgress)
         {
             _nextProgress = _clock.Elapsed.TotalSeconds + 1.0;
@@ -173,22 +151,37 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
     /// <summary>Writes the last sample if thinning skipped it, so the trace always ends at the final state.</summary>
     public void Finish()
     {
-        if (_lastUnwritten is null) return;
-        // Discord columns of a skipped row were not computed; recompute them for the final state.
+        if (_lastUnwritten is not var (time, e, distance, patternId, stepSize)) return;
+        var free = _setup.Problem.FreeCoordinates;
+        var state = new double[free.Count];
+        for (int i = 0; i < state.Length; i++) state[i] = _full[free[i]];
+        WriteRow(time, e, _setup.Equation.EnergyRate(state), distance, patternId, stepSize);
+        _lastUnwritten = null;
+    }
+
+    /// <summary>One trace row for the sample whose full cochain is in _full.</summary>
+    private void WriteRow(double time, double e, double rate, double distance, ulong patternId, double stepSize)
+    {
         var p = _setup.Problem;
+        int c = 0;
+        _row[c++] = time;
+        _row[c++] = e;
+        _row[c++] = rate;
+        _row[c++] = double.IsNaN(distance) ? null : distance;
         _masks.UpdateFrom(p.Sheaf, _full);
         var discord = DirichletEnergy.Discord(p.Sheaf, _full, _masks);
-        int c = 4;
-        foreach (var k in _kinds) _lastUnwritten[c++] = discord.ByKind.TryGetValue(k, out double v) ? v : 0.0;
-        foreach (double v in discord.PerEdge) _lastUnwritten[c++] = v;
+        foreach (var k in _kinds) _row[c++] = discord.ByKind.TryGetValue(k, out double v) ? v : 0.0;
+        foreach (double v in discord.PerEdge) _row[c++] = v;
         foreach (var k in _kinds) DiscordByKind[k].Add(discord.ByKind.TryGetValue(k, out double v) ? v : 0.0);
-        _trace.Row(_lastUnwritten);
-        Times.Add((double)_lastUnwritten[0]!);
-        Energies.Add((double)_lastUnwritten[1]!);
-        Distances.Add(_lastUnwritten[3] is double d ? d : double.NaN);
         var y = _setup.Sheaf.Output;
+        for (int i = 0; i < y.Dimension; i++) _row[c++] = _full[y.Offset + i];
+        _row[c++] = patternId;
+        _row[c] = stepSize;
+        _trace.Row(_row);
+        Times.Add(time);
+        Energies.Add(e);
+        Distances.Add(distance);
         for (int i = 0; i < y.Dimension; i++) Outputs[i].Add(_full[y.Offset + i]);
-        _lastUnwritten = null;
     }
 
     /// <inheritdoc/>
