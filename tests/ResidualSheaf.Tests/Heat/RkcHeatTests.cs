@@ -31,6 +31,7 @@ public class RkcHeatTests(ITestOutputHelper output)
     [InlineData("block")]
     [InlineData("stack2")]
     [InlineData("stack4")]
+    [InlineData("chord")]
     public void SwitchingAwareRkcAndRkcKrylovFollowTheExactFlow(string name)
     {
         var sheaf = Build(name);
