@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace ResidualSheaf.Engine.Integration;
 
 /// <summary>Cubic Hermite interpolant from end values and end derivatives (third order).</summary>
@@ -39,10 +42,30 @@ internal sealed class HermiteSegment : DenseSegment
     {
         double th = (t - T0) / H;
         double th1 = th - 1;
-        for (int i = 0; i < y.Length; i++)
+        double a = 1 - th, c = th * th1, d = 1 - (2 * th), e = th1 * H, f = th * H;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && y.Length >= Vector<double>.Count)
+        {
+            // Event location interpolates the whole state at every sample; lanes repeat the scalar expression's operations in order.
+            var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
+            var y0 = MemoryMarshal.Cast<double, Vector<double>>(Y0.AsSpan(0, y.Length));
+            var y1 = MemoryMarshal.Cast<double, Vector<double>>(Y1.AsSpan(0, y.Length));
+            var f0 = MemoryMarshal.Cast<double, Vector<double>>(F0.AsSpan(0, y.Length));
+            var f1 = MemoryMarshal.Cast<double, Vector<double>>(F1.AsSpan(0, y.Length));
+            Vector<double> va = new(a), vth = new(th), vc = new(c), vd = new(d), ve = new(e), vf = new(f);
+            for (int k = 0; k < vy.Length; k++)
+            {
+                var dy = y1[k] - y0[k];
+                vy[k] = (va * y0[k]) + (vth * y1[k]) + (vc * (((vd * dy) + (ve * f0[k])) + (vf * f1[k])));
+            }
+
+            i = vy.Length * Vector<double>.Count;
+        }
+
+        for (; i < y.Length; i++)
         {
             double dy = Y1[i] - Y0[i];
-            y[i] = ((1 - th) * Y0[i]) + (th * Y1[i]) + (th * th1 * (((1 - (2 * th)) * dy) + (th1 * H * F0[i]) + (th * H * F1[i])));
+            y[i] = (a * Y0[i]) + (th * Y1[i]) + (c * ((d * dy) + (e * F0[i]) + (f * F1[i])));
         }
     }
 
