@@ -7,6 +7,7 @@ public sealed class CsvTable : IDisposable
 {
     private readonly StreamWriter _writer;
     private readonly int _columns;
+    private readonly char[] _number = new char[64];
 
     /// <summary>Creates the file with its header.</summary>
     public CsvTable(string path, IReadOnlyList<string> header)
@@ -21,7 +22,14 @@ public sealed class CsvTable : IDisposable
     public void Row(params object?[] cells)
     {
         if (cells.Length != _columns) throw new ArgumentException($"row has {cells.Length} cells, header has {_columns}");
-        _writer.WriteLine(string.Join(",", cells.Select(Format)));
+        for (int i = 0; i < cells.Length; i++)
+        {
+            if (i > 0) _writer.Write(',');
+            // Numbers go straight into the writer (a 7 680-coordinate heat trace writes ~200 per row); same text as Format.
+            if (cells[i] is double d && d.TryFormat(_number, out int n, "R", CultureInfo.InvariantCulture)) _writer.Write(_number, 0, n);
+            else _writer.Write(Format(cells[i]));
+        }
+        _writer.WriteLine();
         _writer.Flush();
     }
 
