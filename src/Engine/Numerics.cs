@@ -41,11 +41,24 @@ public static class Numerics
         for (; i < n; i++) y[i] += alpha * x[i];
     }
 
-    /// <summary>max_i |x_i|.</summary>
+    /// <summary>max_i |x_i| (NaN if any x_i is NaN), vectorised: a maximum is exact in any order.</summary>
     public static double MaxAbs(ReadOnlySpan<double> x)
     {
         double m = 0;
-        foreach (double v in x) m = Math.Max(m, Math.Abs(v));
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<double>.Count)
+        {
+            var v = MemoryMarshal.Cast<double, Vector<double>>(x);
+            var acc = Vector<double>.Zero;
+            foreach (var w in v)
+            {
+                if (!Vector.EqualsAll(w, w)) return double.NaN;
+                acc = Vector.Max(acc, Vector.Abs(w));
+            }
+            for (int k = 0; k < Vector<double>.Count; k++) m = Math.Max(m, acc[k]);
+            i = v.Length * Vector<double>.Count;
+        }
+        for (; i < x.Length; i++) m = Math.Max(m, Math.Abs(x[i]));
         return m;
     }
 

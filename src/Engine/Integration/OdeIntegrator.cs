@@ -417,35 +417,8 @@ public sealed class OdeIntegrator
         return true;
     }
 
-    private double Band(ReadOnlySpan<double> y)
-    {
-        // Taken at every event sample over the whole state, so vectorised (a maximum is exact in any order).
-        double m = 0;
-        int i = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated && y.Length >= System.Numerics.Vector<double>.Count)
-        {
-            var v = System.Runtime.InteropServices.MemoryMarshal.Cast<double, System.Numerics.Vector<double>>(y);
-            var acc = System.Numerics.Vector<double>.Zero;
-            foreach (var x in v)
-            {
-                acc = System.Numerics.Vector.Max(acc, System.Numerics.Vector.Abs(x));
-            }
-
-            for (int k = 0; k < System.Numerics.Vector<double>.Count; k++)
-            {
-                m = Math.Max(m, acc[k]);
-            }
-
-            i = v.Length * System.Numerics.Vector<double>.Count;
-        }
-
-        for (; i < y.Length; i++)
-        {
-            m = Math.Max(m, Math.Abs(y[i]));
-        }
-
-        return _options.EventHysteresis * (1 + m);
-    }
+    // Taken at every event sample over the whole state (MaxAbs is vectorised).
+    private double Band(ReadOnlySpan<double> y) => _options.EventHysteresis * (1 + Numerics.MaxAbs(y));
 
     private readonly record struct Candidate(double Time, int Index, EventDirection Direction, int SignAfter);
 

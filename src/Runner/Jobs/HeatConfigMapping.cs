@@ -9,7 +9,7 @@ public static class HeatConfigMapping
     /// <summary>
     /// Above this many free coordinates <c>auto</c> picks rkc-krylov: DP5 and Rodas4 are stability- or memory-limited there, dense
     /// eigendecompositions cost O(n³) per pattern, and the Krylov flow pays a new basis per switch (bench/…/LargeStackReport.md:
-    /// 7 680 free coordinates, ~4 000 switches: krylov 68 s, rkc-krylov 8.6 s at rtol 1e−6).
+    /// 7 680 free coordinates, ~4 000 switches: krylov 68 s, rkc-krylov 7.1 s at rtol 1e−6).
     /// </summary>
     public const int LargeProblem = 2000;
 
