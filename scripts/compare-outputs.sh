@@ -69,7 +69,7 @@ if [[ ${#args[@]} -eq 2 ]]; then
   after_label="$(git -C "$repo" rev-parse --short "${args[1]}")-$hunt_cases"
   run_all "$after_label" "$(tree_of "${args[1]}")"
 else
-  after_label="worktree-$hunt_cases"; rm -rf "$keep/$after_label"
+  after_label="worktree-$(basename "$repo")-$hunt_cases"; rm -rf "$keep/$after_label"
   run_all "$after_label" "$repo"
 fi
 python3 "$repo/scripts/compare_outputs.py" "$keep/$before_sha-$hunt_cases" "$keep/$after_label"

@@ -18,7 +18,8 @@ public class HeatBenchmarks
 
     private HeatEquation _g = null!;
     private double[] _zero = [];
-    private HeatOptions _options = new();
+    private HeatProblem _problem = null!;
+    private HeatAlgorithm _algorithm = null!;
 
     /// <summary>Method for the G solve.</summary>
     [Params("SwitchingAware DP5", "Plain DP5", "SwitchingAware Rodas4", "SwitchingAware RKC", "Exact", "Krylov", "RkcKrylov", "AuthorsEuler")]
@@ -35,21 +36,22 @@ public class HeatBenchmarks
         ]);
         _g = new HeatEquation(SheafConstructor.Build(g).Problem([1.0, -1.0]));
         _zero = new double[_g.FreeDimension];
-        var stop = new HeatOptions { Target = GForward, StopDistance = 1e-9 };
-        _options = Method switch
+        var zeroToForward = new HeatProblem(_g, _zero) { StopRules = [new DistanceStop(GForward, 1e-9)] };
+        _problem = Method == "AuthorsEuler" ? new HeatProblem(_g, _zero) { StopRules = [new ChangeStop(1e-12)] } : zeroToForward;
+        _algorithm = Method switch
         {
-            "Plain DP5" => stop with { Method = HeatMethod.Plain },
-            "SwitchingAware Rodas4" => stop with { Method = HeatMethod.SwitchingAware, Algorithm = new Rodas4() },
-            "Exact" => stop with { Method = HeatMethod.ExactPiecewise },
-            "Krylov" => stop with { Method = HeatMethod.Krylov },
-            "SwitchingAware RKC" => stop with { Method = HeatMethod.SwitchingAware, Algorithm = new Rkc(), Rtol = 1e-6, Atol = 1e-11 },
-            "RkcKrylov" => stop with { Method = HeatMethod.RkcKrylov, Rtol = 1e-6, Atol = 1e-6, KrylovTolerance = 1e-12 },
-            "AuthorsEuler" => stop with { Method = HeatMethod.AuthorsEuler },
-            _ => stop with { Method = HeatMethod.SwitchingAware },
+            "Plain DP5" => new OdeFlow(new DormandPrince54(), FrozenModes: false),
+            "SwitchingAware Rodas4" => new OdeFlow(new Rodas4()),
+            "Exact" => new ExactPiecewiseFlow(),
+            "Krylov" => new KrylovPiecewiseFlow(),
+            "SwitchingAware RKC" => new OdeFlow(new Rkc()) { Rtol = 1e-6, Atol = 1e-11 },
+            "RkcKrylov" => HandoffFlow.RkcKrylov(1e-6, 1e-6, 1e-12),
+            "AuthorsEuler" => new FixedStepEuler(0.01),
+            _ => new OdeFlow(new DormandPrince54()),
         };
     }
 
     /// <summary>Network G from zero to 1e−9 of the forward pass with <see cref="Method"/>.</summary>
     [Benchmark]
-    public double SolveG() => HeatSolver.Solve(_g, _zero, _options).FinalTime;
+    public double SolveG() => HeatSolver.Solve(_problem, _algorithm).FinalTime;
 }

@@ -67,17 +67,8 @@ public class LargeStackHeatBenchmarks
     [Benchmark]
     public double RkcKrylovToDistance()
     {
-        var options = new HeatOptions
-        {
-            Method = HeatMethod.RkcKrylov,
-            Rtol = 1e-6,
-            Atol = 1e-6,
-            KrylovTolerance = 1e-10,
-            EndTime = 1e6,
-            Target = _case.CStar,
-            StopDistance = 1e-8,
-        };
-        return HeatSolver.Solve(_case.Equation, _case.C0, options).FinalTime;
+        var problem = new HeatProblem(_case.Equation, _case.C0) { EndTime = 1e6, StopRules = [new DistanceStop(_case.CStar, 1e-8)] };
+        return HeatSolver.Solve(problem, HandoffFlow.RkcKrylov(1e-6, 1e-6, 1e-10)).FinalTime;
     }
 
     /// <summary>The Krylov piecewise integrator over t ∈ [0, 10] (the event-dense start).</summary>

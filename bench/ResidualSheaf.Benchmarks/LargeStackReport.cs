@@ -180,27 +180,29 @@ public static class LargeStackReport
             _ => new DormandPrince54(),
         };
         var cts = new CancellationTokenSource(TimeSpan.FromSeconds(wallLimit));
-        var options = new HeatOptions
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        double atol = double.Parse(Environment.GetEnvironmentVariable("RS_ATOL") ?? rtol.ToString("R", inv), inv);
+        var problem = new HeatProblem(c.Equation, c.C0)
         {
-            Method = method switch { "plain" => HeatMethod.Plain, "rkckrylov" => HeatMethod.RkcKrylov, "krylov" => HeatMethod.Krylov, _ => HeatMethod.SwitchingAware },
-            Algorithm = alg,
-            Rtol = rtol,
-            Atol = double.Parse(Environment.GetEnvironmentVariable("RS_ATOL") ?? rtol.ToString("R", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture),
-            EndTime = double.Parse(Environment.GetEnvironmentVariable("RS_END") ?? "1e6", System.Globalization.CultureInfo.InvariantCulture),
+            EndTime = double.Parse(Environment.GetEnvironmentVariable("RS_END") ?? "1e6", inv),
             MaxSteps = int.MaxValue,
-            Target = c.CStar,
-            KrylovTolerance = 1e-10,
-            StopDistance = 1e-8,
-            Cancellation = cts.Token,
+            StopRules = [new DistanceStop(c.CStar, 1e-8)],
+        };
+        HeatAlgorithm algorithm = method switch
+        {
+            "plain" => new OdeFlow(alg, FrozenModes: false) { Rtol = rtol, Atol = atol },
+            "rkckrylov" => HandoffFlow.RkcKrylov(rtol, atol, 1e-10),
+            "krylov" => new KrylovPiecewiseFlow { Tolerance = 1e-10 },
+            _ => new OdeFlow(alg) { Rtol = rtol, Atol = atol },
         };
         GC.Collect();
         long before = GC.GetTotalAllocatedBytes(true);
         var sw = Stopwatch.StartNew();
-        var res = HeatSolver.Solve(c.Equation, c.C0, options);
+        var res = HeatSolver.Solve(problem, algorithm, null, cts.Token);
         double secs = sw.Elapsed.TotalSeconds;
         var proc = Process.GetCurrentProcess();
         proc.Refresh();
-        Console.WriteLine($"heat {method} {alg.Name} rtol = {rtol:g3}, atol = {options.Atol:g3}: {res.Status} at t = {res.FinalTime:g8} after {secs:F2} s, ‖c − c*‖∞ = {c.Distance(res.FinalState):e3}; " +
+        Console.WriteLine($"heat {method} {alg.Name} rtol = {rtol:g3}, atol = {atol:g3}: {res.Status} at t = {res.FinalTime:g8} after {secs:F2} s, ‖c − c*‖∞ = {c.Distance(res.FinalState):e3}; " +
                           $"{res.Statistics}; allocated {(GC.GetTotalAllocatedBytes(true) - before) / 1e6:F1} MB, peak working set {proc.PeakWorkingSet64 / 1e6:F0} MB");
         var sw1 = c.Equation.SwitchingFreeIndices;
         int worst = Enumerable.Range(0, c.CStar.Length).MaxBy(i => Math.Abs(res.FinalState[i] - c.CStar[i]));
@@ -223,8 +225,8 @@ public static class LargeStackReport
             for (int k = 0; k < times.Length; k++)
             {
                 sw.Restart();
-                var o = new HeatOptions { Method = HeatMethod.SwitchingAware, Algorithm = new Rkc(), Rtol = rtol, Atol = rtol, EndTime = times[k], MaxSteps = int.MaxValue };
-                var res = HeatSolver.Solve(c.Equation, c.C0, o);
+                var problem = new HeatProblem(c.Equation, c.C0) { EndTime = times[k], MaxSteps = int.MaxValue };
+                var res = HeatSolver.Solve(problem, new OdeFlow(new Rkc()) { Rtol = rtol, Atol = rtol });
                 Console.WriteLine($"  RKC rtol = atol = {rtol:g2} to t = {times[k]}: {sw.Elapsed.TotalSeconds:F1} s, ‖c_RKC − c_exact‖∞ = {MaxDiff(res.FinalState, exact.States[k]):e2}, " +
                                   $"events {res.Events.Count} (exact {exact.Events.Count(e => e.Time <= times[k])})");
             }

@@ -6,12 +6,13 @@ namespace ResidualSheaf.Engine.Heat;
 /// </summary>
 internal static class EulerHeatRun
 {
-    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial)
+    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial, FixedStepEuler flow)
     {
         var eq = run.Equation;
-        var o = run.Options;
+        var o = run.Problem;
         int n = eq.FreeDimension;
-        double dt = o.EulerDt, tol = o.EulerTolerance;
+        // Without a change rule the rule is never met (tolerance 0: max|Δc| < 0 is false).
+        double dt = flow.Dt, tol = o.Rule<ChangeStop>()?.Tolerance ?? 0;
         var c = initial.ToArray();
         var next = new double[n];
         var f = new double[n];
@@ -27,7 +28,7 @@ internal static class EulerHeatRun
         while (stop is null)
         {
             if (steps >= o.MaxSteps) { stop = HeatStatus.StepLimit; break; }
-            if (o.Cancellation.IsCancellationRequested) { stop = HeatStatus.Interrupted; break; }
+            if (run.Cancellation.IsCancellationRequested) { stop = HeatStatus.Interrupted; break; }
             // The step goes into a second buffer so that a step that overflows leaves the last finite state in place.
             double maxChange = 0;
             for (int i = 0; i < n; i++)
@@ -52,14 +53,14 @@ internal static class EulerHeatRun
                 if (!AllFinite(f)) { stop = HeatStatus.NonFiniteState; break; }
                 haveForce = true;
             }
-            if (last || steps % o.EulerSampleEvery == 0)
+            if (last || steps % flow.SampleEvery == 0)
             {
                 stop = run.Sample(t, c, dt, haveForce ? f : default);
                 if (stop is not null) break;
             }
             if (ruleMet)
             {
-                run.SetConverged(t, $"Euler stop rule max|Δc| = {maxChange:e3} < {tol:e3} after {steps} steps");
+                run.SetConverged(t, StopReason.Change, $"Euler stop rule max|Δc| = {maxChange:e3} < {tol:e3} after {steps} steps");
                 stop = HeatStatus.Converged;
             }
             else if (atEnd)

@@ -10,15 +10,15 @@ internal static class ExactHeatRun
     private const double GridStart = 1e-3;
     private const double BisectionTolerance = 1e-6;
 
-    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial)
+    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial, ExactPiecewiseFlow flow)
     {
         var eq = run.Equation;
-        var o = run.Options;
+        var o = run.Problem;
         int n = eq.FreeDimension;
         var res = new ExactPiecewiseIntegrator(eq).Run(initial, null, o.EndTime, o.MaxEvents);
         var path = res.Trajectory!;
         double[]? limit = res.Limit;
-        bool criteria = o.StopDistance is not null || o.StopForce is not null;
+        bool criteria = run.HasStateRules;
         double horizon = res.Status == ExactStatus.EventLimit ? Math.Min(res.FinalTime, o.EndTime) : o.EndTime;
         var state = new double[n];
         long segmentsUsed = 1;
@@ -26,12 +26,12 @@ internal static class ExactHeatRun
         double tPrev = 0, t = 0;
         HeatStatus? stop = null;
         double limitScale = limit is null ? 0 : 1e-15 * (1 + Numerics.MaxAbs(limit));
-        var grid = Grid(o.ExactSamplesPerDecade, horizon);
+        var grid = Grid(flow.SamplesPerDecade, horizon);
         int gi = 0;
         bool first = true;
         while (true)
         {
-            if (o.Cancellation.IsCancellationRequested) { stop = HeatStatus.Interrupted; break; }
+            if (run.Cancellation.IsCancellationRequested) { stop = HeatStatus.Interrupted; break; }
             // Next sample: the earlier of the next event time and the next grid time (t = 0 first).
             double tEvent = nextEvent < res.Events.Count ? res.Events[nextEvent].Time : double.PositiveInfinity;
             double tGrid = gi < grid.Count ? grid[gi] : double.PositiveInfinity;
@@ -73,7 +73,7 @@ internal static class ExactHeatRun
             if (stop is not null) break;
             if (!criteria && limit is not null && MaxDistance(state, limit) <= limitScale)
             {
-                run.SetConverged(t, $"the closed form reached its exact limit c* (‖c − c*‖∞ ≤ {limitScale:e2}) after {res.Events.Count} events");
+                run.SetConverged(t, StopReason.ExactLimit, $"the closed form reached its exact limit c* (‖c − c*‖∞ ≤ {limitScale:e2}) after {res.Events.Count} events");
                 stop = HeatStatus.Converged;
                 break;
             }

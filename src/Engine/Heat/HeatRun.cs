@@ -1,41 +1,54 @@
 namespace ResidualSheaf.Engine.Heat;
 
 /// <summary>
-/// What every <see cref="HeatSolver"/> method shares: the observer, the stop criteria checked at each sample, the event list with its
+/// What every <see cref="HeatSolver"/> method shares: the observer, the stop rules checked at each sample, the event list with its
 /// counters and cap, the last finite state, and the assembly of the <see cref="HeatSolution"/>. One instance per run.
 /// </summary>
 internal sealed class HeatRun
 {
-    private readonly double[] _force;
     private readonly double[] _lastFinite;
     private readonly List<HeatEvent> _events = [];
+    private readonly SampleContext _sample;
+    private readonly (StopRule Rule, StopCheck Check)[] _stateRules;
+    private readonly (StopRule Rule, StopCheck Check)[] _historyRules;
 
-    public HeatRun(HeatEquation equation, HeatOptions options, IHeatObserver? observer)
+    public HeatRun(HeatProblem problem, HeatAlgorithm algorithm, IHeatObserver? observer, CancellationToken cancellation)
     {
-        Equation = equation;
-        Options = options;
+        Problem = problem;
+        Algorithm = algorithm;
+        Equation = problem.Equation;
         Observer = observer;
-        _force = new double[equation.FreeDimension];
-        _lastFinite = new double[equation.FreeDimension];
-        int units = equation.SwitchingCount;
-        SwitchIndex = [.. equation.SwitchingFreeIndices];
+        Cancellation = cancellation;
+        _lastFinite = new double[Equation.FreeDimension];
+        int units = Equation.SwitchingCount;
+        SwitchIndex = [.. Equation.SwitchingFreeIndices];
         Modes = new UnitMode[units];
+        _sample = new SampleContext(Equation, Modes);
+        _stateRules = [.. problem.StopRules.Where(r => r.IsStateFunction).Select(r => (r, r.Start(Equation)))];
+        _historyRules = [.. problem.StopRules.Where(r => !r.IsStateFunction).Select(r => (r, r.Start(Equation)))];
     }
+
+    public HeatProblem Problem { get; }
+
+    public HeatAlgorithm Algorithm { get; }
 
     public HeatEquation Equation { get; }
 
-    public HeatOptions Options { get; }
-
     public IHeatObserver? Observer { get; }
+
+    public CancellationToken Cancellation { get; }
 
     /// <summary>State position of each switching unit.</summary>
     public int[] SwitchIndex { get; }
 
-    /// <summary>Current unit modes (frozen modes, or modes from the state for Plain / Euler), as seen by pattern ids and StopForce.</summary>
+    /// <summary>Current unit modes (frozen modes, or modes from the state for Plain / Euler), as seen by pattern ids and force rules.</summary>
     public UnitMode[] Modes { get; }
 
-    /// <summary>Force evaluations made here (StopForce checks); the method adds its own.</summary>
-    public long ExtraNfev { get; private set; }
+    /// <summary>Force evaluations made here (force rules); the method adds its own.</summary>
+    public long ExtraNfev => _sample.Evaluations;
+
+    /// <summary>True when the problem has a rule that depends on the state alone (it can be located between samples).</summary>
+    public bool HasStateRules => _stateRules.Length > 0;
 
     public long Switches { get; private set; }
 
@@ -51,10 +64,12 @@ internal sealed class HeatRun
 
     public string ConvergedBecause { get; private set; } = "";
 
+    /// <summary>The rule that ended the run (None while it runs).</summary>
+    public StopReason Reason { get; private set; }
+
     public IReadOnlyList<HeatEvent> Events => _events;
 
-    public bool EventCapExceeded => _events.Count > Options.MaxEvents;
-
+    public bool EventCapExceeded => _events.Count > Problem.MaxEvents;
     public HeatEvent MakeEvent(double t, int unit, HeatEventKind kind, UnitMode mode)
     {
         int j = Equation.SwitchingCoordinates[unit];
@@ -90,8 +105,8 @@ internal sealed class HeatRun
     }
 
     /// <summary>
-    /// One sample: non-finite check, stop criteria, observer. Returns null to continue, else the status to stop with.
-    /// <paramref name="force"/> is the force at the state when the caller already has it (else empty: computed if StopForce is set).
+    /// One sample: non-finite check, state rules, observer, history rules. Returns null to continue, else the status to stop with.
+    /// <paramref name="force"/> is the force at the state when the caller already has it (else empty: computed if a rule needs it).
     /// </summary>
     public HeatStatus? Sample(double t, ReadOnlySpan<double> state, double stepSize, ReadOnlySpan<double> force = default)
     {
@@ -100,61 +115,55 @@ internal sealed class HeatRun
         state.CopyTo(_lastFinite);
         LastFiniteTime = t;
         HasFinite = true;
-        bool converged = Met(state, force, out bool nonFinite);
+        var sample = new HeatSample(_sample, t, state, stepSize, HeatPattern.Id(Modes));
+        _sample.Reset(force);
+        bool converged = MetStateRule(sample, out bool nonFinite);
         if (nonFinite) return HeatStatus.NonFiniteState;
         if (converged) ConvergenceTime = t;
-        bool go = Observer?.OnSample(t, state, stepSize, HeatPattern.Id(Modes)) ?? true;
+        Observer?.OnSample(sample);
         if (converged) return HeatStatus.Converged;
-        return go ? null : HeatStatus.StoppedByObserver;
+        foreach (var (rule, check) in _historyRules)
+        {
+            if (!check.IsMet(sample, out string because)) continue;
+            (Reason, ConvergedBecause, StoppedAt) = (rule.Reason, because, t);
+            return HeatStatus.StoppedByRule;
+        }
+        return null;
     }
 
-    /// <summary>True when StopDistance or StopForce holds at the state (with the current modes).</summary>
+    /// <summary>Time at which a history rule stopped the run.</summary>
+    public double? StoppedAt { get; private set; }
+
+    /// <summary>True when a state rule (distance, force) holds at the state with the current modes.</summary>
     public bool Met(ReadOnlySpan<double> state, ReadOnlySpan<double> force, out bool nonFinite)
     {
+        _sample.Reset(force);
+        return MetStateRule(new HeatSample(_sample, double.NaN, state, 0, 0), out nonFinite);
+    }
+
+    private bool MetStateRule(in HeatSample sample, out bool nonFinite)
+    {
         nonFinite = false;
-        var o = Options;
-        if (o.StopDistance is double d)
+        foreach (var (rule, check) in _stateRules)
         {
-            double dist = 0;
-            var target = o.Target!;
-            for (int i = 0; i < state.Length; i++) dist = Math.Max(dist, Math.Abs(state[i] - target[i]));
-            if (dist <= d)
+            bool met = check.IsMet(sample, out string because);
+            if (_sample.ForceNotFinite)
             {
-                ConvergedBecause = $"‖c − target‖∞ = {dist:e3} ≤ StopDistance {d:e3}";
-                return true;
+                nonFinite = true;
+                return false;
             }
-        }
-        if (o.StopForce is double fmax)
-        {
-            if (force.IsEmpty)
-            {
-                Equation.Force(state, Modes, _force);
-                ExtraNfev++;
-                force = _force;
-            }
-            double fn = 0;
-            foreach (double v in force)
-            {
-                if (!double.IsFinite(v))
-                {
-                    nonFinite = true;
-                    return false;
-                }
-                fn = Math.Max(fn, Math.Abs(v));
-            }
-            if (fn <= fmax)
-            {
-                ConvergedBecause = $"‖ċ‖∞ = {fn:e3} ≤ StopForce {fmax:e3}";
-                return true;
-            }
+            if (!met) continue;
+            (Reason, ConvergedBecause) = (rule.Reason, because);
+            return true;
         }
         return false;
     }
 
     /// <summary>Marks convergence found outside <see cref="Sample"/> (Euler stop rule, exact limit, bisection).</summary>
-    public void SetConverged(double t, string because)
+    public void SetConverged(double t, StopReason reason, string because)
     {
         ConvergenceTime = t;
+        Reason = reason;
         ConvergedBecause = because;
     }
 
@@ -175,16 +184,17 @@ internal sealed class HeatRun
         {
             HeatStatus.Converged => $"converged at t = {ConvergenceTime:g6}: {ConvergedBecause}",
             HeatStatus.EndTimeReached => $"reached the end time t = {finalTime:g6} without meeting a stop criterion",
-            HeatStatus.StoppedByObserver => $"the observer stopped the run at t = {finalTime:g6}",
-            HeatStatus.StepLimit => $"step limit {Options.MaxSteps} reached at t = {finalTime:g6}",
+            HeatStatus.StoppedByRule => $"stopped at t = {finalTime:g6}: {ConvergedBecause}",
+            HeatStatus.StepLimit => $"step limit {Problem.MaxSteps} reached at t = {finalTime:g6}",
             HeatStatus.StepSizeUnderflow => $"the step size fell below the resolution of t at t = {finalTime:g6}",
             HeatStatus.NonFiniteState => $"a NaN or infinity appeared in the state or the force after t = {finalTime:g6}; the final state is the last finite one",
-            HeatStatus.EventLimit => $"more than {Options.MaxEvents} switching events by t = {finalTime:g6} (chattering or Zeno behaviour)",
+            HeatStatus.EventLimit => $"more than {Problem.MaxEvents} switching events by t = {finalTime:g6} (chattering or Zeno behaviour)",
             HeatStatus.NumericalFailure => $"a solver inside the method failed at t = {finalTime:g6}; the final state is the last good one",
             _ => $"interrupted (cancellation) at t = {finalTime:g6}",
         };
         if (detail is not null) message += $" ({detail})";
-        return new HeatSolution(status, message, finalTime, final, events, stats with { SurfaceEvaluations = SurfaceEvaluations },
-            status == HeatStatus.Converged ? ConvergenceTime : null, exactLimit);
+        var reason = status is HeatStatus.Converged or HeatStatus.StoppedByRule ? Reason : StopReason.None;
+        return new HeatSolution(status, reason, message, finalTime, final, events, stats with { SurfaceEvaluations = SurfaceEvaluations },
+            status == HeatStatus.Converged ? ConvergenceTime : null, exactLimit, Algorithm);
     }
 }

@@ -1,40 +1,34 @@
 namespace ResidualSheaf.Engine.Heat;
 
 /// <summary>
-/// One entry point for the six ways to integrate the sheaf heat equation (problem = <see cref="HeatEquation"/> and initial state,
-/// algorithm = <see cref="HeatOptions"/>, solution = <see cref="HeatSolution"/>).
+/// The one entry point: <c>Solve(problem, algorithm, observer)</c> → <see cref="HeatSolution"/> (problem = what, algorithm value = how
+/// with its own parameters, solution = the result with a status, a reason, statistics and events).
 /// </summary>
 public static class HeatSolver
 {
     /// <summary>
-    /// Integrates from <paramref name="initial"/> (free coordinates). Invalid options throw <see cref="ArgumentException"/> from
-    /// <see cref="HeatOptions.Validate"/>; numerical failures never throw, they end the run with a status. The equation's workspaces
-    /// are used, so do not share it with another thread during the call.
+    /// Integrates <paramref name="problem"/> with <paramref name="algorithm"/>. Numerical failures never throw, they end the run with
+    /// a status. The equation's workspaces are used, so do not share it with another thread during the call.
     /// </summary>
-    public static HeatSolution Solve(HeatEquation equation, ReadOnlySpan<double> initial, HeatOptions options, IHeatObserver? observer = null)
+    /// <exception cref="ArgumentNullException">A null problem or algorithm.</exception>
+    /// <exception cref="ArgumentException">An invalid problem or algorithm parameter (ParamName names it), or an algorithm that does not
+    /// support the problem (the message says why).</exception>
+    public static HeatSolution Solve(HeatProblem problem, HeatAlgorithm algorithm, IHeatObserver? observer = null, CancellationToken cancellation = default)
     {
-        ArgumentNullException.ThrowIfNull(equation);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate(equation.FreeDimension);
-        if (initial.Length != equation.FreeDimension)
-            throw new ArgumentException($"initial state has length {initial.Length}; the problem has {equation.FreeDimension} free coordinates", nameof(initial));
-        var run = new HeatRun(equation, options, observer);
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(algorithm);
+        problem.Validate();
+        algorithm.Validate();
+        if (algorithm.Unsupported(problem) is string why)
+            throw new ArgumentException($"{algorithm.Name} cannot solve this problem: {why}", nameof(algorithm));
+        var run = new HeatRun(problem, algorithm, observer, cancellation);
+        var initial = problem.Initial;
         foreach (double v in initial)
         {
             if (double.IsFinite(v)) continue;
-            var zero = new HeatStatistics(0, 0, 0, 0, 0, 0, 0, 0);
-            return run.Finish(HeatStatus.NonFiniteState, 0, initial, zero, detail: "the initial state is not finite");
+            return run.Finish(HeatStatus.NonFiniteState, 0, initial, HeatStatistics.Zero, detail: "the initial state is not finite");
         }
-        if (options.Cancellation.IsCancellationRequested)
-            return run.Finish(HeatStatus.Interrupted, 0, initial, new HeatStatistics(0, 0, 0, 0, 0, 0, 0, 0));
-        return options.Method switch
-        {
-            HeatMethod.Plain => OdeHeatRun.Run(run, initial, switching: false),
-            HeatMethod.SwitchingAware => OdeHeatRun.Run(run, initial, switching: true),
-            HeatMethod.ExactPiecewise => ExactHeatRun.Run(run, initial),
-            HeatMethod.Krylov => KrylovHeatRun.Run(run, initial),
-            HeatMethod.RkcKrylov => RkcKrylovHeatRun.Run(run, initial),
-            _ => EulerHeatRun.Run(run, initial),
-        };
+        if (cancellation.IsCancellationRequested) return run.Finish(HeatStatus.Interrupted, 0, initial, HeatStatistics.Zero);
+        return algorithm.Run(run, initial);
     }
 }

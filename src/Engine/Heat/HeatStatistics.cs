@@ -13,4 +13,7 @@ public sealed record HeatStatistics(long Nfev, long Njev, long Nlu, long Accepte
 {
     /// <summary>Surface-force evaluations (two gradients each) for classifying surface points and watching sliding exits; not in Nfev.</summary>
     public long SurfaceEvaluations { get; init; }
+
+    /// <summary>No work done.</summary>
+    public static HeatStatistics Zero { get; } = new(0, 0, 0, 0, 0, 0, 0, 0);
 }

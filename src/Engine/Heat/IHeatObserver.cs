@@ -1,14 +1,13 @@
 namespace ResidualSheaf.Engine.Heat;
 
-/// <summary>Receives the samples and events of a <see cref="HeatSolver"/> run, in time order.</summary>
+/// <summary>
+/// Receives the samples and events of a <see cref="HeatSolver"/> run, in time order. Observers only observe (and write); ending a
+/// run is the business of a <see cref="StopRule"/>.
+/// </summary>
 public interface IHeatObserver
 {
-    /// <summary>
-    /// A sample; <paramref name="state"/> is a view of a workspace valid only during the call. <paramref name="stepSize"/> is the step
-    /// (or sample spacing) that led here, <paramref name="patternId"/> identifies the activation pattern
-    /// (<see cref="HeatPattern.Id"/>). Return false to stop the run (status StoppedByObserver).
-    /// </summary>
-    bool OnSample(double time, ReadOnlySpan<double> state, double stepSize, ulong patternId);
+    /// <summary>A sample (a view valid only during the call; its energy is computed once and shared with the stop rules).</summary>
+    void OnSample(in HeatSample sample);
 
     /// <summary>A switching event, reported before the sample at its time.</summary>
     void OnEvent(HeatEvent e);

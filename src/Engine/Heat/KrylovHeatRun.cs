@@ -7,25 +7,27 @@ namespace ResidualSheaf.Engine.Heat;
 /// </summary>
 internal static class KrylovHeatRun
 {
-    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial) => Run(run, initial, 0, null, "");
-
     /// <summary>
     /// Continues a run from (<paramref name="startTime"/>, <paramref name="initial"/>) with the modes in <see cref="HeatRun.Modes"/>
     /// (a hand-off: the sample at the start was already made); <paramref name="before"/> holds the earlier phase's work counters,
     /// <paramref name="detailPrefix"/> describes it.
     /// </summary>
-    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial, double startTime, HeatStatistics? before, string detailPrefix)
+    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial, KrylovPiecewiseFlow flow, double startTime, HeatStatistics? before, string detailPrefix)
     {
         var eq = run.Equation;
-        var o = run.Options;
+        var o = run.Problem;
         var times = new List<double>();
         if (startTime == 0) times.Add(0);
-        times.AddRange(ExactHeatRun.Grid(o.ExactSamplesPerDecade, o.EndTime).Where(t => t > startTime));
+        times.AddRange(ExactHeatRun.Grid(flow.SamplesPerDecade, o.EndTime).Where(t => t > startTime));
         // The integrator measures the distance to c*_σ, the samples to the target: aim a hair inside StopDistance so that the two
         // (equal up to rounding and the model's error, ~1e−13) agree at the stop; the time found is later by ~1e−6 relative.
         double stopDistance = 0;
-        if (o.StopDistance is double d && o.Target is not null)
-            stopDistance = Math.Max(d - Math.Max(1e-6 * d, 1e-14 * (1 + Numerics.MaxAbs(o.Target))), 0);
+        var distanceRule = o.Rule<DistanceStop>();
+        if (distanceRule is not null)
+        {
+            double d = distanceRule.Tolerance;
+            stopDistance = Math.Max(d - Math.Max(1e-6 * d, 1e-14 * (1 + Numerics.MaxAbs(distanceRule.Target))), 0);
+        }
 
         var unitOf = new Dictionary<int, int>();
         for (int u = 0; u < eq.SwitchingCount; u++) unitOf[eq.SwitchingCoordinates[u]] = u;
@@ -56,8 +58,8 @@ internal static class KrylovHeatRun
         }
 
         // Atol bounds the 2-norm error each Krylov step may add (the model's a-posteriori bound).
-        var res = new KrylovPiecewiseIntegrator(eq, tolerance: o.KrylovTolerance ?? o.Atol)
-            .Run(initial, times, o.EndTime, stopDistance, Math.Max(o.MaxEvents - run.Events.Count, 0), o.MaxSteps, o.Cancellation, OnOutput, OnEvent, startTime);
+        var res = new KrylovPiecewiseIntegrator(eq, tolerance: flow.Tolerance)
+            .Run(initial, times, o.EndTime, stopDistance, Math.Max(o.MaxEvents - run.Events.Count, 0), o.MaxSteps, run.Cancellation, OnOutput, OnEvent, startTime);
         var b = before ?? new HeatStatistics(0, 0, 0, 0, 0, 0, 0, 0);
         var stats = new HeatStatistics(b.Nfev + res.Products + res.InverseProducts + run.ExtraNfev, b.Njev, b.Nlu, b.Accepted + res.Steps, b.Rejected,
             run.Switches, run.SlidingEpisodes, 0);
@@ -75,7 +77,7 @@ internal static class KrylovHeatRun
         if (double.IsPositiveInfinity(tEnd))
         {
             // Certified final pattern and no end time: the state is the limit itself.
-            run.SetConverged(tPrev, "the Krylov integrator certified the final pattern; its c* is the limit");
+            run.SetConverged(tPrev, StopReason.ExactLimit, "the Krylov integrator certified the final pattern; its c* is the limit");
             return run.Finish(HeatStatus.Converged, tPrev, res.FinalState, stats, res.Limit, detail);
         }
         if (tEnd > tPrev && res.Status is KrylovStatus.ReachedDistance or KrylovStatus.ReachedEnd)
@@ -95,7 +97,7 @@ internal static class KrylovHeatRun
         {
             // Within StopDistance of c*_σ of a consistent pattern, a stationary point of the flow; the sample above would have said
             // Converged had that point been the target. It is not, so the flow rests elsewhere.
-            detail += $"; stopped within {o.StopDistance:e2} of a stationary point that is not the target (it rests elsewhere)";
+            detail += $"; stopped within {distanceRule?.Tolerance:e2} of a stationary point that is not the target (it rests elsewhere)";
         }
         return run.Finish(status, tEnd, res.FinalState, stats, null, detail);
     }

@@ -13,17 +13,16 @@ internal static class OdeHeatRun
     /// step end (located only to the step). SwitchingAware: frozen modes, one Restart event per unit, surface decisions by
     /// <see cref="SurfaceDecision"/>.
     /// </summary>
-    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial, bool switching) => Run(run, initial, switching, null, null);
-
-    /// <summary>
-    /// As above with an explicit algorithm (null: the options' or DP5) and an optional hand-off: after
+    /// <remarks>
+    /// An optional hand-off: after
     /// <see cref="Handoff.QuietSteps"/> accepted steps without an event, spanning at least the time of the last event, the run is passed, at the current time and state, to
     /// <see cref="Handoff.Continue"/>, which finishes it (the modes are in <see cref="HeatRun.Modes"/>).
-    /// </summary>
-    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial, bool switching, OdeAlgorithm? algorithm, Handoff? handoff)
+    /// </remarks>
+    public static HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial, OdeFlow flow, Handoff? handoff)
     {
         var eq = run.Equation;
-        var o = run.Options;
+        bool switching = flow.FrozenModes;
+        var cancel = run.Cancellation;
         var modes = run.Modes;
         int[] idx = run.SwitchIndex;
         int units = modes.Length;
@@ -69,18 +68,18 @@ internal static class OdeHeatRun
                     return false;
                 });
         }
-        var problem = new OdeProblem(rhs, y0, 0, o.EndTime) { Jacobian = jac, IsAutonomous = true, Events = events };
+        var problem = new OdeProblem(rhs, y0, 0, run.Problem.EndTime) { Jacobian = jac, IsAutonomous = true, Events = events };
         var odeOptions = new OdeOptions
         {
-            Rtol = o.Rtol,
-            Atol = o.Atol,
-            MaxSteps = o.MaxSteps,
+            Rtol = flow.Rtol,
+            Atol = flow.Atol,
+            MaxSteps = run.Problem.MaxSteps,
             SaveEveryStep = false,
             MaxEvents = int.MaxValue,
             SaveEventStates = false,
-            CancellationToken = o.Cancellation,
+            CancellationToken = cancel,
         };
-        algorithm ??= o.Algorithm ?? new DormandPrince54();
+        var algorithm = flow.Integrator;
         var it = new OdeIntegrator(problem, algorithm, odeOptions);
         int quiet = 0, eventsSeen = run.Events.Count;
         double lastSwitch = 0;
@@ -91,7 +90,7 @@ internal static class OdeHeatRun
         double tPrev = 0;
         while (stop is null)
         {
-            if (o.Cancellation.IsCancellationRequested)
+            if (cancel.IsCancellationRequested)
             {
                 stop = HeatStatus.Interrupted;
                 break;

@@ -47,32 +47,15 @@ public static class CaseRunner
         var limit = DirichletSolver.Solve(problem, initialMasks: StaticLabJob.ForwardMasks(ns, input));
         var eigen = DirichletDiagnostics.SymmetricEigenvalues(problem.FreeLaplacian(MaskPattern.From(ns.Sheaf, limit.Cochain)));
         return new CaseSetup(c, net, ns, input, outputPin, problem, equation, initial, problem.Restrict(limit.Cochain), limit.Residual,
-            eigen[0], eigen[^1], HeatConfigMapping.Resolve(cfg.Heat.Integrator, equation.FreeDimension, eigen[0], eigen[^1]));
+            eigen[0], eigen[^1], HeatConfigMapping.ResolveIntegrator(cfg.Heat.Integrator, equation.FreeDimension, eigen[0], eigen[^1]));
     }
 
-    /// <summary>The integration options of the case's own run (or of the tightened re-run).</summary>
-    public static HeatOptions Options(HuntConfig cfg, CaseSetup s, bool tightened, CancellationToken cancel)
+    /// <summary>The (problem, algorithm) of the case's own run, or of the tightened re-run.</summary>
+    public static (HeatProblem Problem, HeatAlgorithm Algorithm) Formulate(HuntConfig cfg, CaseSetup s, bool tightened)
     {
-        var h = cfg.Heat;
+        var h = tightened ? HeatConfigMapping.Tightened(cfg.Heat, cfg.VerifyRtol, cfg.VerifyAtol) : cfg.Heat;
         string method = HeatConfigMapping.ResolveMethod(h.Method, s.Equation.FreeDimension);
-        return new HeatOptions
-        {
-            Method = HeatConfigMapping.Method(method),
-            Algorithm = method is "plain" or "switching-aware" ? HeatConfigMapping.Algorithm(s.Integrator) : null,
-            Rtol = tightened ? cfg.VerifyRtol : h.Rtol,
-            Atol = tightened ? cfg.VerifyAtol : h.Atol,
-            KrylovTolerance = tightened ? null : h.KrylovTolerance,
-            HandoffQuietSteps = h.HandoffQuietSteps,
-            EndTime = h.EndTime,
-            MaxSteps = h.MaxSteps,
-            MaxEvents = h.MaxEvents,
-            // A tightened Euler re-run takes ten times smaller steps (its "tolerance" is the step).
-            EulerDt = tightened ? h.EulerDt / 10 : h.EulerDt,
-            EulerTolerance = tightened ? h.EulerTolerance / 10 : h.EulerTolerance,
-            Target = s.Target,
-            StopDistance = h.Method == "authors-euler" ? null : h.StopDistance,
-            Cancellation = cancel,
-        };
+        return (HeatConfigMapping.Problem(h, s.Equation, s.Initial, s.Target), HeatConfigMapping.Algorithm(h, method, s.Integrator));
     }
 
     /// <summary>Runs case <paramref name="id"/> to its result row.</summary>
@@ -86,8 +69,9 @@ public static class CaseRunner
         if (s.Problem.Sheaf.MaskCoordinates.Count(j => !s.Problem.Pins.IsPinned(j)) <= cfg.LambdaStarMaxUnits)
             lambdaStar = MaskSpectrum.Compute(s.Problem).LambdaStar;
 
-        var observer = Observer(cfg, s);
-        var sol = HeatSolver.Solve(s.Equation, s.Initial, Options(cfg, s, tightened: false, cancel), observer);
+        var observer = Observer(s);
+        var (problem, algorithm) = Formulate(cfg, s, tightened: false);
+        var sol = HeatSolver.Solve(problem, algorithm, observer, cancel);
         cancel.ThrowIfCancellationRequested();
         var increases = observer.Monitor.Classify(sol.Events);
         double distance = Distance(sol.FinalState, s.Target);
@@ -95,7 +79,7 @@ public static class CaseRunner
         // A chord sheaf's least-squares "limit" need not be a stationary point of the flow (its masks can be inconsistent), so a
         // chord flow resting elsewhere converged; a junction flow must reach the forward pass, anything else is a candidate.
         bool chord = c.Construction == Models.Construction.SkipConstruction.Chord;
-        bool settled = converged || (chord && observer.PlateauAt is not null);
+        bool settled = converged || (chord && IsPlateau(sol));
         bool candidate = increases.Count > 0 || !settled;
 
         string cls = "none";
@@ -106,28 +90,30 @@ public static class CaseRunner
         {
             if (s.Equation.FreeDimension <= cfg.ExactMaxFree)
             {
-                var eo = Observer(cfg, s);
+                var eo = Observer(s);
                 // The closed form costs nothing per unit time, so ground truth looks far past t_end: a flow that is merely slow
                 // (λ_min ≈ 1e-3) is then told apart from one that never arrives.
-                var exact = HeatSolver.Solve(s.Equation, s.Initial,
-                    Options(cfg, s, false, cancel) with
-                    {
-                        Method = HeatMethod.ExactPiecewise,
-                        EndTime = Math.Max(cfg.Heat.EndTime, ExactHorizon),
-                        MaxEvents = cfg.VerifyMaxEvents,
-                    }, eo);
-                exactStatus = StatusText(exact.Status, eo);
+                var exactProblem = problem with
+                {
+                    EndTime = Math.Max(cfg.Heat.EndTime, ExactHorizon),
+                    MaxEvents = cfg.VerifyMaxEvents,
+                    // Euler's change rule belongs to the discretisation; the exact flow runs to its limit instead.
+                    StopRules = [.. problem.StopRules.Where(r => r is not ChangeStop)],
+                };
+                var exact = HeatSolver.Solve(exactProblem, new ExactPiecewiseFlow(), eo, cancel);
+                exactStatus = StatusText(exact);
                 // An exact run stopped by its event cap proves nothing about the limit: the tightened run decides instead.
-                exactSettled = exact.Status == HeatStatus.EventLimit && eo.PlateauAt is null ? null
-                    : exact.Status == HeatStatus.Converged || (chord && eo.PlateauAt is not null);
+                exactSettled = exact.Status == HeatStatus.EventLimit ? null
+                    : exact.Status == HeatStatus.Converged || (chord && IsPlateau(exact));
                 exactIncreases = eo.Monitor.Classify(exact.Events).Count;
             }
             if (cfg.Heat.Method != "exact")
             {
-                var to = Observer(cfg, s);
-                var tight = HeatSolver.Solve(s.Equation, s.Initial, Options(cfg, s, true, cancel), to);
-                tightStatus = StatusText(tight.Status, to);
-                tightSettled = tight.Status == HeatStatus.Converged || (chord && to.PlateauAt is not null);
+                var to = Observer(s);
+                var (tightProblem, tightAlgorithm) = Formulate(cfg, s, tightened: true);
+                var tight = HeatSolver.Solve(tightProblem, tightAlgorithm, to, cancel);
+                tightStatus = StatusText(tight);
+                tightSettled = tight.Status == HeatStatus.Converged || (chord && IsPlateau(tight));
                 tightIncreases = to.Monitor.Classify(tight.Events).Count;
             }
             cancel.ThrowIfCancellationRequested();
@@ -142,9 +128,9 @@ public static class CaseRunner
             LambdaMin = lambdaMin,
             LambdaStar = lambdaStar,
             LimitResidual = s.LimitResidual,
-            Status = StatusText(sol.Status, observer),
+            Status = StatusText(sol),
             Converged = converged,
-            Reached = converged ? "limit" : observer.PlateauAt is not null ? "other-stationary-point" : "none",
+            Reached = converged ? "limit" : IsPlateau(sol) ? "other-stationary-point" : "none",
             TimeToConverge = sol.ConvergenceTime,
             FinalTime = sol.FinalTime,
             Switches = sol.Statistics.Switches,
@@ -195,11 +181,12 @@ public static class CaseRunner
         return "integration-error";
     }
 
-    /// <summary>The observer of a case run (same plateau rule as the heat job's trace).</summary>
-    public static EnergyObserver Observer(HuntConfig cfg, CaseSetup s) =>
-        new(s.Equation, s.Target, cfg.Heat.StopDistance, cfg.Heat.Method == "authors-euler" ? 0 : cfg.Heat.PlateauWindow);
+    /// <summary>The observer of a case run (the same energy watch as the heat job's trace).</summary>
+    public static EnergyObserver Observer(CaseSetup s) => new(s.Equation);
 
-    private static string StatusText(HeatStatus status, EnergyObserver o) => o.PlateauAt is not null ? "Plateau" : status.ToString();
+    private static bool IsPlateau(HeatSolution sol) => sol.Status == HeatStatus.StoppedByRule && sol.Reason == StopReason.Plateau;
+
+    private static string StatusText(HeatSolution sol) => IsPlateau(sol) ? "Plateau" : sol.Status.ToString();
 
     private static double Distance(double[] a, double[] b)
     {

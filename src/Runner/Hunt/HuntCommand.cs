@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ResidualSheaf.Engine.Ensembles;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Output;
 using Serilog;
@@ -131,39 +132,14 @@ public static class HuntCommand
                 cfg.Name, cfg.Fingerprint(), pending.Length, results.Done.Count, threads, shard.K, shard.N, folder);
             var clock = Stopwatch.StartNew();
             long done = 0, candidates = 0, errors = 0;
-            void RunOne(long id)
+            // The hunt is an ensemble of cases (each case builds its own network, so workers need no workspace) plus its
+            // classification; rows are appended as cases finish.
+            var ensemble = new EnsembleProblem<object?, CaseResult>(pending, () => null, (id, _, cancel) => CaseRunner.Run(cfg, id, cancel));
+            var sink = new HuntSink(results, log, () => Interlocked.Increment(ref done), r =>
             {
-                CaseResult r;
-                try
-                {
-                    r = CaseRunner.Run(cfg, id, cts.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                catch (Exception e)
-                {
-                    // A failing case is a finding, not a reason to lose the hunt: it is logged and will be retried on resume.
-                    Interlocked.Increment(ref errors);
-                    log.Error(e, "Case {Case} failed", id);
-                    return;
-                }
-                results.Append(r);
-                Interlocked.Increment(ref done);
                 if (r.Candidate) Interlocked.Increment(ref candidates);
-            }
-            var options = new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cts.Token };
-            var work = Task.Run(() =>
-            {
-                try
-                {
-                    Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(pending, loadBalance: true), options, RunOne);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            });
+            }, () => Interlocked.Increment(ref errors));
+            var work = Task.Run(() => EnsembleSolver.Solve(ensemble, threads, sink, cts.Token));
             Progress(work, () => (Interlocked.Read(ref done), Interlocked.Read(ref candidates)), pending.Length, clock, log);
             work.Wait();
             if (cts.IsCancellationRequested)
@@ -191,6 +167,23 @@ public static class HuntCommand
         finally
         {
             Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>Appends each finished case to results.csv; a failing case is a finding, not a reason to lose the hunt (logged, retried on resume).</summary>
+    private sealed class HuntSink(ResultsFile results, ILogger log, Action done, Action<CaseResult> counted, Action failed) : IEnsembleSink<CaseResult>
+    {
+        public void OnResult(long item, CaseResult result)
+        {
+            results.Append(result);
+            done();
+            counted(result);
+        }
+
+        public void OnFailure(long item, Exception error)
+        {
+            failed();
+            log.Error(error, "Case {Case} failed", item);
         }
     }
 

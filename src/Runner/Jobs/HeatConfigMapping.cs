@@ -1,55 +1,18 @@
 using ResidualSheaf.Engine.Heat;
 using ResidualSheaf.Engine.Integration;
+using ResidualSheaf.Runner.Config;
 
 namespace ResidualSheaf.Runner.Jobs;
 
-/// <summary>Config spellings of methods and integrators → engine objects.</summary>
+/// <summary>
+/// The one mapping from a config's <c>heat</c> section to the engine's (problem, algorithm), shared by the heat job and the hunts;
+/// the decisions themselves (auto thresholds, κ) live in the engine (<see cref="AutoFlow"/>).
+/// </summary>
 public static class HeatConfigMapping
 {
-    /// <summary>
-    /// Above this many free coordinates <c>auto</c> picks rkc-krylov: DP5 and Rodas4 are stability- or memory-limited there, dense
-    /// eigendecompositions cost O(n³) per pattern, and the Krylov flow pays a new basis per switch (bench/…/LargeStackReport.md:
-    /// 7 680 free coordinates, ~4 000 switches: krylov 68 s, rkc-krylov 7.1 s at rtol 1e−6).
-    /// </summary>
-    public const int LargeProblem = 2000;
-
-    /// <summary>Resolves method <c>auto</c> by size (other names pass through).</summary>
-    public static string ResolveMethod(string method, int freeDimension) =>
-        method != "auto" ? method : freeDimension <= LargeProblem ? "switching-aware" : "rkc-krylov";
-
-    /// <summary>switching-aware | plain | exact | authors-euler | krylov | rkc-krylov (resolve auto first).</summary>
-    public static HeatMethod Method(string name) => name switch
-    {
-        "krylov" => HeatMethod.Krylov,
-        "rkc-krylov" => HeatMethod.RkcKrylov,
-        "plain" => HeatMethod.Plain,
-        "exact" => HeatMethod.ExactPiecewise,
-        "authors-euler" => HeatMethod.AuthorsEuler,
-        "switching-aware" => HeatMethod.SwitchingAware,
-        _ => throw new ArgumentException($"unknown method '{name}'", nameof(name)),
-    };
-
-    /// <summary>
-    /// Above this condition number of L_free at the limit's pattern, <c>auto</c> picks Rodas4: an explicit method's step is capped
-    /// near 3.3/(αλ_max) while the flow needs time ~1/(αλ_min), so κ is the factor of wasted steps (measured on the lab block at
-    /// weight scale ≈ 9, κ ≈ 3e4: DP5 ~1e6 evaluations and spurious energy increases, Rodas4 ~4e3 and none).
-    /// </summary>
-    public const double StiffConditionNumber = 1e3;
-
-    /// <summary>
-    /// Up to this many free coordinates <c>auto</c> always picks Rodas4: its dense LU is then cheaper than the explicit steps it
-    /// saves, and κ at the limit's pattern misses stiffness met in other patterns on the way (measured on 600 lab-block hunt
-    /// cases: DP5-by-κ 2 295 cases/min with a heavy tail of 1e6-evaluation runs, Rodas4 throughout 13 091 cases/min).
-    /// </summary>
-    public const int SmallProblem = 200;
-
-    /// <summary>Resolves <c>auto</c> from the size and λ_min, λ_max of L_free (other names pass through).</summary>
-    public static string Resolve(string integrator, int freeDimension, double lambdaMin, double lambdaMax) =>
-        integrator != "auto" ? integrator
-        : freeDimension <= SmallProblem || !(lambdaMin > 0) || lambdaMax / lambdaMin > StiffConditionNumber ? "rodas4" : "dp5";
-
-    /// <summary>dp5 | bs3 | dop853 | rodas4 | rkc.</summary>
-    public static OdeAlgorithm Algorithm(string name) => name switch
+    /// <summary>The ODE method of a config spelling (dp5 | bs3 | dop853 | rodas4 | rkc; resolve auto first).</summary>
+    /// <exception cref="ArgumentException">An unknown name.</exception>
+    public static OdeAlgorithm Integrator(string name) => name switch
     {
         "rkc" => new Rkc(),
         "bs3" => new BogackiShampine32(),
@@ -57,5 +20,87 @@ public static class HeatConfigMapping
         "rodas4" => new Rodas4(),
         "dp5" => new DormandPrince54(),
         _ => throw new ArgumentException($"unknown integrator '{name}'", nameof(name)),
+    };
+
+    /// <summary>The config spelling of an ODE method.</summary>
+    public static string IntegratorName(OdeAlgorithm a) => a switch
+    {
+        Rkc => "rkc",
+        BogackiShampine32 => "bs3",
+        Dop853 => "dop853",
+        Rodas4 => "rodas4",
+        DormandPrince54 => "dp5",
+        _ => a.Name.ToLowerInvariant(),
+    };
+
+    /// <summary>
+    /// The integrator spelling with <c>auto</c> resolved from κ of L_free at the pattern of <paramref name="patternCochain"/>
+    /// (a full cochain, e.g. the expected limit).
+    /// </summary>
+    public static string ResolveIntegrator(string integrator, HeatEquation equation, ReadOnlySpan<double> patternCochain) =>
+        integrator != "auto" ? integrator : IntegratorName(AutoFlow.ChooseIntegrator(equation, patternCochain));
+
+    /// <summary>The integrator spelling with <c>auto</c> resolved from the size and λ_min, λ_max of L_free.</summary>
+    public static string ResolveIntegrator(string integrator, int freeDimension, double lambdaMin, double lambdaMax) =>
+        integrator != "auto" ? integrator : IntegratorName(AutoFlow.ChooseIntegrator(freeDimension, lambdaMin, lambdaMax));
+
+    /// <summary>The method spelling with <c>auto</c> resolved by size (other names pass through).</summary>
+    public static string ResolveMethod(string method, int freeDimension) =>
+        method != "auto" ? method : AutoFlow.IsLarge(freeDimension) ? "rkc-krylov" : "switching-aware";
+
+    /// <summary>
+    /// The algorithm of a heat section: <paramref name="method"/> and <paramref name="integrator"/> are the section's spellings with
+    /// auto resolved (<see cref="ResolveMethod"/>, <see cref="ResolveIntegrator(string, HeatEquation, ReadOnlySpan{double})"/>).
+    /// </summary>
+    public static HeatAlgorithm Algorithm(HeatConfig h, string method, string integrator) => method switch
+    {
+        "switching-aware" or "plain" => new OdeFlow(Integrator(integrator), FrozenModes: method == "switching-aware") { Rtol = h.Rtol, Atol = h.Atol },
+        "exact" => new ExactPiecewiseFlow(),
+        "krylov" => new KrylovPiecewiseFlow { Tolerance = h.KrylovTolerance ?? h.Atol },
+        "rkc-krylov" => HandoffFlow.RkcKrylov(h.Rtol, h.Atol, h.KrylovTolerance ?? h.Atol, h.HandoffQuietSteps),
+        "authors-euler" => new FixedStepEuler(h.EulerDt),
+        _ => throw new ArgumentException($"unknown method '{method}'", nameof(method)),
+    };
+
+    /// <summary>
+    /// The problem of a heat section: time span, limits and stop rules in the order they are checked — distance to
+    /// <paramref name="target"/> (not for authors-euler, which stops by its own rule so its step counts stay comparable with the
+    /// authors'), force, the plateau rule (only with a target), and the Euler change rule.
+    /// </summary>
+    public static HeatProblem Problem(HeatConfig h, HeatEquation equation, double[] initial, double[]? target)
+    {
+        bool euler = h.Method == "authors-euler";
+        var rules = new List<StopRule>();
+        if (target is not null && !euler) rules.Add(new DistanceStop(target, h.StopDistance));
+        if (h.StopForce is double f) rules.Add(new ForceStop(f));
+        if (target is not null && !euler && h.PlateauWindow > 0)
+            rules.Add(new PlateauStop(h.PlateauWindow, target, PlateauStop.DistanceFactor * h.StopDistance));
+        if (euler) rules.Add(new ChangeStop(h.EulerTolerance));
+        return new HeatProblem(equation, initial) { EndTime = h.EndTime, MaxSteps = h.MaxSteps, MaxEvents = h.MaxEvents, StopRules = rules };
+    }
+
+    /// <summary>
+    /// The section of a hunt's tightened re-run: the verification tolerances (the Krylov bound follows atol), and for Euler ten times
+    /// smaller steps and change tolerance (its "tolerance" is the step).
+    /// </summary>
+    public static HeatConfig Tightened(HeatConfig h, double rtol, double atol) => h with
+    {
+        Rtol = rtol,
+        Atol = atol,
+        KrylovTolerance = null,
+        EulerDt = h.EulerDt / 10,
+        EulerTolerance = h.EulerTolerance / 10,
+    };
+
+    /// <summary>The config spelling of a concrete algorithm (for summaries).</summary>
+    public static string MethodName(HeatAlgorithm a) => a switch
+    {
+        OdeFlow { FrozenModes: true } => "switching-aware",
+        OdeFlow => "plain",
+        ExactPiecewiseFlow => "exact",
+        KrylovPiecewiseFlow => "krylov",
+        HandoffFlow => "rkc-krylov",
+        FixedStepEuler => "authors-euler",
+        _ => a.Name,
     };
 }

@@ -30,33 +30,14 @@ public sealed class HeatJob : IJob
         ctx.Log.Information("Network {Network}, {Construction} construction, {Free} free coordinates, {Units} switching units, method {Method}",
             net.Describe(), StaticLabJob.Name(setup.Sheaf.Construction), setup.Equation.FreeDimension, setup.Equation.SwitchingCount, Describe(h, method));
 
-        var options = new HeatOptions
-        {
-            Method = HeatConfigMapping.Method(method),
-            Algorithm = method is "plain" or "switching-aware" ? HeatConfigMapping.Algorithm(setup.Integrator) : null,
-            Rtol = h.Rtol,
-            Atol = h.Atol,
-            KrylovTolerance = h.KrylovTolerance,
-            HandoffQuietSteps = h.HandoffQuietSteps,
-            EndTime = h.EndTime,
-            MaxSteps = h.MaxSteps,
-            MaxEvents = h.MaxEvents,
-            EulerDt = h.EulerDt,
-            EulerTolerance = h.EulerTolerance,
-            EulerSampleEvery = 1,
-            Target = setup.Target,
-            // The authors' method stops by its own rule only, so its step counts stay comparable with theirs.
-            StopDistance = setup.Target is null || h.Method == "authors-euler" ? null : h.StopDistance,
-            StopForce = h.StopForce,
-            Cancellation = cancel,
-        };
+        var problem = HeatConfigMapping.Problem(h, setup.Equation, setup.Initial, setup.Target);
+        var algorithm = HeatConfigMapping.Algorithm(h, method, setup.Integrator);
         var clock = Stopwatch.StartNew();
         HeatSolution solution;
         HeatTrace trace;
-        using (trace = new HeatTrace(setup, h.TraceEvery, ctx.Output, ctx.Log,
-                   h.Method == "authors-euler" ? 0 : h.PlateauWindow, h.StopDistance))
+        using (trace = new HeatTrace(setup, h.TraceEvery, ctx.Output, ctx.Log))
         {
-            solution = HeatSolver.Solve(setup.Equation, setup.Initial, options, trace);
+            solution = HeatSolver.Solve(problem, algorithm, trace, cancel);
             trace.Finish();
         }
         double wall = clock.Elapsed.TotalSeconds;
@@ -112,10 +93,10 @@ public sealed class HeatJob : IJob
         bool converged = sol.Status == HeatStatus.Converged;
         string why = sol.Status switch
         {
-            HeatStatus.Converged when setup.Target is not null && sol.Message.Contains("StopDistance", StringComparison.Ordinal) =>
+            HeatStatus.Converged when sol.Reason == StopReason.Distance =>
                 $"distance to the {setup.TargetKind} ≤ {h.StopDistance.ToString("G3", CultureInfo.InvariantCulture)}",
-            HeatStatus.StoppedByObserver when trace.PlateauAt is double tp =>
-                $"energy plateau at t = {tp.ToString("G6", CultureInfo.InvariantCulture)}: E changed by ≤ 1e-9 (relative) over the last " +
+            HeatStatus.StoppedByRule when sol.Reason == StopReason.Plateau =>
+                $"energy plateau at t = {sol.FinalTime.ToString("G6", CultureInfo.InvariantCulture)}: E changed by ≤ 1e-9 (relative) over the last " +
                 $"{h.PlateauWindow.ToString(CultureInfo.InvariantCulture)} time units at distance {distance?.ToString("G3", CultureInfo.InvariantCulture)} " +
                 $"from the {setup.TargetKind}: the flow rests at another stationary point (e.g. a sliding equilibrium)",
             _ => sol.Message,
@@ -136,7 +117,7 @@ public sealed class HeatJob : IJob
             ["interrupted"] = sol.Status == HeatStatus.Interrupted,
             ["converged"] = converged,
             ["reached"] = converged && setup.Target is not null && distance <= h.StopDistance ? "limit"
-                : trace.PlateauAt is not null ? "other-stationary-point" : converged ? "stationary (stop_force / stop rule)" : "none",
+                : sol.Reason == StopReason.Plateau ? "other-stationary-point" : converged ? "stationary (stop_force / stop rule)" : "none",
             ["why"] = why,
             ["message"] = sol.Message,
             ["final_time"] = JsonFile.Num(sol.FinalTime),

@@ -21,9 +21,6 @@ public sealed class HeatSetup
     /// <summary>Patterns are enumerated for λ_* (the energy bound) only up to this many free mask coordinates.</summary>
     public const int LambdaStarMaskLimit = 16;
 
-    /// <summary><c>auto</c> forms L_free densely to measure its conditioning only up to this many free coordinates.</summary>
-    public const int AutoEigenLimit = 2000;
-
     private HeatSetup(NetworkSheaf sheaf, DirichletProblem problem, HeatEquation equation, double[] input, double[] initial,
         double[]? target, string targetKind, double[] torch64, double[] torch32, double? lambdaStar, JsonObject staticFigures)
     {
@@ -159,19 +156,8 @@ public sealed class HeatSetup
         double? lambdaStar = null;
         if (problem.Sheaf.MaskCoordinates.Count(j => !pins.IsPinned(j)) <= LambdaStarMaskLimit)
             lambdaStar = MaskSpectrum.Compute(problem).LambdaStar;
-        string integrator = h.Integrator;
-        if (integrator == "auto")
-        {
-            // κ of L_free at the limit's pattern (or at the initial state's pattern when the limit is unknown); dense, so only
-            // for moderate sizes — larger problems keep DP5, whose cost does not depend on forming L.
-            integrator = "dp5";
-            if (equation.FreeDimension <= AutoEigenLimit)
-            {
-                var at = own?.Cochain ?? problem.Embed(initial);
-                var ev = DirichletDiagnostics.SymmetricEigenvalues(problem.FreeLaplacian(MaskPattern.From(sheaf, at)));
-                integrator = HeatConfigMapping.Resolve("auto", equation.FreeDimension, ev[0], ev[^1]);
-            }
-        }
+        // κ of L_free at the limit's pattern (or at the initial state's pattern when the limit is unknown).
+        string integrator = HeatConfigMapping.ResolveIntegrator(h.Integrator, equation, own?.Cochain ?? problem.Embed(initial));
         var figures = ComputeStaticFigures(ns, x, y64, y32);
         return new HeatSetup(ns, problem, equation, x, initial, target, targetKind, y64, y32, lambdaStar, figures)
         {

@@ -23,18 +23,14 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
     private readonly double _affineScale;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly object?[] _row;
-    private readonly PlateauDetector? _plateau;
-    private readonly double _plateauDistance;
     private double _nextProgress = 1.0;
     private long _samples;
     private bool _eventSinceRow;
     private (double Time, double Energy, double Distance, ulong PatternId, double StepSize)? _lastUnwritten;
 
     /// <summary>Opens the two CSV files in the run folder.</summary>
-    public HeatTrace(HeatSetup setup, int traceEvery, RunDirectory output, ILogger log, double plateauWindow = 0, double stopDistance = 0)
+    public HeatTrace(HeatSetup setup, int traceEvery, RunDirectory output, ILogger log)
     {
-        if (plateauWindow > 0 && setup.Target is not null) _plateau = new PlateauDetector(plateauWindow);
-        _plateauDistance = PlateauDetector.DistanceFactor * stopDistance;
         _setup = setup;
         _every = traceEvery;
         _log = log;
@@ -85,20 +81,19 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
     /// <summary>Last sample's time, energy and distance.</summary>
     public (double T, double E, double Distance) Last { get; private set; } = (double.NaN, double.NaN, double.NaN);
 
-    /// <summary>Time at which the run was stopped on an energy plateau away from the limit, else null.</summary>
-    public double? PlateauAt { get; private set; }
-
     /// <summary>Samples observed.</summary>
     public long Samples => _samples;
 
     /// <inheritdoc/>
-    public bool OnSample(double time, ReadOnlySpan<double> state, double stepSize, ulong patternId)
+    public void OnSample(in HeatSample sample)
     {
+        double time = sample.Time;
+        var state = sample.State;
         var p = _setup.Problem;
         var eq = _setup.Equation;
         var free = p.FreeCoordinates;
         for (int i = 0; i < free.Count; i++) _full[free[i]] = state[i];
-        double e = eq.Energy(state);
+        double e = sample.Energy;
         double distance = double.NaN;
         if (_setup.Target is { } target)
         {
@@ -119,23 +114,17 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
         // A thinned-out sample costs no row (dE/dt, discord, formatting); only the last one is kept, to end the trace on it.
         if (write)
         {
-            WriteRow(time, e, eq.EnergyRate(state), distance, patternId, stepSize);
+            WriteRow(time, e, eq.EnergyRate(state), distance, sample.PatternId, sample.StepSize);
             _eventSinceRow = false;
             _lastUnwritten = null;
         }
-        else _lastUnwritten = (time, e, distance, patternId, stepSize);
+        else _lastUnwritten = (time, e, distance, sample.PatternId, sample.StepSize);
         if (_clock.Elapsed.TotalSeconds >= _nextProgress)
         {
             _nextProgress = _clock.Elapsed.TotalSeconds + 1.0;
             _log.Information("… t = {T:G6}, E = {E:E3}, distance to limit = {D:E3}, {Samples} samples, {Events} switches",
                 time, e, distance, _samples, Events.Count);
         }
-        if (_plateau is not null && _plateau.Add(time, e) && distance > _plateauDistance)
-        {
-            PlateauAt = time;
-            return false;
-        }
-        return true;
     }
 
     /// <inheritdoc/>

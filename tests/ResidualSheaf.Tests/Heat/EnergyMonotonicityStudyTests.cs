@@ -14,7 +14,7 @@ namespace ResidualSheaf.Tests.Heat;
 /// <summary>
 /// The issue's monotonicity study: random initial cochains for each construction and ReLU placement of the lab's block
 /// (torch.manual_seed(42)), every integration mode. The exact piecewise flow must never raise E; every increase another mode shows
-/// must carry a classification (and is printed with it). The default run uses 25 starts per configuration to keep the suite
+/// is classified and printed; on the junction sheaf the exact flow must reach the forward pass from every start. The default run uses 25 starts per configuration to keep the suite
 /// quick; <c>RS_STUDY_STARTS=200</c> gives the issue's full study (about five minutes on two cores).
 /// </summary>
 public sealed class EnergyMonotonicityStudyTests(ITestOutputHelper output)
@@ -25,12 +25,12 @@ public sealed class EnergyMonotonicityStudyTests(ITestOutputHelper output)
     public void ExactFlowNeverRaisesTheEnergyAndEveryOtherIncreaseIsClassified()
     {
         var clock = Stopwatch.StartNew();
-        var modes = new (string Name, HeatOptions Options)[]
+        var modes = new (string Name, TestOptions Options)[]
         {
-            ("exact", new HeatOptions { Method = HeatMethod.ExactPiecewise }),
-            ("switching-aware dp5", new HeatOptions { Method = HeatMethod.SwitchingAware, Algorithm = new DormandPrince54(), Rtol = 1e-10, Atol = 1e-12 }),
-            ("plain dp5", new HeatOptions { Method = HeatMethod.Plain, Algorithm = new DormandPrince54(), Rtol = 1e-10, Atol = 1e-12, MaxSteps = 20_000 }),
-            ("authors-euler", new HeatOptions { Method = HeatMethod.AuthorsEuler, EulerDt = 0.01, EulerTolerance = 1e-12 }),
+            ("exact", new TestOptions { Method = TestMethod.ExactPiecewise }),
+            ("switching-aware dp5", new TestOptions { Method = TestMethod.SwitchingAware, Algorithm = new DormandPrince54(), Rtol = 1e-10, Atol = 1e-12 }),
+            ("plain dp5", new TestOptions { Method = TestMethod.Plain, Algorithm = new DormandPrince54(), Rtol = 1e-10, Atol = 1e-12, MaxSteps = 20_000 }),
+            ("authors-euler", new TestOptions { Method = TestMethod.AuthorsEuler, EulerDt = 0.01, EulerTolerance = 1e-12 }),
         };
         foreach (var placement in new[] { ReluPlacement.After, ReluPlacement.Before })
         {
@@ -45,18 +45,26 @@ public sealed class EnergyMonotonicityStudyTests(ITestOutputHelper output)
                 var starts = InputSampler.Normal(Starts, eq.FreeDimension, 1000);
                 foreach (var (name, baseOptions) in modes)
                 {
-                    var options = baseOptions with { Target = target, StopDistance = baseOptions.Method == HeatMethod.AuthorsEuler ? null : 1e-9, EndTime = 2000 };
+                    bool euler = baseOptions.Method == TestMethod.AuthorsEuler;
+                    var options = baseOptions with
+                    {
+                        Target = target,
+                        StopDistance = euler ? null : 1e-9,
+                        EndTime = 2000,
+                        ExtraRules = euler ? [] : [new PlateauStop(100, target, PlateauStop.DistanceFactor * 1e-9)],
+                    };
                     int runsWithIncrease = 0, increases = 0, notSettled = 0;
                     var statuses = new Dictionary<string, int>();
                     var byCause = new Dictionary<EnergyIncreaseCause, int>();
                     double largest = 0;
                     foreach (var c0 in starts)
                     {
-                        var observer = new EnergyObserver(eq, target, 1e-9, baseOptions.Method == HeatMethod.AuthorsEuler ? 0 : 100);
-                        var sol = HeatSolver.Solve(eq, c0, options, observer);
+                        var observer = new EnergyObserver(eq);
+                        var sol = TestSolve.Run(eq, c0, options, observer);
                         var found = observer.Monitor.Classify(sol.Events);
-                        if (sol.Status != HeatStatus.Converged && observer.PlateauAt is null) notSettled++;
-                        string st = observer.PlateauAt is null ? sol.Status.ToString() : "Plateau";
+                        bool plateau = sol.Reason == StopReason.Plateau;
+                        if (sol.Status != HeatStatus.Converged && !plateau) notSettled++;
+                        string st = plateau ? "Plateau" : sol.Status.ToString();
                         statuses[st] = statuses.GetValueOrDefault(st) + 1;
                         if (found.Count > 0) runsWithIncrease++;
                         increases += found.Count;
@@ -68,9 +76,12 @@ public sealed class EnergyMonotonicityStudyTests(ITestOutputHelper output)
                     }
                     output.WriteLine($"{construction,-8} ReLU {placement,-6} {name,-20}: {runsWithIncrease,3}/{Starts} runs with an increase " +
                                      $"({increases} increases: {string.Join(", ", byCause.Select(p => $"{HeatJob.CauseName(p.Key)} {p.Value}"))}; " +
-                                     $"largest relative {largest:E2}); endings {string.Join(", ", statuses.Select(p => $"{p.Key} {p.Value}"))}");
-                    if (name == "exact") Assert.Equal(0, increases);
-                    Assert.Equal(increases, byCause.Values.Sum());
+                                     $"largest relative {largest:E2}); endings {string.Join(", ", statuses.Select(p => $"{p.Key} {p.Value}"))}; not settled {notSettled}");
+                    if (name != "exact") continue;
+                    // Ground truth: the exact flow never raises E, and on the junction sheaf (δ_Ω unitriangular) it reaches the
+                    // forward pass from every start.
+                    Assert.Equal(0, increases);
+                    if (construction == SkipConstruction.Junction) Assert.Equal(Starts, statuses.GetValueOrDefault(nameof(HeatStatus.Converged)));
                 }
             }
         }

@@ -20,7 +20,7 @@ public class HeatSolverTests(ITestOutputHelper output)
 
     private const double LambdaStarG = 0.120377155135;
 
-    private static readonly HeatOptions Tight = new() { Method = HeatMethod.SwitchingAware, Rtol = 1e-10, Atol = 1e-12 };
+    private static readonly TestOptions Tight = new() { Method = TestMethod.SwitchingAware, Rtol = 1e-10, Atol = 1e-12 };
 
     [Theory]
     [InlineData("G")]
@@ -37,10 +37,10 @@ public class HeatSolverTests(ITestOutputHelper output)
         var c0 = HeatReference.Normal(eq.FreeDimension, name == "G" ? 101 : 7);
         foreach (double t in new[] { 5.0, 20.0, 100.0 })
         {
-            var exact = HeatSolver.Solve(eq, c0, new HeatOptions { Method = HeatMethod.ExactPiecewise, EndTime = t });
-            var dp5 = HeatSolver.Solve(eq, c0, Tight with { EndTime = t });
-            var rodas = HeatSolver.Solve(eq, c0, Tight with { EndTime = t, Algorithm = new Rodas4() });
-            var krylov = HeatSolver.Solve(eq, c0, Tight with { EndTime = t, Method = HeatMethod.Krylov });
+            var exact = TestSolve.Run(eq, c0, new TestOptions { Method = TestMethod.ExactPiecewise, EndTime = t });
+            var dp5 = TestSolve.Run(eq, c0, Tight with { EndTime = t });
+            var rodas = TestSolve.Run(eq, c0, Tight with { EndTime = t, Algorithm = new Rodas4() });
+            var krylov = TestSolve.Run(eq, c0, Tight with { EndTime = t, Method = TestMethod.Krylov });
             foreach (var s in new[] { exact, dp5, rodas, krylov })
             {
                 Assert.Equal(HeatStatus.EndTimeReached, s.Status);
@@ -62,7 +62,7 @@ public class HeatSolverTests(ITestOutputHelper output)
         var forward = name == "G" ? GForward : p.Restrict(DirichletSolver.Solve(p).Cochain);
         using var torch64 = TorchReference.Create(net, torch.ScalarType.Float64);
         var torchOut = torch64.Forward(x);
-        var limit = HeatSolver.Solve(eq, c0, new HeatOptions { Method = HeatMethod.ExactPiecewise });
+        var limit = TestSolve.Run(eq, c0, new TestOptions { Method = TestMethod.ExactPiecewise });
         Assert.Equal(HeatStatus.Converged, limit.Status);
         Assert.NotNull(limit.ExactLimit);
         var finals = new List<(string Method, double[] State)> { ("exact limit", limit.ExactLimit!), ("exact grid end", limit.FinalState) };
@@ -70,10 +70,10 @@ public class HeatSolverTests(ITestOutputHelper output)
                  {
                      ("DP5", Tight with { Target = forward, StopDistance = 5e-10 }),
                      ("Rodas4", Tight with { Target = forward, StopDistance = 5e-10, Algorithm = new Rodas4() }),
-                     ("Krylov", Tight with { Target = forward, StopDistance = 5e-10, Method = HeatMethod.Krylov }),
+                     ("Krylov", Tight with { Target = forward, StopDistance = 5e-10, Method = TestMethod.Krylov }),
                  })
         {
-            var s = HeatSolver.Solve(eq, c0, o);
+            var s = TestSolve.Run(eq, c0, o);
             Assert.Equal(HeatStatus.Converged, s.Status);
             finals.Add((label, s.FinalState));
             output.WriteLine($"{name} {label} to 5e-10: t = {s.ConvergenceTime:g6}, {s.Statistics}");
@@ -89,26 +89,26 @@ public class HeatSolverTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(HeatMethod.ExactPiecewise, -1)]
-    [InlineData(HeatMethod.ExactPiecewise, 101)]
-    [InlineData(HeatMethod.SwitchingAware, -1)]
-    [InlineData(HeatMethod.SwitchingAware, 101)]
-    [InlineData(HeatMethod.Krylov, -1)]
-    [InlineData(HeatMethod.Krylov, 101)]
-    public void EnergyStaysBelowTheExponentialBoundAtEverySample(HeatMethod method, int seed)
+    [InlineData(TestMethod.ExactPiecewise, -1)]
+    [InlineData(TestMethod.ExactPiecewise, 101)]
+    [InlineData(TestMethod.SwitchingAware, -1)]
+    [InlineData(TestMethod.SwitchingAware, 101)]
+    [InlineData(TestMethod.Krylov, -1)]
+    [InlineData(TestMethod.Krylov, 101)]
+    public void EnergyStaysBelowTheExponentialBoundAtEverySample(TestMethod method, int seed)
     {
         var p = G.Problem(GoldenNetwork.X);
         var eq = new HeatEquation(p);
         var c0 = seed < 0 ? new double[eq.FreeDimension] : HeatReference.Normal(eq.FreeDimension, seed);
         var rec = new HeatRecorder();
-        var s = HeatSolver.Solve(eq, c0, Tight with { Method = method, Target = GForward, StopDistance = 1e-9 }, rec);
+        var s = TestSolve.Run(eq, c0, Tight with { Method = method, Target = GForward, StopDistance = 1e-9 }, rec);
         Assert.Equal(HeatStatus.Converged, s.Status);
         double e0 = HeatReference.Energy(p, c0), worst = 0;
         Assert.Equal(0.0, rec.Samples[0].Time);
         for (int i = 0; i < rec.Samples.Count; i++)
         {
             var (t, state, _, _) = rec.Samples[i];
-            if (i > 0) Assert.True(t > rec.Samples[i - 1].Time || (t == rec.Samples[i - 1].Time && method == HeatMethod.ExactPiecewise), $"samples out of order at {t}");
+            if (i > 0) Assert.True(t > rec.Samples[i - 1].Time || (t == rec.Samples[i - 1].Time && method == TestMethod.ExactPiecewise), $"samples out of order at {t}");
             double e = HeatReference.Energy(p, state), bound = e0 * Math.Exp(-2 * LambdaStarG * t);
             Assert.True(e <= bound * (1 + 1e-9), $"E({t}) = {e} above the bound {bound}");
             if (t > 0) worst = Math.Max(worst, e / bound);
@@ -121,9 +121,9 @@ public class HeatSolverTests(ITestOutputHelper output)
     {
         var p = G.Problem(GoldenNetwork.X);
         var eq = new HeatEquation(p);
-        var o = new HeatOptions { Method = HeatMethod.AuthorsEuler, EulerSampleEvery = 100 };
+        var o = new TestOptions { Method = TestMethod.AuthorsEuler, EulerSampleEvery = 100 };
         var rec = new HeatRecorder();
-        var zeros = HeatSolver.Solve(eq, new double[eq.FreeDimension], o, rec);
+        var zeros = TestSolve.Run(eq, new double[eq.FreeDimension], o, rec);
         Assert.Equal(HeatStatus.Converged, zeros.Status);
         Assert.Equal(11719, zeros.Statistics.Accepted);
         Assert.Equal(11719, zeros.Statistics.Nfev);
@@ -131,7 +131,7 @@ public class HeatSolverTests(ITestOutputHelper output)
         Assert.Equal(0.749999999458, zeros.FinalState[p.FreeIndex(G.Output.Offset)], 1e-12);
         Assert.Equal(zeros.FinalTime, rec.Samples[^1].Time);
         Assert.Equal(1 + 117 + 1, rec.Samples.Count); // t = 0, every 100th step, the last
-        var ones = HeatSolver.Solve(eq, Enumerable.Repeat(1.0, eq.FreeDimension).ToArray(), o);
+        var ones = TestSolve.Run(eq, Enumerable.Repeat(1.0, eq.FreeDimension).ToArray(), o);
         Assert.Equal(HeatStatus.Converged, ones.Status);
         Assert.Equal(10723, ones.Statistics.Accepted);
         // The same arithmetic as AuthorsEuler.Run: identical final states.
@@ -144,23 +144,23 @@ public class HeatSolverTests(ITestOutputHelper output)
         var p = G.Problem(GoldenNetwork.X);
         var eq = new HeatEquation(p);
         var zero = new double[eq.FreeDimension];
-        var stop = new HeatOptions { Target = GForward, StopDistance = 1e-9 };
-        var runs = new (string Name, HeatOptions Options)[]
+        var stop = new TestOptions { Target = GForward, StopDistance = 1e-9 };
+        var runs = new (string Name, TestOptions Options)[]
         {
-            ("Plain DP5", stop with { Method = HeatMethod.Plain }),
-            ("SwitchingAware DP5", stop with { Method = HeatMethod.SwitchingAware }),
-            ("SwitchingAware BS3", stop with { Method = HeatMethod.SwitchingAware, Algorithm = new BogackiShampine32() }),
-            ("SwitchingAware Rodas4", stop with { Method = HeatMethod.SwitchingAware, Algorithm = new Rodas4() }),
-            ("Plain Rodas4", stop with { Method = HeatMethod.Plain, Algorithm = new Rodas4() }),
-            ("SwitchingAware RKC 1e-6", stop with { Method = HeatMethod.SwitchingAware, Algorithm = new Rkc(), Rtol = 1e-6, Atol = 1e-11 }),
-            ("RkcKrylov", stop with { Method = HeatMethod.RkcKrylov, Rtol = 1e-6, Atol = 1e-6, KrylovTolerance = 1e-12 }),
-            ("ExactPiecewise", stop with { Method = HeatMethod.ExactPiecewise }),
-            ("AuthorsEuler", stop with { Method = HeatMethod.AuthorsEuler }),
+            ("Plain DP5", stop with { Method = TestMethod.Plain }),
+            ("SwitchingAware DP5", stop with { Method = TestMethod.SwitchingAware }),
+            ("SwitchingAware BS3", stop with { Method = TestMethod.SwitchingAware, Algorithm = new BogackiShampine32() }),
+            ("SwitchingAware Rodas4", stop with { Method = TestMethod.SwitchingAware, Algorithm = new Rodas4() }),
+            ("Plain Rodas4", stop with { Method = TestMethod.Plain, Algorithm = new Rodas4() }),
+            ("SwitchingAware RKC 1e-6", stop with { Method = TestMethod.SwitchingAware, Algorithm = new Rkc(), Rtol = 1e-6, Atol = 1e-11 }),
+            ("RkcKrylov", stop with { Method = TestMethod.RkcKrylov, Rtol = 1e-6, Atol = 1e-6, KrylovTolerance = 1e-12 }),
+            ("ExactPiecewise", stop with { Method = TestMethod.ExactPiecewise }),
+            ("AuthorsEuler", stop with { Method = TestMethod.AuthorsEuler }),
         };
         var nfev = new Dictionary<string, long>();
         foreach (var (name, o) in runs)
         {
-            var s = HeatSolver.Solve(eq, zero, o);
+            var s = TestSolve.Run(eq, zero, o);
             Assert.Equal(HeatStatus.Converged, s.Status);
             Assert.True(HeatReference.MaxDiff(s.FinalState, GForward) <= 1e-9);
             nfev[name] = s.Statistics.Nfev;
@@ -199,12 +199,12 @@ public class HeatSolverTests(ITestOutputHelper output)
     {
         var eq = new HeatEquation(Tiny.Problem([1.0]));
         double[] c0 = [-1.0, -8.0, 2.0];
-        var results = new Dictionary<HeatMethod, HeatSolution>();
-        foreach (var method in new[] { HeatMethod.SwitchingAware, HeatMethod.ExactPiecewise })
+        var results = new Dictionary<TestMethod, HeatSolution>();
+        foreach (var method in new[] { TestMethod.SwitchingAware, TestMethod.ExactPiecewise })
         {
             foreach (double t in new[] { 0.5, 1.5, 3.0, 10.0 })
             {
-                var s = HeatSolver.Solve(eq, c0, new HeatOptions { Method = method, EndTime = t });
+                var s = TestSolve.Run(eq, c0, new TestOptions { Method = method, EndTime = t });
                 Assert.Equal(HeatStatus.EndTimeReached, s.Status);
                 double d = HeatReference.MaxDiff(s.FinalState, SlidingClosedForm(t));
                 Assert.True(d <= 1e-8, $"{method} at t = {t}: {d:e2} from the closed form");
@@ -218,9 +218,9 @@ public class HeatSolverTests(ITestOutputHelper output)
             Assert.True(Math.Abs(r.Events[1].Time - Math.Log(8)) <= 1e-8, $"{method}: exit at {r.Events[1].Time:r}");
             Assert.Equal(1, r.Statistics.SlidingEpisodes);
         }
-        var sw = results[HeatMethod.SwitchingAware];
-        Assert.True(HeatReference.MaxDiff(sw.FinalState, results[HeatMethod.ExactPiecewise].FinalState) <= 1e-8);
-        var plain = HeatSolver.Solve(eq, c0, new HeatOptions { Method = HeatMethod.Plain, EndTime = 10, MaxSteps = 200_000 });
+        var sw = results[TestMethod.SwitchingAware];
+        Assert.True(HeatReference.MaxDiff(sw.FinalState, results[TestMethod.ExactPiecewise].FinalState) <= 1e-8);
+        var plain = TestSolve.Run(eq, c0, new TestOptions { Method = TestMethod.Plain, EndTime = 10, MaxSteps = 200_000 });
         output.WriteLine($"sliding case to t = 10: SwitchingAware DP5 nfev {sw.Statistics.Nfev} ({sw.Statistics.SurfaceEvaluations} surface evaluations), " +
                          $"events {string.Join(", ", sw.Events.Select(e => $"{e.Kind} @ {e.Time:r}"))}; Plain DP5 {plain.Status} nfev {plain.Statistics.Nfev}, " +
                          $"{plain.Events.Count} crossings reported, |plain − exact| = {HeatReference.MaxDiff(plain.FinalState, SlidingClosedForm(plain.FinalTime)):e2}");
@@ -235,8 +235,8 @@ public class HeatSolverTests(ITestOutputHelper output)
         var eq = new HeatEquation(p);
         var c0 = HeatReference.Normal(eq.FreeDimension, 7); // five crossings, no sliding
         var plainRec = new HeatRecorder();
-        var plain = HeatSolver.Solve(eq, c0, new HeatOptions { Method = HeatMethod.Plain, EndTime = 50 }, plainRec);
-        var sw = HeatSolver.Solve(eq, c0, new HeatOptions { Method = HeatMethod.SwitchingAware, EndTime = 50 });
+        var plain = TestSolve.Run(eq, c0, new TestOptions { Method = TestMethod.Plain, EndTime = 50 }, plainRec);
+        var sw = TestSolve.Run(eq, c0, new TestOptions { Method = TestMethod.SwitchingAware, EndTime = 50 });
         Assert.Equal(HeatStatus.EndTimeReached, plain.Status);
         Assert.Equal(HeatStatus.EndTimeReached, sw.Status);
         Assert.Equal(plainRec.Events, plain.Events);
@@ -259,7 +259,7 @@ public class HeatSolverTests(ITestOutputHelper output)
         // α = 1e300: the first Euler step gives |c| ~ 1e298, the next one overflows.
         var huge = new HeatEquation(p, alpha: 1e300);
         var c0 = HeatReference.Normal(huge.FreeDimension, 3);
-        var euler = HeatSolver.Solve(huge, c0, new HeatOptions { Method = HeatMethod.AuthorsEuler });
+        var euler = TestSolve.Run(huge, c0, new TestOptions { Method = TestMethod.AuthorsEuler });
         Assert.Equal(HeatStatus.NonFiniteState, euler.Status);
         Assert.All(euler.FinalState, v => Assert.True(double.IsFinite(v)));
         Assert.Contains("NaN or infinity", euler.Message);
@@ -267,16 +267,16 @@ public class HeatSolverTests(ITestOutputHelper output)
         var eq = new HeatEquation(p);
         var nan = (double[])c0.Clone();
         nan[2] = double.NaN;
-        foreach (HeatMethod m in Enum.GetValues<HeatMethod>())
+        foreach (TestMethod m in Enum.GetValues<TestMethod>())
         {
-            var s = HeatSolver.Solve(eq, nan, new HeatOptions { Method = m });
+            var s = TestSolve.Run(eq, nan, new TestOptions { Method = m });
             Assert.Equal(HeatStatus.NonFiniteState, s.Status);
         }
         // α = 1e300 and |c| ~ 1e10: the force is infinite at t = 0, so every force-based method stops at once.
         var big = c0.Select(v => 1e10 * v).ToArray();
-        foreach (var m in new[] { HeatMethod.Plain, HeatMethod.SwitchingAware, HeatMethod.AuthorsEuler })
+        foreach (var m in new[] { TestMethod.Plain, TestMethod.SwitchingAware, TestMethod.AuthorsEuler })
         {
-            var s = HeatSolver.Solve(huge, big, new HeatOptions { Method = m });
+            var s = TestSolve.Run(huge, big, new TestOptions { Method = m });
             output.WriteLine($"{m}, α = 1e300 from 1e10·N(0,1): {s.Status}: {s.Message}");
             Assert.Equal(HeatStatus.NonFiniteState, s.Status);
             Assert.Equal(0.0, s.FinalTime);
@@ -285,34 +285,35 @@ public class HeatSolverTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(HeatMethod.Plain)]
-    [InlineData(HeatMethod.SwitchingAware)]
-    [InlineData(HeatMethod.ExactPiecewise)]
-    [InlineData(HeatMethod.AuthorsEuler)]
-    public void StepLimitCancellationAndObserverStopsAreStatuses(HeatMethod method)
+    [InlineData(TestMethod.Plain)]
+    [InlineData(TestMethod.SwitchingAware)]
+    [InlineData(TestMethod.ExactPiecewise)]
+    [InlineData(TestMethod.AuthorsEuler)]
+    public void StepLimitCancellationAndObserverStopsAreStatuses(TestMethod method)
     {
         var p = G.Problem(GoldenNetwork.X);
         var eq = new HeatEquation(p);
         var c0 = HeatReference.Normal(eq.FreeDimension, 101);
-        var o = new HeatOptions { Method = method };
-        if (method != HeatMethod.ExactPiecewise)
+        var o = new TestOptions { Method = method };
+        if (method != TestMethod.ExactPiecewise)
         {
-            var limited = HeatSolver.Solve(eq, c0, o with { MaxSteps = 5 });
+            var limited = TestSolve.Run(eq, c0, o with { MaxSteps = 5 });
             Assert.Equal(HeatStatus.StepLimit, limited.Status);
         }
         using var cts = new CancellationTokenSource();
-        var cancelled = HeatSolver.Solve(eq, c0, o with { Cancellation = cts.Token }, new HeatRecorder(cancelAfter: cts));
+        var cancelled = TestSolve.Run(eq, c0, o with { Cancellation = cts.Token }, new HeatRecorder(cancelAfter: cts));
         Assert.Equal(HeatStatus.Interrupted, cancelled.Status);
-        var rec = new HeatRecorder(stopAfter: 4);
-        var stopped = HeatSolver.Solve(eq, c0, o, rec);
-        Assert.Equal(HeatStatus.StoppedByObserver, stopped.Status);
+        var rec = new HeatRecorder();
+        var stopped = TestSolve.Run(eq, c0, o with { ExtraRules = [new SampleCountStop(4)] }, rec);
+        Assert.Equal(HeatStatus.StoppedByRule, stopped.Status);
+        Assert.Equal(StopReason.Custom, stopped.Reason);
         Assert.Equal(4, rec.Samples.Count);
         Assert.Equal(rec.Samples[^1].Time, stopped.FinalTime);
         Assert.Equal(rec.Samples[^1].State, stopped.FinalState);
         Assert.Null(stopped.ConvergenceTime);
-        var capped = HeatSolver.Solve(eq, c0, o with { MaxEvents = 0 });
+        var capped = TestSolve.Run(eq, c0, o with { MaxEvents = 0 });
         Assert.Equal(HeatStatus.EventLimit, capped.Status);
-        var end = HeatSolver.Solve(eq, c0, o with { EndTime = 2 });
+        var end = TestSolve.Run(eq, c0, o with { EndTime = 2 });
         Assert.Equal(HeatStatus.EndTimeReached, end.Status);
         Assert.Equal(2.0, end.FinalTime, 1e-9);
         output.WriteLine($"{method}: {capped.Message}; {end.Message}");
@@ -326,10 +327,10 @@ public class HeatSolverTests(ITestOutputHelper output)
         var c0 = HeatReference.Normal(eq.FreeDimension, 101);
         var force = new double[eq.FreeDimension];
         var modes = new UnitMode[eq.SwitchingCount];
-        foreach (HeatMethod m in Enum.GetValues<HeatMethod>())
+        foreach (TestMethod m in Enum.GetValues<TestMethod>())
         {
             var rec = new HeatRecorder();
-            var s = HeatSolver.Solve(eq, c0, new HeatOptions { Method = m, StopForce = 1e-6 }, rec);
+            var s = TestSolve.Run(eq, c0, new TestOptions { Method = m, StopForce = 1e-6 }, rec);
             Assert.Equal(HeatStatus.Converged, s.Status);
             eq.Force(s.FinalState, force);
             Assert.True(HeatReference.MaxAbs(force) <= 1e-6 * (1 + 1e-9), $"{m}: |ċ| = {HeatReference.MaxAbs(force):e2}");
@@ -346,31 +347,42 @@ public class HeatSolverTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void ValidateNamesTheOffendingOption()
+    public void ValidateNamesTheOffendingParameter()
     {
-        void Bad(HeatOptions o, string param) => Assert.Equal(param, Assert.Throws<ArgumentException>(() => o.Validate(9)).ParamName);
-        var ok = new HeatOptions();
-        ok.Validate(9);
-        Bad(ok with { Rtol = -1e-8 }, nameof(HeatOptions.Rtol));
-        Bad(ok with { Rtol = double.NaN }, nameof(HeatOptions.Rtol));
-        Bad(ok with { Atol = -1 }, nameof(HeatOptions.Atol));
-        Bad(ok with { Atol = double.NaN }, nameof(HeatOptions.Atol));
-        Bad(ok with { EndTime = 0 }, nameof(HeatOptions.EndTime));
-        Bad(ok with { EndTime = -3 }, nameof(HeatOptions.EndTime));
-        Bad(ok with { EndTime = double.PositiveInfinity }, nameof(HeatOptions.EndTime));
-        Bad(ok with { StopDistance = 1e-9 }, nameof(HeatOptions.StopDistance));
-        Bad(ok with { Target = new double[8] }, nameof(HeatOptions.Target));
-        Bad(ok with { EulerDt = 0 }, nameof(HeatOptions.EulerDt));
-        Bad(ok with { EulerDt = -0.01 }, nameof(HeatOptions.EulerDt));
-        Bad(ok with { EulerTolerance = double.NaN }, nameof(HeatOptions.EulerTolerance));
-        Bad(ok with { EulerSampleEvery = 0 }, nameof(HeatOptions.EulerSampleEvery));
-        Bad(ok with { MaxSteps = 0 }, nameof(HeatOptions.MaxSteps));
-        Bad(ok with { MaxEvents = -1 }, nameof(HeatOptions.MaxEvents));
-        Bad(ok with { StopForce = -1 }, nameof(HeatOptions.StopForce));
-        Bad(ok with { ExactSamplesPerDecade = 0 }, nameof(HeatOptions.ExactSamplesPerDecade));
+        static void Bad(Action a, string param) => Assert.Equal(param, Assert.Throws<ArgumentException>(a).ParamName);
         var eq = new HeatEquation(G.Problem(GoldenNetwork.X));
-        Assert.Equal(nameof(HeatOptions.Target),
-            Assert.Throws<ArgumentException>(() => HeatSolver.Solve(eq, new double[9], ok with { Target = new double[3], StopDistance = 1 })).ParamName);
+        var ok = new HeatProblem(eq, new double[9]);
+        ok.Validate();
+        Bad(() => (ok with { EndTime = 0 }).Validate(), nameof(HeatProblem.EndTime));
+        Bad(() => (ok with { EndTime = -3 }).Validate(), nameof(HeatProblem.EndTime));
+        Bad(() => (ok with { EndTime = double.PositiveInfinity }).Validate(), nameof(HeatProblem.EndTime));
+        Bad(() => (ok with { MaxSteps = 0 }).Validate(), nameof(HeatProblem.MaxSteps));
+        Bad(() => (ok with { MaxEvents = -1 }).Validate(), nameof(HeatProblem.MaxEvents));
+        Bad(() => (ok with { StopRules = [new DistanceStop(new double[8], 1e-9)] }).Validate(), nameof(DistanceStop.Target));
+        Bad(() => _ = new DistanceStop(new double[9], -1), "tolerance");
+        Bad(() => _ = new DistanceStop([double.NaN], 1), "target");
+        Bad(() => _ = new ForceStop(-1), "tolerance");
+        Bad(() => _ = new ChangeStop(double.NaN), "tolerance");
+        Bad(() => _ = new PlateauStop(0, new double[9], 0), "window");
+        Bad(() => _ = new HeatProblem(eq, new double[8]), "initial");
+        var dp5 = new OdeFlow(new DormandPrince54());
+        dp5.Validate();
+        Bad(() => (dp5 with { Rtol = -1e-8 }).Validate(), nameof(OdeFlow.Rtol));
+        Bad(() => (dp5 with { Rtol = double.NaN }).Validate(), nameof(OdeFlow.Rtol));
+        Bad(() => (dp5 with { Atol = -1 }).Validate(), nameof(OdeFlow.Atol));
+        Bad(() => new FixedStepEuler(0).Validate(), nameof(FixedStepEuler.Dt));
+        Bad(() => new FixedStepEuler(-0.01).Validate(), nameof(FixedStepEuler.Dt));
+        Bad(() => new FixedStepEuler { SampleEvery = 0 }.Validate(), nameof(FixedStepEuler.SampleEvery));
+        Bad(() => new ExactPiecewiseFlow { SamplesPerDecade = 0 }.Validate(), nameof(ExactPiecewiseFlow.SamplesPerDecade));
+        Bad(() => new KrylovPiecewiseFlow { Tolerance = 0 }.Validate(), nameof(KrylovPiecewiseFlow.Tolerance));
+        Bad(() => HandoffFlow.RkcKrylov(1e-6, 1e-6, 1e-10, quietSteps: 0).Validate(), nameof(HandoffFlow.QuietSteps));
+        Bad(() => new HandoffFlow(dp5 with { FrozenModes = false }, new KrylovPiecewiseFlow()).Validate(), nameof(HandoffFlow.First));
+        // Solve checks both and refuses a rule the method cannot apply, saying why.
+        Bad(() => HeatSolver.Solve(ok with { StopRules = [new DistanceStop(new double[3], 1)] }, dp5), nameof(DistanceStop.Target));
+        var euler = ok with { StopRules = [new ChangeStop(1e-12)] };
+        var refused = Assert.Throws<ArgumentException>(() => HeatSolver.Solve(euler, new ExactPiecewiseFlow()));
+        Assert.Contains("fixed-step Euler", refused.Message);
+        Assert.Equal(HeatStatus.Converged, HeatSolver.Solve(euler, new FixedStepEuler()).Status);
     }
 
     [Fact]
@@ -380,7 +392,7 @@ public class HeatSolverTests(ITestOutputHelper output)
         var eq = new HeatEquation(p);
         var c0 = HeatReference.Normal(eq.FreeDimension, 101);
         var rec = new HeatRecorder();
-        var s = HeatSolver.Solve(eq, c0, new HeatOptions { Method = HeatMethod.ExactPiecewise, EndTime = 10, ExactSamplesPerDecade = 10 }, rec);
+        var s = TestSolve.Run(eq, c0, new TestOptions { Method = TestMethod.ExactPiecewise, EndTime = 10, ExactSamplesPerDecade = 10 }, rec);
         Assert.Equal(HeatStatus.EndTimeReached, s.Status);
         var times = rec.Samples.Select(x => x.Time).ToArray();
         // 1e−3 … 10: 4 decades · 10 + the end, plus t = 0 and one sample per event.
@@ -398,21 +410,21 @@ public class HeatSolverTests(ITestOutputHelper output)
         var zero = new double[eq.FreeDimension];
         foreach (var o in new[]
         {
-            new HeatOptions { Method = HeatMethod.SwitchingAware },
-            new HeatOptions { Method = HeatMethod.Plain },
-            new HeatOptions { Method = HeatMethod.AuthorsEuler, EulerTolerance = 1e-300 },
+            new TestOptions { Method = TestMethod.SwitchingAware },
+            new TestOptions { Method = TestMethod.Plain },
+            new TestOptions { Method = TestMethod.AuthorsEuler, EulerTolerance = 1e-300 },
         })
         {
             // No switch after t = 0 from the zero cochain: a longer run only adds steps, so it must not add allocations.
             // Least of three runs: a JIT tier-up can allocate once on this thread at any time (about 1 KB, seen in CI).
             long Bytes(double end)
             {
-                HeatSolver.Solve(eq, zero, o with { EndTime = end });
+                TestSolve.Run(eq, zero, o with { EndTime = end });
                 long least = long.MaxValue;
                 for (int k = 0; k < 3; k++)
                 {
                     long before = GC.GetAllocatedBytesForCurrentThread();
-                    HeatSolver.Solve(eq, zero, o with { EndTime = end });
+                    TestSolve.Run(eq, zero, o with { EndTime = end });
                     least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
                 }
 
@@ -423,12 +435,12 @@ public class HeatSolverTests(ITestOutputHelper output)
             Assert.True(longRun - shortRun <= 256, $"{o.Method}: {longRun - shortRun} extra bytes for the longer run");
         }
         // Rodas4 is not covered: the MathNet managed LU it factorises with allocates per factorisation (measured, printed only).
-        var rodas = new HeatOptions { Method = HeatMethod.SwitchingAware, Algorithm = new Rodas4() };
-        HeatSolver.Solve(eq, zero, rodas with { EndTime = 10 });
+        var rodas = new TestOptions { Method = TestMethod.SwitchingAware, Algorithm = new Rodas4() };
+        TestSolve.Run(eq, zero, rodas with { EndTime = 10 });
         long b0 = GC.GetAllocatedBytesForCurrentThread();
-        var r10 = HeatSolver.Solve(eq, zero, rodas with { EndTime = 10 });
+        var r10 = TestSolve.Run(eq, zero, rodas with { EndTime = 10 });
         long b1 = GC.GetAllocatedBytesForCurrentThread();
-        var r40 = HeatSolver.Solve(eq, zero, rodas with { EndTime = 40 });
+        var r40 = TestSolve.Run(eq, zero, rodas with { EndTime = 40 });
         long b2 = GC.GetAllocatedBytesForCurrentThread();
         output.WriteLine($"Rodas4: {b1 - b0} B / {r10.Statistics.Nlu} LU to t = 10, {b2 - b1} B / {r40.Statistics.Nlu} LU to t = 40");
     }

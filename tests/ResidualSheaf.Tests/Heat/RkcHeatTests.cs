@@ -45,9 +45,9 @@ public class RkcHeatTests(ITestOutputHelper output)
             var reference = new ExactPiecewiseIntegrator(eq).Run(c0, CheckTimes);
             for (int k = 0; k < CheckTimes.Length; k++)
             {
-                var tight = new HeatOptions { Rtol = 1e-10, Atol = 1e-12, EndTime = CheckTimes[k], KrylovTolerance = 1e-12 };
-                var rkc = HeatSolver.Solve(eq, c0, tight with { Method = HeatMethod.SwitchingAware, Algorithm = new Rkc() });
-                var hybrid = HeatSolver.Solve(eq, c0, tight with { Method = HeatMethod.RkcKrylov });
+                var tight = new TestOptions { Rtol = 1e-10, Atol = 1e-12, EndTime = CheckTimes[k], KrylovTolerance = 1e-12 };
+                var rkc = TestSolve.Run(eq, c0, tight with { Method = TestMethod.SwitchingAware, Algorithm = new Rkc() });
+                var hybrid = TestSolve.Run(eq, c0, tight with { Method = TestMethod.RkcKrylov });
                 Assert.Equal(HeatStatus.EndTimeReached, rkc.Status);
                 Assert.Equal(HeatStatus.EndTimeReached, hybrid.Status);
                 double dRkc = HeatReference.MaxDiff(rkc.FinalState, reference.States[k]), dHybrid = HeatReference.MaxDiff(hybrid.FinalState, reference.States[k]);
@@ -80,9 +80,9 @@ public class RkcHeatTests(ITestOutputHelper output)
         var eq = new HeatEquation(p);
         var forward = p.Restrict(DirichletSolver.Solve(p).Cochain);
         var c0 = HeatReference.Normal(eq.FreeDimension, 5, scale: 2.0);
-        var options = new HeatOptions
+        var options = new TestOptions
         {
-            Method = HeatMethod.RkcKrylov,
+            Method = TestMethod.RkcKrylov,
             Rtol = 1e-6,
             Atol = 1e-6,
             KrylovTolerance = 1e-12,
@@ -90,14 +90,14 @@ public class RkcHeatTests(ITestOutputHelper output)
             Target = forward,
             StopDistance = 1e-9,
         };
-        var s = HeatSolver.Solve(eq, c0, options);
+        var s = TestSolve.Run(eq, c0, options);
         output.WriteLine($"{name}: {s.Status} at t = {s.ConvergenceTime:g8}; {s.Message}; {s.Statistics}");
         Assert.Equal(HeatStatus.Converged, s.Status);
         Assert.Contains("then Krylov", s.Message, StringComparison.Ordinal);
         Assert.True(HeatReference.MaxDiff(s.FinalState, forward) <= 1e-9);
 
         // The exact flow reaches 1e-9 at nearly the same time (RKC's error at rtol 1e-6 shifts it slightly).
-        var exact = HeatSolver.Solve(eq, c0, new HeatOptions { Method = HeatMethod.ExactPiecewise, EndTime = 1e7, Target = forward, StopDistance = 1e-9 });
+        var exact = TestSolve.Run(eq, c0, new TestOptions { Method = TestMethod.ExactPiecewise, EndTime = 1e7, Target = forward, StopDistance = 1e-9 });
         Assert.Equal(HeatStatus.Converged, exact.Status);
         double rel = Math.Abs(s.ConvergenceTime!.Value - exact.ConvergenceTime!.Value) / exact.ConvergenceTime.Value;
         output.WriteLine($"{name}: exact reaches 1e-9 at t = {exact.ConvergenceTime:g8} (relative difference {rel:e2})");

@@ -1,3 +1,4 @@
+using ResidualSheaf.Engine.Heat;
 using System.Text.Json.Nodes;
 using ResidualSheaf.Runner;
 using ResidualSheaf.Runner.Config;
@@ -169,8 +170,8 @@ public sealed class HeatRunTests : IDisposable
         Assert.Equal(0, code);
         Assert.Equal("switching-aware", s!["method"]!.GetValue<string>());
         Assert.Equal("auto", s["method_requested"]!.GetValue<string>());
-        Assert.Equal("switching-aware", HeatConfigMapping.ResolveMethod("auto", HeatConfigMapping.LargeProblem));
-        Assert.Equal("rkc-krylov", HeatConfigMapping.ResolveMethod("auto", HeatConfigMapping.LargeProblem + 1));
+        Assert.Equal("switching-aware", HeatConfigMapping.ResolveMethod("auto", AutoFlow.LargeProblem));
+        Assert.Equal("rkc-krylov", HeatConfigMapping.ResolveMethod("auto", AutoFlow.LargeProblem + 1));
         Assert.Equal("exact", HeatConfigMapping.ResolveMethod("exact", 1_000_000));
     }
 
