@@ -62,6 +62,24 @@ public static class Numerics
         return m;
     }
 
+    /// <summary>max_i |a_i − b_i| (NaN if any difference is NaN): the ∞-norm distance used by every stop rule and report.</summary>
+    /// <exception cref="ArgumentException">The spans differ in length.</exception>
+    public static double MaxAbsDifference(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        if (a.Length != b.Length) throw new ArgumentException($"lengths differ ({a.Length} and {b.Length})", nameof(b));
+        double m = 0;
+        for (int i = 0; i < a.Length; i++) m = Math.Max(m, Math.Abs(a[i] - b[i]));
+        return m;
+    }
+
+    /// <summary>True when every value is finite.</summary>
+    public static bool AllFinite(ReadOnlySpan<double> x)
+    {
+        foreach (double v in x)
+            if (!double.IsFinite(v)) return false;
+        return true;
+    }
+
     /// <summary>Euclidean norm, scaled to avoid overflow.</summary>
     public static double Norm2(ReadOnlySpan<double> x)
     {

@@ -23,7 +23,7 @@ internal static class EulerHeatRun
 
         eq.Force(c, f);
         nfev++;
-        HeatStatus? stop = AllFinite(f) ? run.Sample(0, c, 0, f) : HeatStatus.NonFiniteState;
+        HeatStatus? stop = Numerics.AllFinite(f) ? run.Sample(0, c, 0, f) : HeatStatus.NonFiniteState;
         double t = 0;
         while (stop is null)
         {
@@ -37,7 +37,7 @@ internal static class EulerHeatRun
                 next[i] = c[i] + dc;
                 maxChange = Math.Max(maxChange, Math.Abs(dc));
             }
-            if (!double.IsFinite(maxChange) || !AllFinite(next)) { stop = HeatStatus.NonFiniteState; break; }
+            if (!double.IsFinite(maxChange) || !Numerics.AllFinite(next)) { stop = HeatStatus.NonFiniteState; break; }
             (c, next) = (next, c);
             steps++;
             t = steps * dt;
@@ -50,7 +50,7 @@ internal static class EulerHeatRun
             {
                 eq.Force(c, f);
                 nfev++;
-                if (!AllFinite(f)) { stop = HeatStatus.NonFiniteState; break; }
+                if (!Numerics.AllFinite(f)) { stop = HeatStatus.NonFiniteState; break; }
                 haveForce = true;
             }
             if (last || steps % flow.SampleEvery == 0)
@@ -72,10 +72,4 @@ internal static class EulerHeatRun
         return run.Finish(stop.Value, t, c, stats, detail: $"authors' Euler, dt = {dt:g4}, {steps} steps");
     }
 
-    private static bool AllFinite(ReadOnlySpan<double> v)
-    {
-        foreach (double x in v)
-            if (!double.IsFinite(x)) return false;
-        return true;
-    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ResidualSheaf.Engine;
 using ResidualSheaf.Engine.Dirichlet;
 using ResidualSheaf.Engine.Heat;
 using ResidualSheaf.Engine.Sheaves;
@@ -44,9 +45,9 @@ public static class CaseRunner
         var problem = outputPin is null ? ns.Problem(input) : ns.Problem(input, outputPin);
         var equation = new HeatEquation(problem, c.Alpha);
         var initial = new CaseRandom(cfg.MasterSeed, c.Id, HuntCase.InitialStream).Normals(equation.FreeDimension, c.InitialScale);
-        var limit = DirichletSolver.Solve(problem, initialMasks: StaticLabJob.ForwardMasks(ns, input));
-        var eigen = DirichletDiagnostics.SymmetricEigenvalues(problem.FreeLaplacian(MaskPattern.From(ns.Sheaf, limit.Cochain)));
-        return new CaseSetup(c, net, ns, input, outputPin, problem, equation, initial, problem.Restrict(limit.Cochain), limit.Residual,
+        var limit = FlowLimit.Solve(ns, problem, input);
+        var eigen = DirichletDiagnostics.SymmetricEigenvalues(problem.FreeLaplacian(MaskPattern.From(ns.Sheaf, limit.Solution.Cochain)));
+        return new CaseSetup(c, net, ns, input, outputPin, problem, equation, initial, limit.Target, limit.Solution.Residual,
             eigen[0], eigen[^1], HeatConfigMapping.ResolveIntegrator(cfg.Heat.Integrator, equation.FreeDimension, eigen[0], eigen[^1]));
     }
 
@@ -65,16 +66,14 @@ public static class CaseRunner
         var c = HuntCase.Sample(cfg, id);
         var s = Prepare(cfg, c);
         double lambdaMin = s.LambdaMin;
-        double? lambdaStar = null;
-        if (s.Problem.Sheaf.MaskCoordinates.Count(j => !s.Problem.Pins.IsPinned(j)) <= cfg.LambdaStarMaxUnits)
-            lambdaStar = MaskSpectrum.Compute(s.Problem).LambdaStar;
+        double? lambdaStar = FlowLimit.LambdaStar(s.Problem, cfg.LambdaStarMaxUnits);
 
         var observer = Observer(s);
         var (problem, algorithm) = Formulate(cfg, s, tightened: false);
         var sol = HeatSolver.Solve(problem, algorithm, observer, cancel);
         cancel.ThrowIfCancellationRequested();
         var increases = observer.Monitor.Classify(sol.Events);
-        double distance = Distance(sol.FinalState, s.Target);
+        double distance = Numerics.MaxAbsDifference(sol.FinalState, s.Target);
         bool converged = sol.Status == HeatStatus.Converged;
         // A chord sheaf's least-squares "limit" need not be a stationary point of the flow (its masks can be inconsistent), so a
         // chord flow resting elsewhere converged; a junction flow must reach the forward pass, anything else is a candidate.
@@ -188,10 +187,4 @@ public static class CaseRunner
 
     private static string StatusText(HeatSolution sol) => IsPlateau(sol) ? "Plateau" : sol.Status.ToString();
 
-    private static double Distance(double[] a, double[] b)
-    {
-        double m = 0;
-        for (int i = 0; i < a.Length; i++) m = Math.Max(m, Math.Abs(a[i] - b[i]));
-        return m;
-    }
 }

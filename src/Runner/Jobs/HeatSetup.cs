@@ -149,13 +149,11 @@ public sealed class HeatSetup
         DirichletSolution? own = null;
         if (soft.Count == 0)
         {
-            own = DirichletSolver.Solve(problem, initialMasks: StaticLabJob.ForwardMasks(ns, x));
-            target = problem.Restrict(own.Cochain);
+            var limit = FlowLimit.Solve(ns, problem, x);
+            (own, target) = (limit.Solution, limit.Target);
             targetKind = own.Method == DirichletMethod.ForwardSubstitution ? "harmonic extension (exact solve)" : "least-squares solution";
         }
-        double? lambdaStar = null;
-        if (problem.Sheaf.MaskCoordinates.Count(j => !pins.IsPinned(j)) <= LambdaStarMaskLimit)
-            lambdaStar = MaskSpectrum.Compute(problem).LambdaStar;
+        double? lambdaStar = FlowLimit.LambdaStar(problem, LambdaStarMaskLimit);
         // κ of L_free at the limit's pattern (or at the initial state's pattern when the limit is unknown).
         string integrator = HeatConfigMapping.ResolveIntegrator(h.Integrator, equation, own?.Cochain ?? problem.Embed(initial));
         var figures = ComputeStaticFigures(ns, x, y64, y32);

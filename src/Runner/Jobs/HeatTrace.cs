@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ResidualSheaf.Engine;
 using ResidualSheaf.Engine.Heat;
 using ResidualSheaf.Engine.Sheaves;
 using ResidualSheaf.Runner.Output;
@@ -97,8 +98,7 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
         double distance = double.NaN;
         if (_setup.Target is { } target)
         {
-            distance = 0;
-            for (int i = 0; i < state.Length; i++) distance = Math.Max(distance, Math.Abs(state[i] - target[i]));
+            distance = Numerics.MaxAbsDifference(state, target);
         }
         if (_samples == 0) InitialEnergy = e;
         Monitor.Add(time, e, state, p.Sheaf.EdgeDimension, _affineScale);

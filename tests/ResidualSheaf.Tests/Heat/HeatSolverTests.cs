@@ -134,8 +134,26 @@ public class HeatSolverTests(ITestOutputHelper output)
         var ones = TestSolve.Run(eq, Enumerable.Repeat(1.0, eq.FreeDimension).ToArray(), o);
         Assert.Equal(HeatStatus.Converged, ones.Status);
         Assert.Equal(10723, ones.Statistics.Accepted);
-        // The same arithmetic as AuthorsEuler.Run: identical final states.
-        Assert.Equal(AuthorsEuler.Run(eq, new double[eq.FreeDimension]).FinalState, zeros.FinalState);
+        // The authors' reference loop, written out here as an independent reference: identical final states and step counts.
+        var c = new double[eq.FreeDimension];
+        var f = new double[c.Length];
+        int steps = 0;
+        double change;
+        do
+        {
+            eq.Force(c, f);
+            change = 0;
+            for (int i = 0; i < c.Length; i++)
+            {
+                c[i] += 0.01 * f[i];
+                change = Math.Max(change, Math.Abs(0.01 * f[i]));
+            }
+            steps++;
+        }
+        while (change >= 1e-12);
+        Assert.Equal(steps, zeros.Statistics.Accepted);
+        Assert.Equal(c, zeros.FinalState);
+        Assert.Equal(c, AuthorsEuler.Run(eq, new double[eq.FreeDimension]).FinalState);
     }
 
     [Fact]

@@ -43,10 +43,7 @@ public sealed class DistanceStop : StopRule
     {
         public override bool IsMet(in HeatSample sample, out string because)
         {
-            var state = sample.State;
-            var target = rule._target;
-            double dist = 0;
-            for (int i = 0; i < state.Length; i++) dist = Math.Max(dist, Math.Abs(state[i] - target[i]));
+            double dist = Numerics.MaxAbsDifference(sample.State, rule._target);
             because = dist <= rule.Tolerance ? $"‖c − target‖∞ = {dist:e3} ≤ StopDistance {rule.Tolerance:e3}" : "";
             return dist <= rule.Tolerance;
         }

@@ -62,9 +62,7 @@ public sealed class PlateauStop : StopRule
         {
             because = "";
             if (!_detector.Add(sample.Time, sample.Energy)) return false;
-            var state = sample.State;
-            double distance = 0;
-            for (int i = 0; i < state.Length; i++) distance = Math.Max(distance, Math.Abs(state[i] - rule._target[i]));
+            double distance = Numerics.MaxAbsDifference(sample.State, rule._target);
             if (distance <= rule.MinDistance) return false;
             because = $"energy plateau: E changed by ≤ {rule.RelativeTolerance:g3} (relative) over the last {rule.Window:g6} time units at distance " +
                       $"{distance:e3} from the target: the flow rests at another stationary point";
