@@ -1,5 +1,5 @@
-using ResidualSheaf.Engine.Heat;
 using System.Text.Json.Nodes;
+using ResidualSheaf.Engine.Heat;
 using ResidualSheaf.Runner;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Jobs;
