@@ -101,7 +101,7 @@ public sealed class HeatEquation
 
     /// <summary>
     /// Up to this many entries of δ the force uses <see cref="SparseCoboundary"/> (flat loops); above, the per-edge maps, whose
-    /// dense blocks vectorise (20 blocks of width 64: 92 µs per force with the maps).
+    /// dense blocks vectorise (the crossover is measured in bench/ResidualSheaf.Benchmarks/LargeStackReport.md).
     /// </summary>
     public const int SparseEntryLimit = 2048;
 
