@@ -27,7 +27,7 @@ public sealed record HeatConfig
     public static readonly string[] Methods = ["auto", "switching-aware", "plain", "exact", "authors-euler", "krylov", "rkc-krylov"];
 
     /// <summary>ODE integrators usable by the plain and switching-aware methods.</summary>
-    public static readonly string[] Integrators = ["dp5", "bs3", "dop853", "rodas4", "rkc", "auto"];
+    public static readonly string[] Integrators = [.. ResidualSheaf.Engine.Integration.OdeAlgorithms.Names, "auto"];
 
     /// <summary>auto | switching-aware | plain | exact | authors-euler | krylov | rkc-krylov.</summary>
     public required string Method { get; init; }

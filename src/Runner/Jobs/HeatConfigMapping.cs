@@ -48,14 +48,6 @@ public static class HeatConfigMapping
         integrator != "auto" ? integrator
         : freeDimension <= SmallProblem || !(lambdaMin > 0) || lambdaMax / lambdaMin > StiffConditionNumber ? "rodas4" : "dp5";
 
-    /// <summary>dp5 | bs3 | dop853 | rodas4 | rkc.</summary>
-    public static OdeAlgorithm Algorithm(string name) => name switch
-    {
-        "rkc" => new Rkc(),
-        "bs3" => new BogackiShampine32(),
-        "dop853" => new Dop853(),
-        "rodas4" => new Rodas4(),
-        "dp5" => new DormandPrince54(),
-        _ => throw new ArgumentException($"unknown integrator '{name}'", nameof(name)),
-    };
+    /// <summary>A name registered in <see cref="OdeAlgorithms"/> (dp5 | bs3 | dop853 | rodas4 | rkc | tsit5).</summary>
+    public static OdeAlgorithm Algorithm(string name) => OdeAlgorithms.TryCreate(name, out OdeAlgorithm? a) ? a : throw new ArgumentException($"unknown integrator '{name}'", nameof(name));
 }
