@@ -16,6 +16,16 @@ IGNORED = re.compile(r"(wall|elapsed|started|finished|timestamp|created|utc|path
 SKIP_FILES = re.compile(r"\.(png|svg|pdf|log|clef|lock)$|^build\.log$|^exit-codes\.txt$|^\.complete$")
 
 
+PATH = re.compile(r"(/[^\s'\"]+)")
+
+
+def normalise(value):
+    """Paths differ between the two trees by construction: keep only their last component."""
+    if isinstance(value, str) and "/" in value:
+        return PATH.sub(lambda m: "…/" + m.group(1).rstrip("/").split("/")[-1], value)
+    return value
+
+
 def flatten(value, prefix=""):
     if isinstance(value, dict):
         for k, v in value.items():
@@ -26,7 +36,7 @@ def flatten(value, prefix=""):
         for i, v in enumerate(value):
             yield from flatten(v, f"{prefix}[{i}]")
     else:
-        yield prefix, value
+        yield prefix, normalise(value)
 
 
 def compare_json(a, b):

@@ -7,47 +7,30 @@ namespace ResidualSheaf.Engine.Integration;
 public readonly record struct OdeStepInfo(double Time, double StepSize, ReadOnlyMemory<double> State);
 
 /// <summary>
-/// Step-by-step integrator: owns the stepper, step-size control, event location and output.
+/// Step-by-step integrator: drives the stepper, asking the <see cref="StepSizeController"/> for step sizes, the
+/// <see cref="EventLocator"/> for events and the <see cref="SavePolicy"/> for output.
 /// Call <see cref="Step"/> (or enumerate <see cref="Steps"/>) until it returns false, then read <see cref="Solution"/>.
 /// </summary>
 public sealed class OdeIntegrator
 {
-    private const double EventRootUlps = 100;
-
-    private readonly OdeProblem _problem;
     private readonly OdeOptions _options;
     private readonly Stepper _stepper;
     private readonly OdeSolution _solution;
     private readonly double _direction;
     private readonly double _tEnd;
-    private readonly bool _adaptive;
     private readonly double _fixedStep;
-    private readonly bool _saveEvery;
-    private readonly double[] _saveAt;
-    private int _saveIndex;
-
-    // Controller state.
-    private double _hAbs;
-    private double _facOld = 1e-4;
-    private bool _rejectedLast;
+    private readonly StepSizeController _controller;
+    private readonly EventLocator _events;
+    private readonly SavePolicy _save;
+    private readonly double[] _restartState;
     private double _lastH;
-    private bool _lastRejectNonFinite;
-
-    // Event state.
-    private readonly EventFunction[] _events;
-    private readonly int[] _sign;
-    private readonly bool[] _disarmed;
-    private readonly double[] _gLeft;
-    private readonly double[] _tLeft;
-    private readonly double[] _gRight;
-    private readonly double[] _yTmp;
-    private readonly List<Candidate> _candidates = [];
-    private int _rootEvent;
 
     /// <summary>Creates an integrator positioned at t0 (validates options; evaluates nothing yet).</summary>
     /// <param name="problem">The problem.</param>
     /// <param name="algorithm">The method.</param>
     /// <param name="options">Options (defaults when null).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="problem"/> or <paramref name="algorithm"/> is null.</exception>
+    /// <exception cref="ArgumentException">An option is invalid for this problem (<see cref="ArgumentException.ParamName"/> names it).</exception>
     public OdeIntegrator(OdeProblem problem, OdeAlgorithm algorithm, OdeOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -55,7 +38,6 @@ public sealed class OdeIntegrator
         _options = options ?? new OdeOptions();
         int n = problem.Dimension;
         _options.Validate(n);
-        _problem = problem;
         _tEnd = problem.TEnd;
         _direction = Math.Sign(problem.TEnd - problem.T0);
         Statistics = new OdeStatistics();
@@ -67,18 +49,12 @@ public sealed class OdeIntegrator
         }
 
         _stepper.Initialize(problem.T0, problem.Y0);
-        _adaptive = _stepper.IsAdaptive && _options.Adaptive;
+        _controller = new StepSizeController(_stepper, _options, _stepper.IsAdaptive && _options.Adaptive);
         _fixedStep = _stepper.IsAdaptive ? (_options.FirstStep ?? double.NaN) : _stepper.FixedStep;
-        _saveAt = _options.SaveAt is null ? [] : FilterSaveAt(_options.SaveAt, problem.T0, problem.TEnd, _direction);
-        _saveEvery = _options.SaveEveryStep ?? (_options.SaveAt is null);
         _solution = new OdeSolution(n) { Statistics = Statistics, Status = OdeStatus.Running };
-        _events = [.. problem.Events];
-        _sign = new int[_events.Length];
-        _disarmed = new bool[_events.Length];
-        _gLeft = new double[_events.Length];
-        _tLeft = new double[_events.Length];
-        _gRight = new double[_events.Length];
-        _yTmp = new double[n];
+        _save = new SavePolicy(_stepper, _options, _solution, problem.T0, problem.TEnd, _direction);
+        _events = new EventLocator([.. problem.Events], _stepper, _options, _solution, Statistics);
+        _restartState = new double[n];
         Status = OdeStatus.Running;
     }
 
@@ -156,28 +132,14 @@ public sealed class OdeIntegrator
             return false;
         }
 
-        if (_saveEvery)
-        {
-            Save(_stepper.T, _stepper.Y);
-        }
-
-        SaveAtPoints(_stepper.T, inclusiveStart: true);
-        if (_adaptive)
-        {
-            double span = Math.Abs(_tEnd - _stepper.T);
-            _hAbs = _options.FirstStep ?? _stepper.InitialStep(_direction, _options.MaxStep, span);
-        }
-        else
-        {
-            _hAbs = _fixedStep;
-        }
-
+        _save.AtStart();
+        _controller.Start(_direction, Math.Abs(_tEnd - _stepper.T), _fixedStep);
         return ArmEvents(_stepper.T, _stepper.Y);
     }
 
     private bool AttemptUntilAccepted()
     {
-        int nonFinite = 0;
+        _controller.BeginStep();
         while (true)
         {
             if (Statistics.Accepted + Statistics.Rejected >= _options.MaxSteps)
@@ -188,17 +150,16 @@ public sealed class OdeIntegrator
 
             double t = _stepper.T;
             double remaining = Math.Abs(_tEnd - t);
-            double hAbs = _adaptive ? Math.Min(_hAbs, Math.Min(_options.MaxStep, _stepper.StableStepLimit())) : _hAbs;
-            double minStep = 10 * Math.Abs(Math.BitIncrement(Math.Abs(t)) - Math.Abs(t));
-            if (_adaptive && hAbs < minStep)
+            double hAbs = _controller.NextStepSize();
+            if (_controller.Underflows(t, hAbs))
             {
                 // Step sizes collapsing onto a region where f is NaN/∞ is a non-finite failure, not an accuracy one.
-                Finish(_lastRejectNonFinite ? OdeStatus.NonFiniteState : OdeStatus.StepSizeUnderflow);
+                Finish(_controller.LastRejectNonFinite ? OdeStatus.NonFiniteState : OdeStatus.StepSizeUnderflow);
                 return false;
             }
 
             double tNew;
-            if (hAbs >= remaining || (!_adaptive && hAbs * (1 + 1e-9) >= remaining))
+            if (hAbs >= remaining || (!_controller.Adaptive && hAbs * (1 + 1e-9) >= remaining))
             {
                 tNew = _tEnd;
             }
@@ -209,94 +170,45 @@ public sealed class OdeIntegrator
 
             double h = tNew - t;
             double err = _stepper.TryStep(tNew);
-            if (!double.IsFinite(err) || !AllFinite(_stepper.YNew))
+            StepVerdict verdict = !double.IsFinite(err) || !AllFinite(_stepper.YNew) ? _controller.OnNonFinite(h) : _controller.OnError(err, h);
+            if (verdict == StepVerdict.NonFinite)
             {
-                if (!_adaptive || ++nonFinite > 40)
-                {
-                    Finish(OdeStatus.NonFiniteState);
-                    return false;
-                }
+                Finish(OdeStatus.NonFiniteState);
+                return false;
+            }
 
+            if (verdict == StepVerdict.Reject)
+            {
                 Statistics.Rejected++;
-                _rejectedLast = true;
-                _lastRejectNonFinite = true;
-                _hAbs = 0.25 * Math.Abs(h);
                 continue;
             }
 
-            if (!_adaptive)
-            {
-                _stepper.Accept();
-                Statistics.Accepted++;
-                _lastH = h;
-                return true;
-            }
-
-            // Hairer's PI controller (DOPRI5 / DOP853 conventions).
-            double q = _stepper.ErrorOrder + 1;
-            double beta = _stepper.Beta;
-            double expo1 = (1.0 / q) - (0.75 * beta);
-            double fac11 = Math.Pow(Math.Max(err, 1e-300), expo1);
-            double safe = _stepper.Safety;
-            double maxShrink = 1.0 / _stepper.MinFactor; // h/hnew ≤ this
-            double maxGrow = 1.0 / _stepper.MaxFactor; // h/hnew ≥ this
-            if (err <= 1.0)
-            {
-                double fac = fac11 / Math.Pow(_facOld, beta);
-                fac = Math.Max(maxGrow, Math.Min(maxShrink, fac / safe));
-                double hNew = Math.Abs(h) / fac;
-                if (_rejectedLast)
-                {
-                    hNew = Math.Min(hNew, Math.Abs(h));
-                }
-
-                _facOld = Math.Max(err, 1e-4);
-                _hAbs = hNew;
-                _rejectedLast = false;
-                _stepper.Accept();
-                Statistics.Accepted++;
-                _lastH = h;
-                return true;
-            }
-
-            Statistics.Rejected++;
-            _rejectedLast = true;
-            _lastRejectNonFinite = false;
-            _hAbs = Math.Abs(h) / Math.Min(maxShrink, fac11 / safe);
+            _stepper.Accept();
+            Statistics.Accepted++;
+            _lastH = h;
+            return true;
         }
     }
 
     private void PostStep()
     {
         double stepStart = _stepper.TOld;
-        bool needInterp = _events.Length > 0 || _saveAt.Length > 0 || _options.Dense;
+        bool needInterp = _events.Count > 0 || _save.NeedsInterpolant;
         DenseSegment? live = needInterp ? _stepper.LiveSegment() : null;
 
         // Events: may cut the step.
-        EventOutcome outcome = _events.Length > 0 ? LocateEvents(stepStart) : default;
-        if (Status != OdeStatus.Running)
+        EventLocator.EventOutcome outcome = _events.Count > 0 ? _events.Locate(stepStart) : default;
+        if (_events.Failure != OdeStatus.Running)
         {
+            Finish(_events.Failure);
             return;
         }
 
         double tReached = _stepper.T;
-        if (live is not null && _options.Dense)
-        {
-            DenseSegment seg = live.Clone();
-            seg.Start = stepStart;
-            seg.End = tReached;
-            _solution.Segments.Add(seg);
-        }
-
-        SaveAtPoints(tReached, inclusiveStart: false);
-        if (_saveEvery)
-        {
-            Save(tReached, _stepper.Y);
-        }
-
+        _save.AfterStep(stepStart, live);
         if (outcome.Cut)
         {
-            HandleCut(outcome);
+            HandleCut(outcome.Group);
             return;
         }
 
@@ -312,29 +224,10 @@ public sealed class OdeIntegrator
         }
     }
 
-    private void HandleCut(EventOutcome outcome)
+    private void HandleCut(List<EventLocator.Candidate> group)
     {
         double t = _stepper.T;
-        bool stop = false;
-        bool restart = false;
-        foreach (Candidate c in outcome.Group)
-        {
-            if (!Matches(_events[c.Index].Direction, c.Direction))
-            {
-                continue;
-            }
-
-            EventFunction ev = _events[c.Index];
-            if (ev.Action == EventAction.Stop)
-            {
-                stop = true;
-            }
-            else if (ev.Action == EventAction.Restart)
-            {
-                restart = true;
-            }
-        }
-
+        _events.Actions(group, out bool stop, out bool restart);
         if (stop)
         {
             Finish(OdeStatus.StoppedByEvent);
@@ -343,18 +236,9 @@ public sealed class OdeIntegrator
 
         if (restart)
         {
-            double[] y = _yTmp;
+            double[] y = _restartState;
             _stepper.Y.AsSpan().CopyTo(y);
-            foreach (Candidate c in outcome.Group)
-            {
-                EventFunction ev = _events[c.Index];
-                if (ev.Action == EventAction.Restart && Matches(ev.Direction, c.Direction) && ev.Callback is not null
-                    && !ev.Callback(t, y, c.Index, c.Direction))
-                {
-                    stop = true;
-                }
-            }
-
+            stop = !_events.RunCallbacks(t, y, group);
             if (!AllFinite(y))
             {
                 _stepper.Restart(t, y);
@@ -363,11 +247,7 @@ public sealed class OdeIntegrator
             }
 
             _stepper.Restart(t, y);
-            if (_saveEvery)
-            {
-                Save(t, y);
-            }
-
+            _save.AfterRestart(t, y);
             if (stop)
             {
                 Finish(OdeStatus.StoppedByEvent);
@@ -386,320 +266,15 @@ public sealed class OdeIntegrator
         }
     }
 
-    private static bool Matches(EventDirection filter, EventDirection actual) => (filter & actual) != 0;
-
-    /// <summary>Initialises signs at (t, y); functions inside the hysteresis band are disarmed until they leave it.</summary>
     private bool ArmEvents(double t, ReadOnlySpan<double> y)
     {
-        double band = Band(y);
-        for (int k = 0; k < _events.Length; k++)
+        if (_events.Arm(t, y))
         {
-            double g = _events[k].G(t, y);
-            if (!double.IsFinite(g))
-            {
-                Finish(OdeStatus.NonFiniteState);
-                return false;
-            }
-
-            _gLeft[k] = g;
-            if (Math.Abs(g) <= band)
-            {
-                _disarmed[k] = true;
-                _sign[k] = 0;
-            }
-            else
-            {
-                _disarmed[k] = false;
-                _sign[k] = Math.Sign(g);
-            }
+            return true;
         }
 
-        return true;
-    }
-
-    // Taken at every event sample over the whole state (MaxAbs is vectorised).
-    private double Band(ReadOnlySpan<double> y) => _options.EventHysteresis * (1 + Numerics.MaxAbs(y));
-
-    private readonly record struct Candidate(double Time, int Index, EventDirection Direction, int SignAfter);
-
-    private readonly record struct EventOutcome(bool Cut, List<Candidate> Group);
-
-    private double GAt(double t)
-    {
-        _stepper.Interpolate(t, _yTmp);
-        return _events[_rootEvent].G(t, _yTmp);
-    }
-
-    private EventOutcome LocateEvents(double stepStart)
-    {
-        double stepEnd = _stepper.T;
-        double h = stepEnd - stepStart;
-        int m = _options.EventSamples;
-        double tol = EventRootUlps * 2.220446049250313e-16 * (Math.Abs(stepEnd) + Math.Abs(h));
-        for (int k = 0; k < _events.Length; k++)
-        {
-            _tLeft[k] = stepStart;
-            if (_disarmed[k] && !ProbeDeparture(k, stepStart, h, m))
-            {
-                return default;
-            }
-        }
-
-        for (int j = 1; j <= m; j++)
-        {
-            double tr = j == m ? stepEnd : stepStart + (h * j / m);
-            ReadOnlySpan<double> yr;
-            if (j == m)
-            {
-                yr = _stepper.Y;
-            }
-            else
-            {
-                _stepper.Interpolate(tr, _yTmp);
-                yr = _yTmp;
-            }
-
-            double band = Band(yr);
-            _candidates.Clear();
-            for (int k = 0; k < _events.Length; k++)
-            {
-                double g = _events[k].G(tr, yr);
-                if (!double.IsFinite(g))
-                {
-                    Finish(OdeStatus.NonFiniteState);
-                    return default;
-                }
-
-                _gRight[k] = g;
-            }
-
-            for (int k = 0; k < _events.Length; k++)
-            {
-                double g = _gRight[k];
-                if (_disarmed[k])
-                {
-                    if (Math.Abs(g) > band)
-                    {
-                        _disarmed[k] = false;
-                        _sign[k] = Math.Sign(g);
-                    }
-
-                    continue;
-                }
-
-                int s = Math.Sign(g);
-                if (_sign[k] == 0)
-                {
-                    _sign[k] = s;
-                    continue;
-                }
-
-                if (s == _sign[k])
-                {
-                    continue;
-                }
-
-                EventDirection dir = _sign[k] < 0 ? EventDirection.Rising : EventDirection.Falling;
-                double tk;
-                if (s == 0)
-                {
-                    tk = tr;
-                }
-                else
-                {
-                    _rootEvent = k;
-                    tk = RootFinder.Illinois(static (self, t) => self.GAt(t), this, _tLeft[k], _gLeft[k], tr, g, tol);
-                    if (double.IsNaN(tk))
-                    {
-                        Finish(OdeStatus.NonFiniteState);
-                        return default;
-                    }
-                }
-
-                _candidates.Add(new Candidate(tk, k, dir, s));
-            }
-
-            if (_candidates.Count > 0)
-            {
-                _candidates.Sort(static (a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Index.CompareTo(b.Index));
-                int i = 0;
-                while (i < _candidates.Count)
-                {
-                    double t0 = _candidates[i].Time;
-                    int end = i;
-                    double tGroup = t0;
-                    while (end < _candidates.Count && _candidates[end].Time <= t0 + tol)
-                    {
-                        tGroup = Math.Max(tGroup, _candidates[end].Time);
-                        end++;
-                    }
-
-                    bool cut = false;
-                    for (int c = i; c < end; c++)
-                    {
-                        Candidate cand = _candidates[c];
-                        EventFunction ev = _events[cand.Index];
-                        if (Matches(ev.Direction, cand.Direction) && ev.Action != EventAction.Record)
-                        {
-                            cut = true;
-                        }
-                    }
-
-                    if (cut)
-                    {
-                        // Cut the step at the (after-crossing side of the) group time and record the group's events there.
-                        var group = _candidates.GetRange(i, end - i);
-                        if (tGroup != stepEnd)
-                        {
-                            _stepper.Interpolate(tGroup, _yTmp);
-                            _stepper.TruncateAt(tGroup, _yTmp);
-                        }
-
-                        foreach (Candidate cand in group)
-                        {
-                            if (Matches(_events[cand.Index].Direction, cand.Direction) && !Record(tGroup, cand.Index, cand.Direction, _stepper.Y))
-                            {
-                                return default;
-                            }
-                        }
-
-                        return new EventOutcome(true, group);
-                    }
-
-                    for (int c = i; c < end; c++)
-                    {
-                        Candidate cand = _candidates[c];
-                        _sign[cand.Index] = cand.SignAfter;
-                        if (Matches(_events[cand.Index].Direction, cand.Direction))
-                        {
-                            _stepper.Interpolate(cand.Time, _yTmp);
-                            if (!Record(cand.Time, cand.Index, cand.Direction, _yTmp))
-                            {
-                                return default;
-                            }
-                        }
-                    }
-
-                    i = end;
-                }
-            }
-
-            // Shift the window.
-            for (int k = 0; k < _events.Length; k++)
-            {
-                _gLeft[k] = _gRight[k];
-                _tLeft[k] = tr;
-            }
-        }
-
-        return default;
-    }
-
-    /// <summary>
-    /// A disarmed function (|g| inside the hysteresis band at the step start, e.g. just after a restart) is probed close to the
-    /// step start on a geometric grid, so that it is armed with its departure sign even when it leaves and re-crosses zero
-    /// before the first sample point (a short bounce inside a long step). Returns false if g is not finite.
-    /// </summary>
-    private bool ProbeDeparture(int k, double stepStart, double h, int m)
-    {
-        ReadOnlySpan<double> fractions = [1e-9, 1e-7, 1e-5, 1e-3, 1e-2];
-        foreach (double frac in fractions)
-        {
-            if (frac >= 1.0 / m)
-            {
-                break;
-            }
-
-            double tp = stepStart + (h * frac);
-            _stepper.Interpolate(tp, _yTmp);
-            double g = _events[k].G(tp, _yTmp);
-            if (!double.IsFinite(g))
-            {
-                Finish(OdeStatus.NonFiniteState);
-                return false;
-            }
-
-            if (Math.Abs(g) > Band(_yTmp))
-            {
-                _disarmed[k] = false;
-                _sign[k] = Math.Sign(g);
-                _gLeft[k] = g;
-                _tLeft[k] = tp;
-                return true;
-            }
-        }
-
-        return true;
-    }
-
-    private bool Record(double t, int index, EventDirection direction, ReadOnlySpan<double> y)
-    {
-        _solution.Events.Add(new OdeEvent(t, index, direction, _options.SaveEventStates ? y.ToArray() : []));
-        Statistics.Events++;
-        if (Statistics.Events > _options.MaxEvents)
-        {
-            Finish(OdeStatus.Zeno);
-            return false;
-        }
-
-        return true;
-    }
-
-    private void Save(double t, ReadOnlySpan<double> y)
-    {
-        _solution.Times.Add(t);
-        _solution.States.Add(y.ToArray());
-    }
-
-    private void SaveAtPoints(double tReached, bool inclusiveStart)
-    {
-        while (_saveIndex < _saveAt.Length)
-        {
-            double ts = _saveAt[_saveIndex];
-            double rel = (ts - tReached) * _direction;
-            if (rel > 0)
-            {
-                break;
-            }
-
-            if (inclusiveStart)
-            {
-                // Only points equal to t0 can be saved before the first step.
-                Save(ts, _stepper.Y);
-            }
-            else if (ts == tReached)
-            {
-                Save(ts, _stepper.Y);
-            }
-            else
-            {
-                var y = new double[_stepper.N];
-                _stepper.Interpolate(ts, y);
-                Save(ts, y);
-            }
-
-            _saveIndex++;
-        }
-    }
-
-    private static double[] FilterSaveAt(double[] saveAt, double t0, double tEnd, double direction)
-    {
-        var list = new List<double>();
-        foreach (double t in saveAt)
-        {
-            if ((t - t0) * direction >= 0 && (tEnd - t) * direction >= 0)
-            {
-                list.Add(t);
-            }
-        }
-
-        list.Sort();
-        if (direction < 0)
-        {
-            list.Reverse();
-        }
-
-        return [.. list];
+        Finish(_events.Failure);
+        return false;
     }
 
     private void Finish(OdeStatus status)

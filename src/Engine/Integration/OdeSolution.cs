@@ -83,21 +83,37 @@ public abstract class DenseSegment
 }
 
 /// <summary>Result of <see cref="Ode.Solve"/>: saved points, events, dense output, status and statistics.</summary>
+/// <remarks>
+/// The collections are read-only views: only the integrator that produced the solution appends to them, so a caller cannot
+/// desynchronise <see cref="Times"/> and <see cref="States"/> or reorder <see cref="Segments"/> under <see cref="Evaluate(double, Span{double})"/>.
+/// </remarks>
 public sealed class OdeSolution
 {
-    internal OdeSolution(int n) => Dimension = n;
+    private readonly List<double> _times = [];
+    private readonly List<double[]> _states = [];
+    private readonly List<OdeEvent> _events = [];
+    private readonly List<DenseSegment> _segments = [];
+
+    internal OdeSolution(int n)
+    {
+        Dimension = n;
+        Times = _times.AsReadOnly();
+        States = _states.AsReadOnly();
+        Events = _events.AsReadOnly();
+        Segments = _segments.AsReadOnly();
+    }
 
     /// <summary>Number of components.</summary>
     public int Dimension { get; }
 
     /// <summary>Saved times.</summary>
-    public List<double> Times { get; } = [];
+    public IReadOnlyList<double> Times { get; }
 
     /// <summary>Saved states (one array per saved time).</summary>
-    public List<double[]> States { get; } = [];
+    public IReadOnlyList<double[]> States { get; }
 
     /// <summary>Events in time order.</summary>
-    public List<OdeEvent> Events { get; } = [];
+    public IReadOnlyList<OdeEvent> Events { get; }
 
     /// <summary>Outcome.</summary>
     public OdeStatus Status { get; internal set; }
@@ -115,17 +131,20 @@ public sealed class OdeSolution
     public OdeStatistics Statistics { get; internal set; } = new();
 
     /// <summary>Dense segments (empty unless <see cref="OdeOptions.Dense"/> was set).</summary>
-    public List<DenseSegment> Segments { get; } = [];
+    public IReadOnlyList<DenseSegment> Segments { get; }
 
     /// <summary>True when a dense interpolant is available.</summary>
-    public bool HasDenseOutput => Segments.Count > 0;
+    public bool HasDenseOutput => _segments.Count > 0;
 
     /// <summary>Evaluates the dense interpolant at <paramref name="t"/> (requires <see cref="OdeOptions.Dense"/>).</summary>
     /// <param name="t">Time inside the integrated span.</param>
     /// <param name="y">Output state.</param>
+    /// <exception cref="InvalidOperationException">The solution has no dense output.</exception>
+    /// <exception cref="ArgumentException"><paramref name="y"/> does not have <see cref="Dimension"/> components.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> lies outside the integrated span.</exception>
     public void Evaluate(double t, Span<double> y)
     {
-        if (Segments.Count == 0)
+        if (_segments.Count == 0)
         {
             throw new InvalidOperationException("No dense output: solve with OdeOptions.Dense = true.");
         }
@@ -135,13 +154,13 @@ public sealed class OdeSolution
             throw new ArgumentException($"Output length {y.Length} differs from dimension {Dimension}.", nameof(y));
         }
 
-        bool forward = Segments[0].End >= Segments[0].Start;
-        int lo = 0, hi = Segments.Count - 1;
+        bool forward = _segments[0].End >= _segments[0].Start;
+        int lo = 0, hi = _segments.Count - 1;
         // Find the last segment whose start is <= t (in the integration direction).
         while (lo < hi)
         {
             int mid = (lo + hi + 1) / 2;
-            bool startBefore = forward ? Segments[mid].Start <= t : Segments[mid].Start >= t;
+            bool startBefore = forward ? _segments[mid].Start <= t : _segments[mid].Start >= t;
             if (startBefore)
             {
                 lo = mid;
@@ -152,8 +171,8 @@ public sealed class OdeSolution
             }
         }
 
-        DenseSegment s = Segments[lo];
-        double tMin = Math.Min(Segments[0].Start, Segments[^1].End), tMax = Math.Max(Segments[0].Start, Segments[^1].End);
+        DenseSegment s = _segments[lo];
+        double tMin = Math.Min(_segments[0].Start, _segments[^1].End), tMax = Math.Max(_segments[0].Start, _segments[^1].End);
         double slack = 1e-12 * (Math.Abs(tMin) + Math.Abs(tMax));
         if (t < tMin - slack || t > tMax + slack)
         {
@@ -165,10 +184,23 @@ public sealed class OdeSolution
 
     /// <summary>Convenience overload returning a new array.</summary>
     /// <param name="t">Time inside the integrated span.</param>
+    /// <exception cref="InvalidOperationException">The solution has no dense output.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> lies outside the integrated span.</exception>
     public double[] Evaluate(double t)
     {
         var y = new double[Dimension];
         Evaluate(t, y);
         return y;
     }
+
+    /// <summary>Appends a saved point (the array is kept, not copied).</summary>
+    internal void AddPoint(double t, double[] y)
+    {
+        _times.Add(t);
+        _states.Add(y);
+    }
+
+    internal void AddEvent(OdeEvent e) => _events.Add(e);
+
+    internal void AddSegment(DenseSegment segment) => _segments.Add(segment);
 }

@@ -6,8 +6,6 @@ namespace ResidualSheaf.Engine.Integration;
 internal abstract class Stepper
 {
     private readonly OdeRhs _rhs;
-    private readonly double[] _hinitY;
-    private readonly double[] _hinitF;
 
     protected Stepper(int n, OdeRhs rhs, OdeStatistics stats)
     {
@@ -21,8 +19,6 @@ internal abstract class Stepper
         FOld = new double[n];
         Rtol = new double[n];
         Atol = new double[n];
-        _hinitY = new double[n];
-        _hinitF = new double[n];
     }
 
     public int N { get; }
@@ -178,44 +174,6 @@ internal abstract class Stepper
         }
 
         return Math.Sqrt(sum / N);
-    }
-
-    /// <summary>Hairer's initial step heuristic (as in HW I §II.4 and SciPy's select_initial_step); costs one evaluation.</summary>
-    public double InitialStep(double direction, double maxStep, double span)
-    {
-        EnsureF();
-        double d0 = 0, d1 = 0;
-        for (int i = 0; i < N; i++)
-        {
-            double sc = Atol[i] + (Rtol[i] * Math.Abs(Y[i]));
-            d0 += (Y[i] / sc) * (Y[i] / sc);
-            d1 += (F[i] / sc) * (F[i] / sc);
-        }
-
-        d0 = Math.Sqrt(d0 / N);
-        d1 = Math.Sqrt(d1 / N);
-        double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
-        h0 = Math.Min(h0, Math.Min(maxStep, span));
-        for (int i = 0; i < N; i++)
-        {
-            _hinitY[i] = Y[i] + (direction * h0 * F[i]);
-        }
-
-        Eval(T + (direction * h0), _hinitY, _hinitF);
-        double d2 = 0;
-        for (int i = 0; i < N; i++)
-        {
-            double sc = Atol[i] + (Rtol[i] * Math.Abs(Y[i]));
-            double e = (_hinitF[i] - F[i]) / sc;
-            d2 += e * e;
-        }
-
-        d2 = Math.Sqrt(d2 / N) / h0;
-        double h1 = (d1 <= 1e-15 && d2 <= 1e-15)
-            ? Math.Max(1e-6, h0 * 1e-3)
-            : Math.Pow(0.01 / Math.Max(d1, d2), 1.0 / (ErrorOrder + 1));
-        double h = Math.Min(100 * h0, h1);
-        return Math.Min(h, Math.Min(maxStep, span));
     }
 }
 

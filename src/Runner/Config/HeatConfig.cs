@@ -27,12 +27,12 @@ public sealed record HeatConfig
     public static readonly string[] Methods = ["auto", "switching-aware", "plain", "exact", "authors-euler", "krylov", "rkc-krylov"];
 
     /// <summary>ODE integrators usable by the plain and switching-aware methods.</summary>
-    public static readonly string[] Integrators = ["dp5", "bs3", "dop853", "rodas4", "rkc", "auto"];
+    public static readonly string[] Integrators = [.. ResidualSheaf.Engine.Integration.OdeAlgorithms.Names, "auto"];
 
     /// <summary>auto | switching-aware | plain | exact | authors-euler | krylov | rkc-krylov.</summary>
     public required string Method { get; init; }
 
-    /// <summary>dp5 | bs3 | dop853 | rodas4 | rkc | auto (plain and switching-aware; auto: Rodas4 when κ(L_free) &gt; 1e3, else DP5).</summary>
+    /// <summary>a name of OdeAlgorithms.Names (dp5 | bs3 | dop853 | rodas4 | rkc | tsit5) or auto (plain and switching-aware; auto: Rodas4 when κ(L_free) &gt; 1e3, else DP5).</summary>
     public required string Integrator { get; init; }
 
     /// <summary>krylov and rkc-krylov: bound on the 2-norm error each Krylov step adds (null: atol).</summary>

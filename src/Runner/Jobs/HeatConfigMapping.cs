@@ -10,28 +10,12 @@ namespace ResidualSheaf.Runner.Jobs;
 /// </summary>
 public static class HeatConfigMapping
 {
-    /// <summary>The ODE method of a config spelling (dp5 | bs3 | dop853 | rodas4 | rkc; resolve auto first).</summary>
+    /// <summary>The ODE method of a config spelling (any name in <see cref="OdeAlgorithms.Names"/>; resolve auto first).</summary>
     /// <exception cref="ArgumentException">An unknown name.</exception>
-    public static OdeAlgorithm Integrator(string name) => name switch
-    {
-        "rkc" => new Rkc(),
-        "bs3" => new BogackiShampine32(),
-        "dop853" => new Dop853(),
-        "rodas4" => new Rodas4(),
-        "dp5" => new DormandPrince54(),
-        _ => throw new ArgumentException($"unknown integrator '{name}'", nameof(name)),
-    };
+    public static OdeAlgorithm Integrator(string name) => OdeAlgorithms.Create(name);
 
     /// <summary>The config spelling of an ODE method.</summary>
-    public static string IntegratorName(OdeAlgorithm a) => a switch
-    {
-        Rkc => "rkc",
-        BogackiShampine32 => "bs3",
-        Dop853 => "dop853",
-        Rodas4 => "rodas4",
-        DormandPrince54 => "dp5",
-        _ => a.Name.ToLowerInvariant(),
-    };
+    public static string IntegratorName(OdeAlgorithm a) => OdeAlgorithms.NameOf(a);
 
     /// <summary>
     /// The integrator spelling with <c>auto</c> resolved from κ of L_free at the pattern of <paramref name="patternCochain"/>

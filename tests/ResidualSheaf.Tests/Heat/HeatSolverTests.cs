@@ -1,3 +1,4 @@
+using ResidualSheaf.Engine;
 using ResidualSheaf.Engine.Dirichlet;
 using ResidualSheaf.Engine.Heat;
 using ResidualSheaf.Engine.Integration;
@@ -154,6 +155,29 @@ public class HeatSolverTests(ITestOutputHelper output)
         Assert.Equal(steps, zeros.Statistics.Accepted);
         Assert.Equal(c, zeros.FinalState);
         Assert.Equal(c, AuthorsEuler.Run(eq, new double[eq.FreeDimension]).FinalState);
+    }
+
+    [Fact]
+    public void Tsit5IsOneRegistrationAwayFromTheHeatEquation()
+    {
+        // The extension demonstration: a new integrator reaches the heat equation through OdeFlow and the registry, no heat code.
+        var p = G.Problem(GoldenNetwork.X);
+        var eq = new HeatEquation(p);
+        Assert.True(OdeAlgorithms.TryCreate("tsit5", out var tsit5));
+        Assert.Equal("tsit5", OdeAlgorithms.NameOf(tsit5));
+        var problem = new HeatProblem(eq, HeatReference.Normal(eq.FreeDimension, 101)) { StopRules = [new DistanceStop(GForward, 1e-9)] };
+        var t = HeatSolver.Solve(problem, new OdeFlow(tsit5));
+        var d = HeatSolver.Solve(problem, new OdeFlow(new DormandPrince54()));
+        var exact = HeatSolver.Solve(problem with { EndTime = 20, StopRules = [] }, new ExactPiecewiseFlow());
+        var t20 = HeatSolver.Solve(problem with { EndTime = 20, StopRules = [] }, new OdeFlow(tsit5) { Rtol = 1e-10, Atol = 1e-12 });
+        Assert.Equal(HeatStatus.Converged, t.Status);
+        Assert.True(Numerics.MaxAbsDifference(t.FinalState, GForward) <= 1e-9);
+        Assert.Equal(d.Events.Select(e => (e.Coordinate, e.Kind)), t.Events.Select(e => (e.Coordinate, e.Kind)));
+        Assert.True(Math.Abs(d.ConvergenceTime!.Value - t.ConvergenceTime!.Value) <= 1e-2 * d.ConvergenceTime.Value);
+        // Against the exact piecewise flow at t = 20 (a second method, not the code under test).
+        Assert.True(Numerics.MaxAbsDifference(t20.FinalState, exact.FinalState) <= 1e-8, $"{Numerics.MaxAbsDifference(t20.FinalState, exact.FinalState):e2}");
+        output.WriteLine($"Tsit5: t = {t.ConvergenceTime:g6}, {t.Statistics}; DP5: t = {d.ConvergenceTime:g6}, {d.Statistics}; " +
+                         $"‖Tsit5 − exact‖∞ at t = 20: {Numerics.MaxAbsDifference(t20.FinalState, exact.FinalState):e2}");
     }
 
     [Fact]
