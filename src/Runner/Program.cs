@@ -36,6 +36,8 @@ public static class Program
           runner hunt-merge --out <folder> [--partial] <shard folder> …
           runner --help            (runner hunt --help, runner hunt --slurm --help for their options)
           runner --version         product version, git commit, .NET and TorchSharp versions
+          runner plot <heat run folder> [--log-time] [--tmin T] [--tmax T] [--format png|svg] [--out <folder>]
+                                   re-draw a finished heat run's plots from its files (runner plot --help)
 
         Options:
           --config <file>   run configuration (JSON; fields documented in README.md, examples in configs/)
@@ -67,6 +69,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "hunt") return Hunt.HuntCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "hunt-merge") return Hunt.HuntMerge.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "plot") return Plotting.ReplotCommand.Run(args[1..]);
         bool dryRun = false;
         if (args.Length > 0 && args[0] == "validate")
         {
