@@ -16,22 +16,34 @@ public static class Program
     /// <summary>Exit code for a failure during the run.</summary>
     public const int RunFailed = 1;
 
-    /// <summary>Exit code for a run cancelled with Ctrl+C.</summary>
+    /// <summary>Exit code for a run cancelled with Ctrl+C (SIGINT).</summary>
     public const int Cancelled = 130;
+
+    /// <summary>Exit code for a run stopped by SIGTERM (Slurm's scancel and time limit, kill): handled like Ctrl+C.</summary>
+    public const int Terminated = 143;
+
+    /// <summary>Exit code when outputs could not be written (disk full, I/O error, no permission); finished files are kept.</summary>
+    public const int WriteFailed = 4;
 
     private const string Usage = """
         runner — sheaf computations on neural networks (ResidualSheaf)
 
         Usage:
-          runner --config <file.json> [--out <folder>]
+          runner --config <file.json> [--out <folder>] [--dry-run]
+          runner validate --config <file.json>          (the same as --dry-run)
           runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
           runner hunt --slurm --config <hunt.json> [--tasks N] [--dry-run] …
           runner hunt-merge --out <folder> [--partial] <shard folder> …
           runner --help            (runner hunt --help, runner hunt --slurm --help for their options)
+          runner --version         product version, git commit, .NET and TorchSharp versions
+          runner plot <heat run folder> [--log-time] [--tmin T] [--tmax T] [--format png|svg] [--out <folder>]
+                                   re-draw a finished heat run's plots from its files (runner plot --help)
 
         Options:
           --config <file>   run configuration (JSON; fields documented in README.md, examples in configs/)
           --out <folder>    write the run here instead of <output_root>/<name>-<UTC timestamp>/ (must be new or empty)
+          --dry-run         check the config (weights, pins, initial cochain, memory, output path) and print the resolved
+                            config without running anything or writing any file
           --help            this text
 
         Jobs (config field "job"):
@@ -39,16 +51,31 @@ public static class Program
           lambda-min   λ_min(L_free) over random weight draws at several weight scales
           heat         the sheaf heat equation from an initial cochain (input pinned): trace, switches, energy, convergence
 
-        Exit codes: 0 success, 1 run failed, 2 bad input (usage, config, weights, pins, initial cochain),
-                    3 integration stopped on a fault (NaN/Inf, step-size underflow, step or event limit, a failed Krylov solver; trace and summary kept),
-                    130 cancelled (Ctrl+C; a heat run keeps its trace and marks its summary interrupted).
+        Exit codes: 0 success, 1 run failed, 2 bad input (usage, config, weights, pins, initial cochain, memory, output path,
+                    folder in use by another run), 3 integration stopped on a fault (NaN/Inf, step-size underflow, step or event
+                    limit, a failed Krylov solver; trace and summary kept), 4 outputs could not be written (disk full, I/O error),
+                    130 cancelled by Ctrl+C (SIGINT), 143 stopped by SIGTERM (both: a heat run keeps its trace and marks its
+                    summary interrupted; a hunt keeps every finished case and can be resumed).
         """;
 
-    /// <summary>Runs the command line.</summary>
+    /// <summary>Runs the command line; every failure is a message on stderr and a documented exit code, never a stack trace.</summary>
     public static int Main(string[] args)
+    {
+        ConsoleSetup.Configure();
+        return Failures.Guard(() => Dispatch(args));
+    }
+
+    private static int Dispatch(string[] args)
     {
         if (args.Length > 0 && args[0] == "hunt") return Hunt.HuntCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "hunt-merge") return Hunt.HuntMerge.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "plot") return Plotting.ReplotCommand.Run(args[1..]);
+        bool dryRun = false;
+        if (args.Length > 0 && args[0] == "validate")
+        {
+            dryRun = true;
+            args = args[1..];
+        }
         string? configPath = null, outFolder = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -57,6 +84,12 @@ public static class Program
                 case "--help" or "-h":
                     Console.WriteLine(Usage);
                     return 0;
+                case "--version":
+                    Console.WriteLine(Provenance.Line());
+                    return 0;
+                case "--dry-run":
+                    dryRun = true;
+                    break;
                 case "--config" when i + 1 < args.Length:
                     configPath = args[++i];
                     break;
@@ -87,14 +120,32 @@ public static class Program
         HeatSetup? heat = null;
         try
         {
-            // Weights, pins and the initial cochain are input: validate them before any output folder exists.
+            // Memory, output path, weights, pins and the initial cochain are input: validate them before any output folder exists.
+            MemoryEstimate.Check(config.Architecture, config.Architecture.IsMlp ? "network.widths" : "network.blocks");
+            if (outFolder is not null) OutputPaths.CheckFolder(outFolder, "--out");
             if (config.Job is "static" or "heat") network = NetworkFactory.Create(config);
-            if (config.Job == "heat") heat = HeatSetup.Build(config, network!);
+            if (config.Job == "heat")
+            {
+                heat = HeatSetup.Build(config, network!);
+                InitialStateCheck.Validate(config, heat);
+            }
         }
         catch (ConfigException e)
         {
             Console.Error.WriteLine($"runner: {e.Message}");
             return BadInput;
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"runner: {e.Message}");
+            return BadInput;
+        }
+        if (dryRun)
+        {
+            Console.WriteLine(ResolvedConfig.ToJson(config).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            Console.Error.WriteLine($"runner: '{configPath}' is valid (job {config.Job}); it would write " +
+                                    $"{(outFolder is null ? Path.Combine(config.OutputRoot, config.Name + "-<UTC yyyyMMdd-HHmmss>") : Path.GetFullPath(outFolder))}; nothing was run or written");
+            return 0;
         }
         return Run(config, network, outFolder, heat);
     }
@@ -111,15 +162,14 @@ public static class Program
         catch (IOException e)
         {
             Console.Error.WriteLine($"runner: {e.Message}");
-            return BadInput;
+            return Failures.IsDiskFull(e) ? WriteFailed : BadInput;
         }
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
+        using var signals = new Signals(cancel);
         var logConfig = new LoggerConfiguration()
             .MinimumLevel.Information()
             .Enrich.WithProperty("Run", config.Name);
-        if (!quiet) logConfig = logConfig.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}");
+        // The console gets messages only; stack traces of unexpected failures go to run.log and run.clef.
+        if (!quiet) logConfig = logConfig.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}");
         var log = logConfig
             .WriteTo.File(dir.File("run.log"), outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
             .WriteTo.File(new CompactJsonFormatter(), dir.File("run.clef"))
@@ -137,7 +187,7 @@ public static class Program
                 "heat" => new HeatJob(),
                 _ => throw new ConfigException("job", $"unknown job '{config.Job}'"),
             };
-            code = job.Run(new RunContext(config, dir, log, network) { Heat = heat, Quiet = quiet }, cts.Token);
+            code = job.Run(new RunContext(config, dir, log, network) { Heat = heat, Quiet = quiet }, signals.Token);
             // A job that returns (rather than throws) has written a complete, self-describing folder, whatever its code.
             finished = true;
             log.Information("Done: {Folder}", dir.FinalPath);
@@ -152,22 +202,33 @@ public static class Program
             log.Warning("Cancelled; partial results stay in {Folder}", dir.PartialPath);
             code = Cancelled;
         }
+        catch (Exception e) when (Failures.IsWriteFailure(e))
+        {
+            log.Fatal(e, "Could not write the outputs: {Error}", Failures.Describe(e));
+            code = WriteFailed;
+        }
         catch (Exception e)
         {
-            log.Fatal(e, "Run failed");
+            log.Fatal(e, "Run failed: {Error} (the stack trace is in {Log})", Failures.Describe(e), dir.File("run.log"));
             code = RunFailed;
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
             (log as IDisposable)?.Dispose();
         }
         if (code == 0 || (finished && code is HeatJob.IntegrationFault or Cancelled)) dir.Commit();
+        else if (code == WriteFailed)
+        {
+            // A full disk: whatever was written stays (nothing is deleted to make room, nothing finished is lost).
+            dir.Release();
+            if (!quiet) Console.Error.WriteLine($"runner: outputs could not be written (exit {code}); what was written is in '{dir.PartialPath}'.");
+        }
         else if (code != Cancelled)
         {
             dir.Abandon();
             if (!quiet) Console.Error.WriteLine($"runner: run failed (exit {code}); nothing was kept.");
         }
-        return code;
+        else dir.Release();
+        return code == Cancelled ? signals.ExitCode : code;
     }
 }

@@ -34,15 +34,70 @@ public sealed class JsonFields
     /// <summary>Parses a JSON config file (comments allowed); a missing file or bad JSON is a <see cref="ConfigException"/>.</summary>
     public static JsonDocument ParseFile(string path)
     {
+        if (Directory.Exists(path)) throw new ConfigException("--config", $"'{path}' is a directory, not a config file");
         if (!File.Exists(path)) throw new ConfigException("--config", $"config file '{path}' does not exist");
+        JsonDocument doc;
         try
         {
-            return JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+            doc = JsonDocument.Parse(File.ReadAllText(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException e)
         {
             throw new ConfigException("(file)", $"'{path}' is not valid JSON: {e.Message}");
         }
+        try
+        {
+            RejectDuplicateKeys(doc.RootElement, "");
+        }
+        catch
+        {
+            doc.Dispose();
+            throw;
+        }
+        return doc;
+    }
+
+    /// <summary>
+    /// Throws for a key that appears twice in one object: JSON parsers keep only one of them (which one differs), so a
+    /// duplicate is almost always a mistake that would silently drop a setting.
+    /// </summary>
+    public static void RejectDuplicateKeys(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Object)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var p in element.EnumerateObject())
+            {
+                string field = path == "" ? p.Name : $"{path}.{p.Name}";
+                if (!seen.Add(p.Name)) throw new ConfigException(field, "appears more than once in its object; keep one");
+                RejectDuplicateKeys(p.Value, field);
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Array)
+        {
+            int i = 0;
+            foreach (var e in element.EnumerateArray()) RejectDuplicateKeys(e, $"{path}[{i++}]");
+        }
+    }
+
+    /// <summary>
+    /// The <c>output_root</c> field (default "outputs"), resolved against the working directory: it must not be empty and
+    /// must not be, or lie under, a regular file.
+    /// </summary>
+    public static string OutputRoot(JsonFields f)
+    {
+        string raw = f.String("output_root", "outputs");
+        if (raw.Trim().Length == 0) throw new ConfigException("output_root", "must not be empty (use \".\" for the working directory)");
+        string full = System.IO.Path.GetFullPath(raw, Directory.GetCurrentDirectory());
+        try
+        {
+            Output.OutputPaths.CheckFolder(full, "output_root");
+        }
+        catch (IOException e)
+        {
+            throw new ConfigException("output_root", e.Message["output_root: ".Length..]);
+        }
+        return full;
     }
 
     /// <summary>True if the key is present and holds an array.</summary>

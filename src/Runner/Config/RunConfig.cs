@@ -89,6 +89,7 @@ public sealed record RunConfig
             if (source != "seeded")
             {
                 wpath = System.IO.Path.GetFullPath(wf.String("path"), baseDirectory);
+                if (Directory.Exists(wpath)) throw new ConfigException("weights.path", $"'{wpath}' is a directory, not a weights file");
                 if (!File.Exists(wpath)) throw new ConfigException("weights.path", $"file '{wpath}' does not exist");
             }
             else if (wf.Has("path")) throw new ConfigException("weights.path", "only allowed with source json or state_dict");
@@ -152,7 +153,7 @@ public sealed record RunConfig
         if (job == "heat") heat = HeatConfig.Parse(f.Object("heat"));
         else if (f.Has("heat")) throw new ConfigException("heat", "only allowed with job 'heat'");
 
-        string outputRoot = System.IO.Path.GetFullPath(f.String("output_root", "outputs"), Directory.GetCurrentDirectory());
+        string outputRoot = JsonFields.OutputRoot(f);
         f.RejectUnknown();
         return new RunConfig
         {

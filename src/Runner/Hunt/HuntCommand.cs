@@ -15,13 +15,15 @@ public static class HuntCommand
 {
     /// <summary>Usage of the hunt commands.</summary>
     public const string Usage = """
-        runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
+        runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>] [--dry-run]
         runner hunt --slurm --config <hunt.json> [--tasks N] [--dry-run] …   (runner hunt --slurm --help)
         runner hunt-merge --out <folder> [--partial] <shard folder> <shard folder> …
 
           --threads N    worker threads (default: every core); results do not depend on it
           --shard k/N    run only the cases with i mod N = k (0 ≤ k < N); the folder gets a -shard-k-of-N suffix
           --resume       continue an interrupted hunt in its folder: finished cases are kept, none is run twice
+                         (the folder must exist; an existing folder without results starts the hunt in it)
+          --dry-run      check the hunt config and the folder and print the resolved config; nothing is run or written
           --out folder   hunt folder (default <output_root>/<name>[-shard-k-of-N])
         """;
 
@@ -32,7 +34,7 @@ public static class HuntCommand
         string? configPath = null, outFolder = null;
         int threads = Environment.ProcessorCount;
         (int K, int N) shard = (0, 1);
-        bool resume = false;
+        bool resume = false, dryRun = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -48,6 +50,9 @@ public static class HuntCommand
                     break;
                 case "--resume":
                     resume = true;
+                    break;
+                case "--dry-run":
+                    dryRun = true;
                     break;
                 case "--threads" when i + 1 < args.Length:
                     if (!int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out threads) || threads < 1)
@@ -77,6 +82,39 @@ public static class HuntCommand
         string folder = Path.GetFullPath(outFolder ?? Path.Combine(cfg.OutputRoot, shard.N == 1 ? cfg.Name : $"{cfg.Name}-shard-{shard.K}-of-{shard.N}"));
         string results = Path.Combine(folder, "results.csv");
         string manifest = Path.Combine(folder, "hunt.json");
+        if (File.Exists(folder)) return Fail($"{(outFolder is null ? "output_root" : "--out")}: '{folder}' is a file, not a folder");
+        try
+        {
+            OutputPaths.CheckFolder(folder, outFolder is null ? "output_root" : "--out");
+        }
+        catch (IOException e)
+        {
+            return Fail(e.Message);
+        }
+        if (resume && !Directory.Exists(folder))
+            return Fail($"--resume: there is no hunt folder '{folder}' to resume; leave out --resume to start the hunt");
+        if (dryRun)
+        {
+            Console.WriteLine(cfg.ToJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            Console.Error.WriteLine($"runner: '{configPath}' is a valid hunt ({cfg.Cases} cases, fingerprint {cfg.Fingerprint()}); it would write '{folder}'; nothing was run or written");
+            return 0;
+        }
+        Directory.CreateDirectory(folder);
+        // Held until the hunt ends: a second hunt (or merge) into this folder is refused and told who holds it.
+        RunFolderLock folderLock;
+        try
+        {
+            folderLock = RunFolderLock.Acquire(folder);
+        }
+        catch (FolderInUseException e)
+        {
+            return Fail(e.Message);
+        }
+        using (folderLock) return Start(cfg, folder, results, manifest, shard, threads, resume);
+    }
+
+    private static int Start(HuntConfig cfg, string folder, string results, string manifest, (int K, int N) shard, int threads, bool resume)
+    {
         if (File.Exists(results) && !resume)
             return Fail($"'{folder}' already holds a hunt: pass --resume to continue it, or choose another --out");
         if (resume && File.Exists(manifest))
@@ -87,7 +125,6 @@ public static class HuntCommand
             if (m["shard"]?["k"]?.GetValue<int>() != shard.K || m["shard"]?["n"]?.GetValue<int>() != shard.N)
                 return Fail($"--resume: '{folder}' holds shard {m["shard"]?["k"]}/{m["shard"]?["n"]}, not {shard.K}/{shard.N}");
         }
-        Directory.CreateDirectory(folder);
         JsonFile.Write(manifest, Manifest(cfg, shard));
         JsonFile.Write(Path.Combine(folder, "config.resolved.json"), cfg.ToJson());
         return RunCases(cfg, folder, shard, threads, resume);
@@ -113,13 +150,11 @@ public static class HuntCommand
     /// <summary>Runs the pending cases of the shard with <paramref name="threads"/> workers, then writes folders and the report.</summary>
     public static int RunCases(HuntConfig cfg, string folder, (int K, int N) shard, int threads, bool resume, CancellationToken external = default)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(external);
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
+        using var signals = new Signals(external);
         using var log = new LoggerConfiguration()
             .MinimumLevel.Information()
             .Enrich.WithProperty("Hunt", cfg.Name)
-            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}")
             .WriteTo.File(Path.Combine(folder, "hunt.log"), outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
             .WriteTo.File(new CompactJsonFormatter(), Path.Combine(folder, "hunt.clef"))
             .CreateLogger();
@@ -139,18 +174,19 @@ public static class HuntCommand
             {
                 if (r.Candidate) Interlocked.Increment(ref candidates);
             }, () => Interlocked.Increment(ref errors));
-            var work = Task.Run(() => EnsembleSolver.Solve(ensemble, threads, sink, cts.Token));
+            var work = Task.Run(() => EnsembleSolver.Solve(ensemble, threads, sink, signals.Token));
             Progress(work, () => (Interlocked.Read(ref done), Interlocked.Read(ref candidates)), pending.Length, clock, log);
             work.Wait();
-            if (cts.IsCancellationRequested)
+            if (signals.Token.IsCancellationRequested)
             {
-                log.Warning("Interrupted after {Done} of {Pending} cases; rerun with --resume to continue", done, pending.Length);
-                return Program.Cancelled;
+                log.Warning("Interrupted{Signal} after {Done} of {Pending} cases; every finished case is in results.csv: rerun with --resume to continue",
+                    signals.Received is { } sig ? $" by {sig}" : "", done, pending.Length);
+                return signals.ExitCode;
             }
             double rate = done / Math.Max(clock.Elapsed.TotalMinutes, 1e-9);
             log.Information("Ran {Done} cases in {Seconds:F1} s ({Rate:F0} cases/min), {Candidates} candidates, {Errors} failed cases",
                 done, clock.Elapsed.TotalSeconds, rate, candidates, errors);
-            HuntReport.Write(cfg, folder, [folder], log, cts.Token, new JsonObject
+            HuntReport.Write(cfg, folder, [folder], log, signals.Token, new JsonObject
             {
                 ["threads"] = threads,
                 ["wall_time_s_this_session"] = clock.Elapsed.TotalSeconds,
@@ -164,9 +200,10 @@ public static class HuntCommand
             log.Error("{Message}", e.Message);
             return Program.BadInput;
         }
-        finally
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
         {
-            Console.CancelKeyPress -= onCancel;
+            log.Warning("Interrupted while writing the report; every finished case is in results.csv: rerun with --resume to write it");
+            return signals.ExitCode;
         }
     }
 
@@ -183,7 +220,7 @@ public static class HuntCommand
         public void OnFailure(long item, Exception error)
         {
             failed();
-            log.Error(error, "Case {Case} failed", item);
+            log.Error(error, "Case {Case} failed: {Error} (stack trace in hunt.log)", item, Failures.Describe(error));
         }
     }
 

@@ -153,7 +153,7 @@ public sealed record HuntConfig
         }
         int folders = (int)f.Integer("counterexample_folders", 50, 0, 100_000);
         int lambdaStarUnits = (int)f.Integer("lambda_star_max_units", 12, 0, 20);
-        string outputRoot = Path.GetFullPath(f.String("output_root", "outputs"), Directory.GetCurrentDirectory());
+        string outputRoot = JsonFields.OutputRoot(f);
         var slurm = SlurmSettings.Parse(f.Object("slurm"));
         f.RejectUnknown();
         return new HuntConfig

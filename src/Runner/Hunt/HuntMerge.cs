@@ -30,6 +30,7 @@ public static class HuntMerge
         if (outFolder is null) return Fail("hunt-merge needs --out <folder>");
         if (shards.Count == 0) return Fail("hunt-merge needs at least one shard folder");
         outFolder = Path.GetFullPath(outFolder);
+        if (File.Exists(outFolder)) return Fail($"--out: '{outFolder}' is a file, not a folder");
         if (File.Exists(Path.Combine(outFolder, "results.csv"))) return Fail($"--out: '{outFolder}' already holds results; choose a new folder");
 
         JsonNode? first = null;
@@ -77,6 +78,17 @@ public static class HuntMerge
         }
 
         Directory.CreateDirectory(outFolder);
+        RunFolderLock folderLock;
+        try
+        {
+            folderLock = RunFolderLock.Acquire(outFolder);
+        }
+        catch (FolderInUseException e)
+        {
+            return Fail(e.Message);
+        }
+        using var held = folderLock;
+        if (File.Exists(Path.Combine(outFolder, "results.csv"))) return Fail($"--out: '{outFolder}' already holds results; choose a new folder");
         using var log = new LoggerConfiguration().MinimumLevel.Information()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
             .WriteTo.File(Path.Combine(outFolder, "hunt.log"), outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")

@@ -23,6 +23,7 @@ public static class HuntReport
         var summary = Summary(cfg, rows, folders, sources, session);
         var plots = WritePlots(folder, rows);
         summary["plots"] = new JsonArray(plots.Select(p => (JsonNode?)p).ToArray());
+        summary["provenance"] = Provenance.Json();
         JsonFile.Write(Path.Combine(folder, "summary.json"), summary);
         File.WriteAllText(Path.Combine(folder, "report.md"), Markdown(cfg, summary, rows, plots));
         log.Information("Report: {Report}", Path.Combine(folder, "report.md"));

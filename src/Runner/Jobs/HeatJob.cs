@@ -45,6 +45,7 @@ public sealed class HeatJob : IJob
         var summary = Summary(ctx, setup, solution, trace, increases, wall, method);
         var plots = new JsonObject();
         summary["plots"] = plots;
+        summary["provenance"] = Provenance.Json();
         HeatPlots.Write(ctx, setup, trace, plots);
         JsonFile.Write(ctx.Output.File("summary.json"), summary);
         if (!ctx.Quiet) PrintSummary(summary);

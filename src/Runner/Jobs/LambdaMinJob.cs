@@ -93,6 +93,7 @@ public sealed class LambdaMinJob : IJob
         var plots = new JsonObject();
         report["plots"] = plots;
         StaticLabPlots.WriteLambdaMin(ctx, lm.Scales, results, plots);
+        report["provenance"] = Provenance.Json();
         JsonFile.Write(ctx.Output.File("report.json"), report);
         AnsiConsole.Write(table);
         return 0;

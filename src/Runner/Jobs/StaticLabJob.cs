@@ -73,6 +73,7 @@ public sealed class StaticLabJob : IJob
         var plots = new JsonObject();
         report["plots"] = plots;
         StaticLabPlots.Write(ctx, perConstruction, sheaves, plots);
+        report["provenance"] = Provenance.Json();
         JsonFile.Write(ctx.Output.File("report.json"), report);
         PrintSummary(net, constructions);
         return 0;

@@ -18,7 +18,9 @@ public static class SlurmScripts
             # N is fixed, not SLURM_ARRAY_TASK_COUNT: a re-submission's array holds only the shards still incomplete.
             N={{layout.Shards}}
             k="${SLURM_ARRAY_TASK_ID:?this script is meant to run as a Slurm array task}"
-            # --resume: a task re-run after a cancel, a time limit or a node failure keeps its finished cases.
+            # --resume: a task re-run after a cancel, a time limit or a node failure keeps its finished cases (the folder is made
+            # here, so the first run resumes an empty folder, i.e. starts the shard).
+            mkdir -p {{Quote(Path.Combine(layout.Base, "shards"))}}"/shard-$k-of-$N"
             exec {{runner}} hunt --config {{Quote(layout.Config)}} --shard "$k/$N" --resume \
               --threads "${SLURM_CPUS_PER_TASK:-1}" --out {{Quote(Path.Combine(layout.Base, "shards"))}}"/shard-$k-of-$N"
 

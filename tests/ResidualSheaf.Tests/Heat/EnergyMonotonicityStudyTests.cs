@@ -21,6 +21,7 @@ public sealed class EnergyMonotonicityStudyTests(ITestOutputHelper output)
 {
     private static readonly int Starts = int.TryParse(Environment.GetEnvironmentVariable("RS_STUDY_STARTS"), out int n) && n > 0 ? n : 25;
 
+    [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Fact]
     public void ExactFlowNeverRaisesTheEnergyAndEveryOtherIncreaseIsClassified()
     {

@@ -23,6 +23,7 @@ public class ExactPiecewiseIntegratorTests(ITestOutputHelper output)
         { "block", ReluPlacement.Before },
     };
 
+    [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Theory]
     [MemberData(nameof(Networks))]
     public void ConvergesToTheForwardPassAndAgreesWithFineRk4(string name, ReluPlacement placement)

@@ -26,6 +26,7 @@ public class RkcHeatTests(ITestOutputHelper output)
 
     private static double[] Input(string name, NetworkSheaf sheaf) => name == "G" ? GoldenNetwork.X : InputSampler.Normal(1, sheaf.Input.Dimension, 17)[0];
 
+    [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Theory]
     [InlineData("G")]
     [InlineData("block")]
@@ -70,6 +71,7 @@ public class RkcHeatTests(ITestOutputHelper output)
         Assert.True(events > 0);
     }
 
+    [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Theory]
     [InlineData("block")]
     [InlineData("stack4")]

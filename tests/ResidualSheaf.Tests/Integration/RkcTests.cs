@@ -63,6 +63,7 @@ public class RkcTests(ITestOutputHelper output)
         Assert.True(rkc.Statistics.Nfev * 5 < dp5.Statistics.Nfev, $"RKC {rkc.Statistics.Nfev} vs DP5 {dp5.Statistics.Nfev} evaluations");
     }
 
+    [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Fact]
     public void NonlinearReactionDiffusionAgreesWithTightDp5()
     {

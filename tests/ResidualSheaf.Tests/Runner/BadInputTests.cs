@@ -100,6 +100,68 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void EmptyOutputRootIsRefused()
+    {
+        var (code, error) = Run("""{ "name": "t", "job": "static", "output_root": "", "network": { "kind": "mlp", "widths": [2, 1] } }""");
+        Assert.Equal(2, code);
+        Assert.Contains("'output_root': must not be empty", error);
+    }
+
+    [Fact]
+    public void DuplicateKeysAreRefusedNamingTheKey()
+    {
+        var (code, error) = Run($$"""{ "name": "t", "job": "static", "output_root": "{{Outputs}}", "network": { "kind": "mlp", "widths": [2, 1], "widths": [2, 3, 1] } }""");
+        Assert.Equal(2, code);
+        Assert.Contains("'network.widths': appears more than once", error);
+    }
+
+    [Fact]
+    public void ADirectoryGivenAsConfigOrWeightsFileIsCalledADirectory()
+    {
+        var err = new StringWriter();
+        var old = Console.Error;
+        Console.SetError(err);
+        try
+        {
+            Assert.Equal(2, Program.Main(["--config", _dir]));
+        }
+        finally
+        {
+            Console.SetError(old);
+        }
+        Assert.Contains("is a directory, not a config file", err.ToString());
+        Directory.CreateDirectory(Path.Combine(_dir, "w.json"));
+        var (code, error) = Run($$"""{ "name": "t", "job": "static", "output_root": "{{Outputs}}", "network": { "kind": "mlp", "widths": [2, 1] }, "weights": { "source": "json", "path": "w.json" } }""");
+        Assert.Equal(2, code);
+        Assert.Contains("'weights.path'", error);
+        Assert.Contains("is a directory", error);
+    }
+
+    [Fact]
+    public void OutputRootUnderARegularFileNamesTheField()
+    {
+        File.WriteAllText(Path.Combine(_dir, "plain"), "x");
+        string root = Path.Combine(_dir, "plain", "outputs");
+        var (code, error) = Run($$"""{ "name": "t", "job": "static", "output_root": "{{root}}", "network": { "kind": "mlp", "widths": [2, 1] } }""");
+        Assert.Equal(2, code);
+        Assert.Contains("'output_root'", error);
+        Assert.Contains("is a regular file", error);
+    }
+
+    [Fact]
+    public void NonFiniteInitialEnergyIsRefusedNamingTheField()
+    {
+        var (code, error) = Run($$"""
+            { "name": "t", "job": "heat", "output_root": "{{Outputs}}", "network": { "kind": "resnet", "blocks": [ { "in": 3, "hidden": 3 } ] },
+              "heat": { "initial": { "kind": "normal", "seed": 1, "scale": 1e200 } } }
+            """);
+        Assert.Equal(2, code);
+        Assert.Contains("'heat.initial.scale'", error);
+        Assert.Contains("not a finite", error);
+        Assert.False(Directory.Exists(Outputs) && Directory.EnumerateFileSystemEntries(Outputs).Any());
+    }
+
+    [Fact]
     public void UsageErrors()
     {
         Assert.Equal(2, Program.Main([]));

@@ -118,6 +118,7 @@ public sealed class HeatRunTests : IDisposable
         Assert.Equal(10_723, s2!["statistics"]!["accepted_steps"]!.GetValue<long>());
     }
 
+    [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Fact]
     public void TwoBlocksWithProjectionConverge()
     {
@@ -127,6 +128,7 @@ public sealed class HeatRunTests : IDisposable
         Assert.True(D(s["final_output_vs_torch_float64"]) <= 1e-9);
     }
 
+    [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Fact]
     public void KrylovMethodRunsFromConfigsAndMatchesTheExactRunsSwitchTimes()
     {
@@ -147,6 +149,7 @@ public sealed class HeatRunTests : IDisposable
         Assert.Equal(D(sExact!["time_to_converge"]), D(s["time_to_converge"]), 1e-5 * D(sExact["time_to_converge"]));
     }
 
+    [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Fact]
     public void RkcKrylovMethodRunsFromConfigsAndConvergesToTheForwardPass()
     {

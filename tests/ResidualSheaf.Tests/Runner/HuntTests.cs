@@ -47,6 +47,7 @@ public sealed class HuntTests : IDisposable
         return rows;
     }
 
+    [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Fact]
     public void ResultsAreIdenticalForOneAndTwoThreadsAndShardsMergeToTheSameSet()
     {
@@ -79,6 +80,7 @@ public sealed class HuntTests : IDisposable
         Assert.Contains("given twice", error);
     }
 
+    [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Fact]
     public void KilledHuntResumesWithNoCaseLostOrDuplicated()
     {
@@ -125,6 +127,7 @@ public sealed class HuntTests : IDisposable
         foreach (var (id, row) in Rows(fresh)) Assert.Equal(row, resumed[id]);
     }
 
+    [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Fact]
     public void CandidateFoldersRerunAloneToTheSameNumbers()
     {
