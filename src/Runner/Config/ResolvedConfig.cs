@@ -37,9 +37,10 @@ public static class ResolvedConfig
             ["weights"] = weights,
             ["constructions"] = new JsonArray(c.Constructions.Select(x => (JsonNode?)x.ToString().ToLowerInvariant()).ToArray()),
             ["inputs"] = new JsonObject { ["count"] = c.Inputs.Count, ["seed"] = c.Inputs.Seed, ["scale"] = c.Inputs.Scale },
-            ["controls"] = new JsonObject { ["pin_output"] = c.PinOutputControls, ["wrong_offset"] = c.WrongOffset },
             ["output_root"] = c.OutputRoot,
         };
+        // Written only for the job it applies to, so that the resolved config is itself a valid config of that job.
+        if (c.Job == "static") o["controls"] = new JsonObject { ["pin_output"] = c.PinOutputControls, ["wrong_offset"] = c.WrongOffset };
         if (c.LambdaMin is { } lm)
             o["lambda_min"] = new JsonObject
             {

@@ -83,6 +83,39 @@ public sealed class HeatRunTests : IDisposable
         Assert.StartsWith("t,E,dE_dt,distance_to_limit,", trace[0]);
     }
 
+    [Theory]
+    [InlineData("heat-resnet", "summary.json")]
+    [InlineData("lab14-static", "report.json")]
+    public void TheResolvedConfigRunsAgainAndReproducesEveryNumber(string name, string result)
+    {
+        // Issue 13 item 5: config.resolved.json is documented as a valid config; it must run and give the same numbers.
+        var first = RunShipped(name);
+        Assert.Equal(0, first.Code);
+        string resolved = Path.Combine(first.Out, "config.resolved.json");
+        var again = RunFile(resolved, name + "-again");
+        Assert.True(again.Code == 0, again.Error);
+        static IEnumerable<(string, string)> Numbers(JsonNode? n, string path = "")
+        {
+            switch (n)
+            {
+                case JsonObject o:
+                    foreach (var (k, v) in o)
+                        if (k is not ("wall_time_s" or "provenance" or "plots" or "weights" or "name")) foreach (var x in Numbers(v, path + "." + k)) yield return x;
+                    break;
+                case JsonArray a:
+                    for (int i = 0; i < a.Count; i++) foreach (var x in Numbers(a[i], $"{path}[{i}]")) yield return x;
+                    break;
+                case JsonValue v:
+                    yield return (path, v.ToJsonString());
+                    break;
+            }
+        }
+        var a = Numbers(JsonNode.Parse(File.ReadAllText(Path.Combine(first.Out, result)))).ToList();
+        var b = Numbers(JsonNode.Parse(File.ReadAllText(Path.Combine(again.Out, result)))).ToList();
+        Assert.True(a.Count > 20);
+        Assert.Equal(a, b);
+    }
+
     [Fact]
     public void ExactMethodAgreesWithTheAdaptiveRunOnTheLimitAndHasNoEnergyIncrease()
     {
