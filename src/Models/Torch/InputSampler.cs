@@ -2,7 +2,11 @@ using static TorchSharp.torch;
 
 namespace ResidualSheaf.Models.Torch;
 
-/// <summary>Standard-normal inputs from a seeded torch.Generator, so Python's <c>torch.randn(count, n, generator=g)</c> gives the same numbers.</summary>
+/// <summary>
+/// Standard-normal inputs drawn in float64 from a seeded torch.Generator: Python's
+/// <c>torch.randn(count, n, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)) * scale</c> gives the same numbers
+/// (the float32 default does not once count × n ≥ 16: torch draws float32 normals in another order there).
+/// </summary>
 public static class InputSampler
 {
     /// <summary>count inputs of dimension n, N(0, scale²), from generator seed <paramref name="seed"/>.</summary>

@@ -51,7 +51,7 @@ public sealed class StaticLabJob : IJob
             ["job"] = cfg.Job,
             ["network"] = net.Describe(),
             ["weights"] = cfg.Weights.Source == "seeded" ? $"seeded, torch.manual_seed({cfg.Seed})" : $"{cfg.Weights.Source}: {cfg.Weights.Path}",
-            ["inputs"] = new JsonObject { ["count"] = cfg.Inputs.Count, ["seed"] = cfg.Inputs.Seed, ["scale"] = cfg.Inputs.Scale, ["generator"] = "torch.randn with torch.Generator(seed)" },
+            ["inputs"] = new JsonObject { ["count"] = cfg.Inputs.Count, ["seed"] = cfg.Inputs.Seed, ["scale"] = cfg.Inputs.Scale, ["generator"] = "torch.randn(count, n, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)) * scale" },
             ["lab_text_difference"] = LabDifference,
         };
         var constructions = new JsonObject();
