@@ -50,7 +50,7 @@ public sealed record CaseResult
     /// <summary>Energy increase or non-convergence: re-verified.</summary>
     public required bool Candidate { get; init; }
     /// <summary>none | real | integration-error | chattering | sliding | non-convergence | slow-convergence | unverified-increase.</summary>
-    public required string Class { get; init; }
+    public required string Verdict { get; init; }
     /// <summary>Status of the exact re-run.</summary>
     public string? ExactStatus { get; init; }
     /// <summary>Energy increases of the exact re-run.</summary>
@@ -68,7 +68,7 @@ public sealed record CaseResult
         "case", "blocks", "architecture", "relu", "construction", "weight_scale", "weight_seed", "input_scale", "initial_scale", "alpha",
         "free_dimension", "switching_units", "lambda_min", "lambda_star", "limit_residual", "status", "converged", "reached", "time_to_converge",
         "final_time", "switches", "sliding_episodes", "energy_increases", "largest_relative_increase", "largest_increase_cause",
-        "final_distance", "nfev", "njev", "nlu", "accepted_steps", "rejected_steps", "candidate", "class", "exact_status",
+        "final_distance", "nfev", "njev", "nlu", "accepted_steps", "rejected_steps", "candidate", "verdict", "exact_status",
         "exact_increases", "tight_status", "tight_increases", "wall_time_s",
     ];
 
@@ -80,6 +80,6 @@ public sealed record CaseResult
         Case.Construction.ToString().ToLowerInvariant(), Case.WeightScale, Case.WeightSeed, Case.InputScale, Case.InitialScale, Case.Alpha,
         FreeDimension, SwitchingUnits, LambdaMin, LambdaStar, LimitResidual, Status, Converged, Reached, TimeToConverge,
         double.IsFinite(FinalTime) ? FinalTime : null, Switches, SlidingEpisodes, EnergyIncreases, LargestRelativeIncrease, LargestIncreaseCause,
-        FinalDistance, Nfev, Njev, Nlu, Accepted, Rejected, Candidate, Class, ExactStatus, ExactIncreases, TightStatus, TightIncreases, WallTime,
+        FinalDistance, Nfev, Njev, Nlu, Accepted, Rejected, Candidate, Verdict, ExactStatus, ExactIncreases, TightStatus, TightIncreases, WallTime,
     ];
 }

@@ -144,7 +144,7 @@ public static class CaseRunner
             Accepted = sol.Statistics.Accepted,
             Rejected = sol.Statistics.Rejected,
             Candidate = candidate,
-            Class = cls,
+            Verdict = cls,
             ExactStatus = exactStatus,
             ExactIncreases = exactIncreases,
             TightStatus = tightStatus,

@@ -32,7 +32,7 @@ public static class HuntReport
     private static List<long> WriteFolders(HuntConfig cfg, string folder, List<Dictionary<string, string>> rows, ILogger log, CancellationToken cancel)
     {
         var chosen = rows.Where(r => r["candidate"] == "true")
-            .OrderBy(r => Array.IndexOf(ClassOrder, r["class"]) is var k && k < 0 ? ClassOrder.Length : k)
+            .OrderBy(r => Array.IndexOf(ClassOrder, r["verdict"]) is var k && k < 0 ? ClassOrder.Length : k)
             .ThenBy(r => long.Parse(r["case"], Inv))
             .Take(cfg.CounterexampleFolders)
             .Select(r => long.Parse(r["case"], Inv))
@@ -55,7 +55,7 @@ public static class HuntReport
     private static JsonObject Summary(HuntConfig cfg, List<Dictionary<string, string>> rows, List<long> folders, IReadOnlyList<string> sources, JsonObject? session)
     {
         var classes = new JsonObject();
-        foreach (var g in rows.GroupBy(r => r["class"]).OrderBy(g => g.Key, StringComparer.Ordinal)) classes[g.Key] = g.Count();
+        foreach (var g in rows.GroupBy(r => r["verdict"]).OrderBy(g => g.Key, StringComparer.Ordinal)) classes[g.Key] = g.Count();
         var groups = new JsonArray();
         foreach (var g in rows.GroupBy(r => (r["construction"], r["relu"])).OrderBy(g => g.Key))
         {
@@ -68,15 +68,15 @@ public static class HuntReport
                 ["converged"] = list.Count(r => r["converged"] == "true"),
                 ["rested_elsewhere"] = list.Count(r => r["reached"] == "other-stationary-point"),
                 ["with_energy_increase"] = list.Count(r => r["energy_increases"] != "0"),
-                ["real"] = list.Count(r => r["class"] == "real"),
-                ["non_convergence"] = list.Count(r => r["class"] == "non-convergence"),
+                ["real"] = list.Count(r => r["verdict"] == "real"),
+                ["non_convergence"] = list.Count(r => r["verdict"] == "non-convergence"),
                 ["largest_relative_increase"] = list.Select(r => Num(r, "largest_relative_increase")).Where(v => v is not null).Max(),
                 ["with_switches"] = list.Count(r => r["switches"] != "0"),
                 ["with_sliding"] = list.Count(r => r["sliding_episodes"] != "0"),
             });
         }
         var ids = rows.Select(r => long.Parse(r["case"], Inv)).ToHashSet();
-        int real = rows.Count(r => r["class"] == "real"), nonconv = rows.Count(r => r["class"] == "non-convergence");
+        int real = rows.Count(r => r["verdict"] == "real"), nonconv = rows.Count(r => r["verdict"] == "non-convergence");
         var o = new JsonObject
         {
             ["name"] = cfg.Name,
@@ -108,7 +108,7 @@ public static class HuntReport
             files.Add(name);
             return Path.Combine(folder, name);
         }
-        var byClass = rows.Where(r => r["energy_increases"] != "0").GroupBy(r => r["class"]).OrderBy(g => g.Key, StringComparer.Ordinal)
+        var byClass = rows.Where(r => r["energy_increases"] != "0").GroupBy(r => r["verdict"]).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (g.Key, g.Select(r => Num(r, "largest_relative_increase") ?? double.NaN).ToArray())).ToList();
         HuntPlots.IncreaseHistogram(P("increase-histogram.png"), byClass);
 

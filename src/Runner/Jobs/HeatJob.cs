@@ -114,7 +114,8 @@ public sealed class HeatJob : IJob
             ["integrator"] = method is "plain" or "switching-aware" ? setup.Integrator : null,
             ["integrator_requested"] = method is "plain" or "switching-aware" ? h.Integrator : null,
             ["alpha"] = h.Alpha,
-            ["status"] = sol.Status.ToString(),
+            // A plateau stop is spelt as in the hunts' results.csv.
+            ["status"] = sol.Reason == StopReason.Plateau ? "Plateau" : sol.Status.ToString(),
             ["interrupted"] = sol.Status == HeatStatus.Interrupted,
             ["converged"] = converged,
             ["reached"] = converged && setup.Target is not null && distance <= h.StopDistance ? "limit"
@@ -191,7 +192,7 @@ public sealed class HeatJob : IJob
         {
             ["applies"] = true,
             ["worst_ratio_E_over_bound"] = trace.WorstBoundRatio,
-            ["holds"] = trace.WorstBoundRatio <= 1 + 1e-9,
+            ["holds"] = trace.WorstBoundRatio is not double w || w <= 1 + 1e-9,
         };
     }
 

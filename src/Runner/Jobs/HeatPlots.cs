@@ -12,9 +12,16 @@ public static class HeatPlots
         var t = trace.Times.ToArray();
         var e = trace.Energies.ToArray();
         double alpha = setup.Equation.Alpha;
-        TimeSeries? bound = null;
-        if (setup.LambdaStar is double ls && t.Length > 0 && trace.InitialEnergy > 0)
+        TimeSeries? bound = null, distanceBound = null;
+        // Only where the bound is a theorem (as summary.json's energy_bound.applies): δ_Ω square, no soft pins.
+        bool applies = setup.Equation.FreeDimension == setup.Problem.Sheaf.EdgeDimension && setup.Equation.SoftPins.Count == 0;
+        if (applies && setup.LambdaStar is double ls && t.Length > 0 && trace.InitialEnergy > 0)
+        {
             bound = new TimeSeries($"E(0)·exp(−2αλ_* t), λ_* = {ls:G6}", t, t.Select(x => trace.InitialEnergy * Math.Exp(-2 * alpha * ls * x)).ToArray(), Dashed: true);
+            // E ≥ ½λ_*‖c − c*‖² turns the energy bound into one on the distance (‖·‖∞ ≤ ‖·‖₂).
+            double d0 = Math.Sqrt(2 * trace.InitialEnergy / ls);
+            distanceBound = new TimeSeries($"√(2E(0)/λ_*)·exp(−αλ_* t)", t, t.Select(x => d0 * Math.Exp(-alpha * ls * x)).ToArray(), Dashed: true);
+        }
 
         // Switch markers sit on the energy curve at the first written sample at or after each switch.
         var mt = trace.Events.Select(ev => ev.Time).ToArray();
@@ -32,7 +39,7 @@ public static class HeatPlots
         if (setup.Target is not null)
         {
             var distance = new List<TimeSeries> { new($"‖c − limit‖∞ ({setup.TargetKind})", t, trace.Distances.ToArray()) };
-            if (bound is not null) distance.Add(bound);
+            if (distanceBound is not null) distance.Add(distanceBound);
             TimeSeriesPlot.Save(ctx.Output.File("distance.png"), "distance to the limit", "distance", distance, logY: true);
             plots["distance"] = "distance.png";
         }

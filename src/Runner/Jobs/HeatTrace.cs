@@ -76,8 +76,9 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
     /// <summary>E at the first sample.</summary>
     public double InitialEnergy { get; private set; } = double.NaN;
 
-    /// <summary>Largest E(t) / (E(0) e^{−2αλ_* t}) over all samples (when λ_* is known).</summary>
-    public double WorstBoundRatio { get; private set; }
+    /// <summary>Largest E(t) / (E(0) e^{−2αλ_* t}) over the samples with t &gt; 0 (when λ_* is known; null before the first).</summary>
+    /// <remarks>t = 0 is left out: there the ratio is 1 by definition, so including it made the figure read 1 on every run.</remarks>
+    public double? WorstBoundRatio { get; private set; }
 
     /// <summary>Last sample's time, energy and distance.</summary>
     public (double T, double E, double Distance) Last { get; private set; } = (double.NaN, double.NaN, double.NaN);
@@ -105,7 +106,7 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
         if (_setup.LambdaStar is double ls && InitialEnergy > 0)
         {
             double bound = InitialEnergy * Math.Exp(-2 * _setup.Equation.Alpha * ls * time);
-            if (bound > 0) WorstBoundRatio = Math.Max(WorstBoundRatio, e / bound);
+            if (bound > 0 && time > 0) WorstBoundRatio = Math.Max(WorstBoundRatio ?? double.NegativeInfinity, e / bound);
         }
         Last = (time, e, distance);
 

@@ -75,6 +75,14 @@ public sealed class HeatRunTests : IDisposable
         Assert.True(D(s["limit_output_vs_torch_float64"]) <= 1e-12);
         Assert.True(s["energy_monotone"]!.GetValue<bool>());
         Assert.True(s["energy_bound"]!["holds"]!.GetValue<bool>());
+        // Issue 13 item 10: the ratio leaves out t = 0 (where it is 1 by definition), recomputed here from trace.csv.
+        double worst = D(s["energy_bound"]!["worst_ratio_E_over_bound"]);
+        double e0 = D(s["initial_energy"]), ls = D(s["lambda_star"]);
+        var rows = File.ReadAllLines(Path.Combine(outDir, "trace.csv")).Skip(2).Select(l => l.Split(','));
+        double fromTrace = rows.Max(r => double.Parse(r[1], System.Globalization.CultureInfo.InvariantCulture) /
+            (e0 * Math.Exp(-2 * ls * double.Parse(r[0], System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.True(worst < 1, $"worst ratio {worst}");
+        Assert.Equal(fromTrace, worst, 1e-9);
         Assert.True(D(s["static"]!["err_float64"]) <= 1e-12);
         var events = File.ReadAllLines(Path.Combine(outDir, "events.csv"));
         Assert.Equal(s["statistics"]!["events"]!.GetValue<int>(), events.Length - 1);

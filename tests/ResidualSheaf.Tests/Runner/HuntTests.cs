@@ -137,7 +137,7 @@ public sealed class HuntTests : IDisposable
         Assert.Equal(0, Cli("hunt", "--config", cfg, "--out", folder).Code);
         var rows = ResultsFile.Read(Path.Combine(folder, "results.csv"));
         // The exact flow reaches the limit later, so these are classified as slow, not as non-convergence.
-        Assert.All(rows, r => Assert.Equal("slow-convergence", r["class"]));
+        Assert.All(rows, r => Assert.Equal("slow-convergence", r["verdict"]));
         foreach (var r in rows)
         {
             string caseDir = Path.Combine(folder, "counterexamples", $"case-{long.Parse(r["case"]):D6}");
@@ -177,7 +177,7 @@ public sealed class HuntTests : IDisposable
         Assert.All(a, r => Assert.True(double.Parse(r["lambda_star"], System.Globalization.CultureInfo.InvariantCulture) > 0));
         Assert.All(b, r => Assert.Equal("", r["lambda_star"]));
         // λ_* is a diagnostic: the runs themselves are the same.
-        Assert.Equal(a.Select(r => (r["nfev"], r["final_distance"], r["class"])), b.Select(r => (r["nfev"], r["final_distance"], r["class"])));
+        Assert.Equal(a.Select(r => (r["nfev"], r["final_distance"], r["verdict"])), b.Select(r => (r["nfev"], r["final_distance"], r["verdict"])));
     }
 
     [Theory]
