@@ -35,7 +35,7 @@ public sealed class ForwardSubstitutionPlan
                     reason = $"edge '{e.Name}' reads {sheaf.CoordinateName(tail.Offset + i)} before any earlier edge defines it";
                     return null;
                 }
-            if (e.TailMap is ReluMaskMap rm)
+            if (e.TailMap is SwitchingMap rm)
                 for (int i = 0; i < rm.Rows; i++)
                     if (!defined[rm.MaskOffset + i])
                     {
@@ -83,7 +83,7 @@ public sealed class ForwardSubstitutionPlan
         {
             var tail = sheaf.Vertices[e.Tail];
             var head = sheaf.Vertices[e.Head];
-            if (fixedMasks is null && e.TailMap is ReluMaskMap rm)
+            if (fixedMasks is null && e.TailMap is SwitchingMap rm)
                 for (int i = 0; i < rm.Rows; i++)
                 {
                     int j = rm.MaskOffset + i;

@@ -15,7 +15,7 @@ public sealed class CellularSheaf
         var masks = new SortedSet<int>();
         foreach (var e in edges)
             foreach (var map in new[] { e.TailMap, e.HeadMap })
-                if (map is ReluMaskMap r)
+                if (map is SwitchingMap r)
                     for (int i = 0; i < r.Rows; i++) masks.Add(r.MaskOffset + i);
         MaskCoordinates = masks.ToArray();
     }
@@ -32,7 +32,10 @@ public sealed class CellularSheaf
     /// <summary>Σ_e dim F(e): length of a 1-cochain.</summary>
     public int EdgeDimension { get; }
 
-    /// <summary>Global coordinates whose sign decides a ReLU mask (the switching coordinates of the heat equation).</summary>
+    /// <summary>
+    /// Global coordinates whose sign selects the piece of a piecewise-linear map (<see cref="SwitchingMap"/>, e.g. a ReLU mask): the
+    /// switching coordinates of the heat equation, in increasing order.
+    /// </summary>
     public IReadOnlyList<int> MaskCoordinates { get; }
 
     /// <summary>The vertex with the given name.</summary>

@@ -4,32 +4,20 @@ namespace ResidualSheaf.Engine.Sheaves;
 /// The ReLU restriction R(z) = diag(θ), θ_j = 1[z_j ≥ 0] (or a Filippov fraction), read from the mask pattern at the
 /// global coordinates of the mask-carrying vertex. Since R(z) z = ReLU(z), the edge term is continuous in the state.
 /// </summary>
-public sealed class ReluMaskMap : RestrictionMap
+public sealed class ReluMaskMap : SwitchingMap
 {
-    private readonly int _n;
-
     /// <summary>Creates the mask map of a vertex of dimension <paramref name="dimension"/> whose stalk starts at <paramref name="maskOffset"/>.</summary>
     public ReluMaskMap(int dimension, int maskOffset)
+        : base(dimension, maskOffset)
     {
-        if (dimension <= 0) throw new ArgumentOutOfRangeException(nameof(dimension));
-        _n = dimension;
-        MaskOffset = maskOffset;
     }
-
-    /// <summary>First global coordinate of the mask-carrying vertex.</summary>
-    public int MaskOffset { get; }
-
-    /// <inheritdoc/>
-    public override int Rows => _n;
-
-    /// <inheritdoc/>
-    public override int Columns => _n;
 
     /// <inheritdoc/>
     public override void MultiplyAdd(ReadOnlySpan<double> x, Span<double> y, double scale, MaskPattern masks)
     {
-        var theta = masks.Theta.Slice(MaskOffset, _n);
-        for (int i = 0; i < _n; i++) y[i] += scale * theta[i] * x[i];
+        int n = Rows;
+        var theta = masks.Theta.Slice(MaskOffset, n);
+        for (int i = 0; i < n; i++) y[i] += scale * theta[i] * x[i];
     }
 
     /// <inheritdoc/>
@@ -39,7 +27,8 @@ public sealed class ReluMaskMap : RestrictionMap
     /// <inheritdoc/>
     public override IEnumerable<(int Row, int Column, double Value)> Entries(MaskPattern masks)
     {
-        for (int i = 0; i < _n; i++)
+        int n = Rows;
+        for (int i = 0; i < n; i++)
         {
             double t = masks.Theta[MaskOffset + i];
             if (t != 0) yield return (i, i, t);

@@ -31,8 +31,8 @@ public sealed class SheafBuilder
             throw new ArgumentException($"edge '{name}': tail map has {tailMap.Rows} rows, head map {headMap.Rows}");
         if (affine is not null && affine.Length != headMap.Rows)
             throw new ArgumentException($"edge '{name}': affine term has length {affine.Length}, edge stalk {headMap.Rows}");
-        if (tailMap is ReluMaskMap rt && rt.MaskOffset != tail.Offset && !IsVertexOffset(rt.MaskOffset, rt.Rows))
-            throw new ArgumentException($"edge '{name}': ReLU mask does not point at a vertex stalk");
+        if (tailMap is SwitchingMap rt && rt.MaskOffset != tail.Offset && !IsVertexOffset(rt.MaskOffset, rt.Rows))
+            throw new ArgumentException($"edge '{name}': switching map's mask does not point at a vertex stalk");
         var e = new Edge(_edges.Count, name, tail.Id, head.Id, tailMap, headMap, affine?.ToArray(), kind, layer, _edgeOffset);
         _edges.Add(e);
         _edgeOffset += e.Dimension;

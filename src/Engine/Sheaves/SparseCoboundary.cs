@@ -103,6 +103,9 @@ public sealed class SparseCoboundary
         {
             foreach (var (map, vertex, sign) in new[] { (e.HeadMap, sheaf.Vertices[e.Head], 1.0), (e.TailMap, sheaf.Vertices[e.Tail], -1.0) })
             {
+                // ReLU semantics, not just any SwitchingMap: the compiled entries are their θ = 1 values times θ of the row's
+                // coordinate, which is exactly diag(θ); another piecewise-linear map (leaky ReLU: α + (1 − α)θ) would need an
+                // affine-in-θ entry, so it is left to the per-edge path.
                 if (map is not (DenseMap or SelectionMap or SumMap or ReluMaskMap)) return null;
                 int maskOffset = map is ReluMaskMap rm ? rm.MaskOffset : -1;
                 foreach (var (row, col, v) in map.Entries(ones))

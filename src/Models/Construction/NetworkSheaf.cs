@@ -21,6 +21,26 @@ public sealed record NetworkSheaf(INetwork Network, CellularSheaf Sheaf, Vertex 
         return new DirichletProblem(Sheaf, pins);
     }
 
+    /// <summary>
+    /// Starting masks for the least-squares mask iteration: the forward pass's sign at every mask vertex that has a namesake in
+    /// the junction sheaf (z1, s, z2 …), so the chord's fixed-point iteration starts from the network's own pattern; null for the
+    /// junction construction, whose forward substitution needs none.
+    /// </summary>
+    public MaskPattern? ForwardMasks(ReadOnlySpan<double> x)
+    {
+        if (Construction == SkipConstruction.Junction) return null;
+        var exact = SheafConstructor.Build(Network, SkipConstruction.Junction);
+        var forward = DirichletSolver.Solve(exact.Problem(x)).Cochain;
+        var masks = new MaskPattern(Sheaf.TotalDimension);
+        foreach (var v in Sheaf.Vertices)
+        {
+            var twin = exact.Sheaf.Vertices.FirstOrDefault(u => u.Name == v.Name && u.Dimension == v.Dimension);
+            if (twin is null) continue;
+            for (int i = 0; i < v.Dimension; i++) masks.Theta[v.Offset + i] = forward[twin.Offset + i] >= 0 ? 1.0 : 0.0;
+        }
+        return masks;
+    }
+
     /// <summary>The output stalk of a cochain.</summary>
     public double[] OutputOf(ReadOnlySpan<double> cochain) => cochain.Slice(Output.Offset, Output.Dimension).ToArray();
 }

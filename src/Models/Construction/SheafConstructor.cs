@@ -1,122 +1,29 @@
-using ResidualSheaf.Engine.Sheaves;
+using ResidualSheaf.Models.Construction.Contributors;
 using ResidualSheaf.Models.Networks;
 
 namespace ResidualSheaf.Models.Construction;
 
 /// <summary>
-/// Turns networks into sheaves: one vertex per intermediate quantity, one edge per unary operation, and for every addition
-/// either a junction vertex (exact) or the book's chord. Vertices and edges are emitted in topological order, so for MLPs and
-/// junction blocks δ_Ω is square and block unitriangular.
+/// Turns networks into sheaves by walking their <see cref="Graph.LayerGraph"/>: one vertex per intermediate quantity, one edge
+/// per unary operation, and for every addition either a junction vertex (exact) or the book's chord. Vertices and edges are
+/// emitted in topological order, so for MLPs and junction blocks δ_Ω is square and block unitriangular.
 /// </summary>
 public static class SheafConstructor
 {
-    /// <summary>The sheaf of any supported network.</summary>
-    public static NetworkSheaf Build(INetwork network, SkipConstruction construction = SkipConstruction.Junction) => network switch
+    /// <summary>The sheaf of any network; <paramref name="construction"/> decides how its additions are built.</summary>
+    public static NetworkSheaf Build(INetwork network, SkipConstruction construction = SkipConstruction.Junction)
     {
-        Mlp mlp => BuildMlp(mlp),
-        ResidualStack stack => BuildStack(stack, construction),
-        _ => throw new NotSupportedException($"no sheaf construction for {network.GetType().Name}"),
-    };
+        var graph = network.Graph;
+        var walk = SheafWalk.Run(graph, construction);
+        // Without an addition both constructions build the same exact sheaf; recording it as the junction one keeps callers that
+        // read Junction as "exact" (ForwardMasks, the static job's report) right.
+        var recorded = graph.HasAdditions ? construction : SkipConstruction.Junction;
+        return new NetworkSheaf(network, walk.Builder.Build(), walk.VertexOf(graph.Input), walk.VertexOf(graph.Output), recorded);
+    }
 
     /// <summary>Path graph x — z1 — a1 — z2 — … — z_{k+1} (sheaf-math §2).</summary>
-    public static NetworkSheaf BuildMlp(Mlp mlp)
-    {
-        var b = new SheafBuilder();
-        var x = b.AddVertex("x", mlp.InputDimension, 0);
-        var prev = x;
-        Vertex z = x;
-        for (int l = 0; l < mlp.Layers.Count; l++)
-        {
-            var layer = mlp.Layers[l];
-            int ell = l + 1;
-            z = b.AddVertex($"z{ell}", layer.Out, ell);
-            b.AddEdge($"W{ell}", prev, z, Dense(layer), SelectionMap.Identity(layer.Out), layer.Bias, EdgeKind.Weight, ell);
-            if (l < mlp.Layers.Count - 1)
-            {
-                var a = b.AddVertex($"a{ell}", layer.Out, ell);
-                b.AddEdge($"R{ell}", z, a, new ReluMaskMap(layer.Out, z.Offset), SelectionMap.Identity(layer.Out), null, EdgeKind.Relu, ell);
-                prev = a;
-            }
-        }
-        return new NetworkSheaf(mlp, b.Build(), x, z, SkipConstruction.Junction);
-    }
+    public static NetworkSheaf BuildMlp(Mlp mlp) => Build(mlp);
 
     /// <summary>A stack of residual blocks; block k's output vertex is block k+1's input (free, not pinned).</summary>
-    public static NetworkSheaf BuildStack(ResidualStack stack, SkipConstruction construction)
-    {
-        var b = new SheafBuilder();
-        var x = b.AddVertex("x", stack.InputDimension, 0);
-        var input = x;
-        for (int k = 0; k < stack.Blocks.Count; k++)
-        {
-            string sfx = stack.Blocks.Count == 1 ? "" : $"_{k + 1}";
-            input = construction == SkipConstruction.Junction
-                ? AddJunctionBlock(b, stack.Blocks[k], input, sfx, k + 1)
-                : AddChordBlock(b, stack.Blocks[k], input, sfx, k + 1);
-        }
-        return new NetworkSheaf(stack, b.Build(), x, input, construction);
-    }
-
-    private static Vertex AddJunctionBlock(SheafBuilder b, ResidualBlock blk, Vertex input, string sfx, int layer)
-    {
-        int m = blk.Hidden, o = blk.Out;
-        var z1 = b.AddVertex("z1" + sfx, m, layer);
-        var a1 = b.AddVertex("a1" + sfx, m, layer);
-        b.AddEdge("W1" + sfx, input, z1, Dense(blk.Fc1), SelectionMap.Identity(m), blk.Fc1.Bias, EdgeKind.Weight, layer);
-        b.AddEdge("R1" + sfx, z1, a1, new ReluMaskMap(m, z1.Offset), SelectionMap.Identity(m), null, EdgeKind.Relu, layer);
-        RestrictionMap skipMap = blk.Projection is null ? SelectionMap.Identity(o) : Dense(blk.Projection);
-        if (blk.Placement == ReluPlacement.After)
-        {
-            var p = b.AddVertex("p" + sfx, 2 * o, layer);
-            var s = b.AddVertex("s" + sfx, o, layer);
-            var y = b.AddVertex("y" + sfx, o, layer);
-            b.AddEdge("W2" + sfx, a1, p, Dense(blk.Fc2), SelectionMap.Block(o, 0, 2), blk.Fc2.Bias, EdgeKind.Weight, layer);
-            b.AddEdge("skip" + sfx, input, p, skipMap, SelectionMap.Block(o, 1, 2), null, EdgeKind.Skip, layer);
-            b.AddEdge("sum" + sfx, p, s, new SumMap(o, 2), SelectionMap.Identity(o), null, EdgeKind.Sum, layer);
-            b.AddEdge("Rs" + sfx, s, y, new ReluMaskMap(o, s.Offset), SelectionMap.Identity(o), null, EdgeKind.Relu, layer);
-            return y;
-        }
-        else
-        {
-            var z2 = b.AddVertex("z2" + sfx, o, layer);
-            var p = b.AddVertex("p" + sfx, 2 * o, layer);
-            var y = b.AddVertex("y" + sfx, o, layer);
-            b.AddEdge("W2" + sfx, a1, z2, Dense(blk.Fc2), SelectionMap.Identity(o), blk.Fc2.Bias, EdgeKind.Weight, layer);
-            b.AddEdge("R2" + sfx, z2, p, new ReluMaskMap(o, z2.Offset), SelectionMap.Block(o, 0, 2), null, EdgeKind.Relu, layer);
-            b.AddEdge("skip" + sfx, input, p, skipMap, SelectionMap.Block(o, 1, 2), null, EdgeKind.Skip, layer);
-            b.AddEdge("sum" + sfx, p, y, new SumMap(o, 2), SelectionMap.Identity(o), null, EdgeKind.Sum, layer);
-            return y;
-        }
-    }
-
-    private static Vertex AddChordBlock(SheafBuilder b, ResidualBlock blk, Vertex input, string sfx, int layer)
-    {
-        int m = blk.Hidden, o = blk.Out;
-        var z1 = b.AddVertex("z1" + sfx, m, layer);
-        var a1 = b.AddVertex("a1" + sfx, m, layer);
-        b.AddEdge("W1" + sfx, input, z1, Dense(blk.Fc1), SelectionMap.Identity(m), blk.Fc1.Bias, EdgeKind.Weight, layer);
-        b.AddEdge("R1" + sfx, z1, a1, new ReluMaskMap(m, z1.Offset), SelectionMap.Identity(m), null, EdgeKind.Relu, layer);
-        RestrictionMap chordMap = blk.Projection is null ? SelectionMap.Identity(o) : Dense(blk.Projection);
-        if (blk.Placement == ReluPlacement.After)
-        {
-            // s is the post-addition vertex: the branch and the chord each demand s equal to their addend.
-            var s = b.AddVertex("s" + sfx, o, layer);
-            var y = b.AddVertex("y" + sfx, o, layer);
-            b.AddEdge("W2" + sfx, a1, s, Dense(blk.Fc2), SelectionMap.Identity(o), blk.Fc2.Bias, EdgeKind.Weight, layer);
-            b.AddEdge("chord" + sfx, input, s, chordMap, SelectionMap.Identity(o), null, EdgeKind.Chord, layer);
-            b.AddEdge("Rs" + sfx, s, y, new ReluMaskMap(o, s.Offset), SelectionMap.Identity(o), null, EdgeKind.Relu, layer);
-            return y;
-        }
-        else
-        {
-            var z2 = b.AddVertex("z2" + sfx, o, layer);
-            var y = b.AddVertex("y" + sfx, o, layer);
-            b.AddEdge("W2" + sfx, a1, z2, Dense(blk.Fc2), SelectionMap.Identity(o), blk.Fc2.Bias, EdgeKind.Weight, layer);
-            b.AddEdge("R2" + sfx, z2, y, new ReluMaskMap(o, z2.Offset), SelectionMap.Identity(o), null, EdgeKind.Relu, layer);
-            b.AddEdge("chord" + sfx, input, y, chordMap, SelectionMap.Identity(o), null, EdgeKind.Chord, layer);
-            return y;
-        }
-    }
-
-    private static DenseMap Dense(LinearLayer l) => new(l.Out, l.In, l.Weight);
+    public static NetworkSheaf BuildStack(ResidualStack stack, SkipConstruction construction) => Build(stack, construction);
 }

@@ -1,3 +1,5 @@
+using ResidualSheaf.Models.Graph;
+
 namespace ResidualSheaf.Models.Networks;
 
 /// <summary>A feed-forward network of Linear / ReLU / Add operations with named parameters.</summary>
@@ -8,6 +10,9 @@ public interface INetwork
 
     /// <summary>Output dimension.</summary>
     int OutputDimension { get; }
+
+    /// <summary>The network as a graph of layers: what the sheaf constructor walks.</summary>
+    LayerGraph Graph { get; }
 
     /// <summary>Every affine layer, named as in the PyTorch state_dict (prefix of ".weight"/".bias").</summary>
     IReadOnlyList<LinearLayer> Layers { get; }

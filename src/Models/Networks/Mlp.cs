@@ -1,3 +1,5 @@
+using ResidualSheaf.Models.Graph;
+
 namespace ResidualSheaf.Models.Networks;
 
 /// <summary>Linear → ReLU → … → Linear with identity output; parameters fc1, fc2, ….</summary>
@@ -11,7 +13,11 @@ public sealed class Mlp : INetwork
             if (layers[l].In != layers[l - 1].Out)
                 throw new ArgumentException($"{layers[l].Name}: input dimension {layers[l].In} differs from {layers[l - 1].Name} output {layers[l - 1].Out}");
         Layers = layers.ToArray();
+        Graph = BuildGraph(Layers);
     }
+
+    /// <inheritdoc/>
+    public LayerGraph Graph { get; }
 
     /// <inheritdoc/>
     public int InputDimension => Layers[0].In;
@@ -40,4 +46,18 @@ public sealed class Mlp : INetwork
 
     /// <inheritdoc/>
     public string Describe() => $"MLP [{string.Join(", ", Widths)}]";
+
+    /// <summary>x → z1 → a1 → z2 → … → zk: a Linear node zℓ per layer, a ReLU node aℓ between layers (sheaf-math §2).</summary>
+    private static LayerGraph BuildGraph(IReadOnlyList<LinearLayer> layers)
+    {
+        var g = new LayerGraphBuilder("x", layers[0].In);
+        var h = g.Input;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            int ell = l + 1;
+            h = g.Linear(h, layers[l], $"z{ell}", $"W{ell}", ell);
+            if (l < layers.Count - 1) h = g.Relu(h, $"a{ell}", $"R{ell}", ell);
+        }
+        return g.Output(h);
+    }
 }

@@ -1,3 +1,5 @@
+using ResidualSheaf.Models.Graph;
+
 namespace ResidualSheaf.Models.Networks;
 
 /// <summary>
@@ -60,5 +62,25 @@ public sealed class ResidualBlock
                 ? Math.Max(0.0, branch[i] + skip[i])
                 : Math.Max(0.0, branch[i]) + skip[i];
         return y;
+    }
+
+    /// <summary>
+    /// Appends the block's nodes reading <paramref name="input"/> and returns its output node. Node names follow sheaf-math §3.2:
+    /// z1, a1, then with the ReLU after the addition the sum s and y = ReLU(s), with it before z2 and the sum y; the addend that
+    /// feeds only the addition (branch or a2) never becomes a vertex, since the addition takes its edge.
+    /// </summary>
+    public LayerNode AppendTo(LayerGraphBuilder graph, LayerNode input, string scope, int layer)
+    {
+        var z1 = graph.Linear(input, Fc1, "z1" + scope, "W1" + scope, layer);
+        var a1 = graph.Relu(z1, "a1" + scope, "R1" + scope, layer);
+        if (Placement == ReluPlacement.After)
+        {
+            var branch = graph.Linear(a1, Fc2, "branch" + scope, "W2" + scope, layer);
+            var s = graph.Add([branch, input], "s" + scope, scope, layer, [null, Projection]);
+            return graph.Relu(s, "y" + scope, "Rs" + scope, layer);
+        }
+        var z2 = graph.Linear(a1, Fc2, "z2" + scope, "W2" + scope, layer);
+        var a2 = graph.Relu(z2, "a2" + scope, "R2" + scope, layer);
+        return graph.Add([a2, input], "y" + scope, scope, layer, [null, Projection]);
     }
 }

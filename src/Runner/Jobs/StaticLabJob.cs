@@ -199,24 +199,8 @@ public sealed class StaticLabJob : IJob
             ["head_map"] = $"{e.HeadMap.GetType().Name} {e.HeadMap.Rows}×{e.HeadMap.Columns}",
         }).ToArray());
 
-    /// <summary>
-    /// Starting masks for the least-squares mask iteration: the forward pass's sign at every mask vertex that has a namesake in
-    /// the junction sheaf (z1, s, z2 …), so the chord's fixed-point iteration starts from the network's own pattern.
-    /// </summary>
-    public static MaskPattern? ForwardMasks(NetworkSheaf ns, double[] x)
-    {
-        if (ns.Construction == SkipConstruction.Junction) return null;
-        var exact = SheafConstructor.Build(ns.Network, SkipConstruction.Junction);
-        var forward = DirichletSolver.Solve(exact.Problem(x)).Cochain;
-        var masks = new MaskPattern(ns.Sheaf.TotalDimension);
-        foreach (var v in ns.Sheaf.Vertices)
-        {
-            var twin = exact.Sheaf.Vertices.FirstOrDefault(u => u.Name == v.Name && u.Dimension == v.Dimension);
-            if (twin is null) continue;
-            for (int i = 0; i < v.Dimension; i++) masks.Theta[v.Offset + i] = forward[twin.Offset + i] >= 0 ? 1.0 : 0.0;
-        }
-        return masks;
-    }
+    /// <summary>Starting masks for the least-squares mask iteration; see <see cref="NetworkSheaf.ForwardMasks"/>.</summary>
+    public static MaskPattern? ForwardMasks(NetworkSheaf ns, double[] x) => ns.ForwardMasks(x);
 
     private static double MaxAbsDiff(double[] a, double[] b)
     {
