@@ -18,7 +18,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
     private readonly KrylovSlidingForces _forces;
     private readonly KrylovBasis _basis;
     private readonly KrylovSwitchSearch _search;
-    private readonly ConjugateGradient _cg;
+    private ConjugateGradient? _cg;
     private readonly int _n;
     private readonly int _units;
     private readonly int[] _pos;
@@ -53,7 +53,6 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         _forces = new KrylovSlidingForces(equation, _op, mask, kmax);
         _basis = new KrylovBasis(_n, kmax, _forces);
         _search = new KrylovSwitchSearch(equation, kmax);
-        _cg = new ConjugateGradient(_n);
         _cstar = new double[_n];
         _u = new double[_n];
         _tmp = new double[_n];
@@ -116,6 +115,8 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         else
         {
             // c*: conjugate gradients on M x = f(0) from the current state (sliding coordinates stay 0).
+            // Only problems without exact sweeps need CG; the others do not carry its three work vectors.
+            _cg ??= new ConjugateGradient(_n);
             int it = _cg.Solve(_op, _op.ConstantForce, state, _cstar, _slidingPositions.AsSpan(0, _nSliding));
             if (it < 0) return false;
             CgIterations += it;
