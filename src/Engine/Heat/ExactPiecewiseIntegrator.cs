@@ -32,173 +32,39 @@ public sealed class ExactPiecewiseIntegrator
     /// </summary>
     public ExactResult Run(ReadOnlySpan<double> initial, IReadOnlyList<double>? outputTimes = null, double endTime = double.PositiveInfinity, int maxEvents = 10_000)
     {
-        int n = _eq.FreeDimension, units = _eq.SwitchingCount;
-        if (initial.Length != n)
-            throw new ArgumentException($"initial state has length {initial.Length}; the problem has {n} free coordinates", nameof(initial));
-        foreach (double v in initial)
-            if (!double.IsFinite(v)) throw new ArgumentException("initial state contains a non-finite value", nameof(initial));
-        var times = (outputTimes ?? []).ToArray();
-        for (int i = 0; i < times.Length; i++)
-            if (!double.IsFinite(times[i]) || times[i] < 0 || (i > 0 && times[i] < times[i - 1]))
-                throw new ArgumentException($"output times must be finite, ≥ 0 and non-decreasing (entry {i} = {times[i]})", nameof(outputTimes));
-        if (double.IsNaN(endTime) || endTime < 0) throw new ArgumentException($"end time must be ≥ 0 (got {endTime})", nameof(endTime));
-        if (maxEvents < 0) throw new ArgumentException($"maxEvents must be ≥ 0 (got {maxEvents})", nameof(maxEvents));
-
-        var sheaf = _eq.Sheaf;
-        var state = initial.ToArray();
-        var modes = new UnitMode[units];
-        var events = new List<HeatEvent>();
-        var outStates = new List<double[]>();
-        int nextOut = 0, segments = 0, evd = 0;
-        double t = 0;
-
-        // Initial modes: sign of z_j; a unit exactly on its surface is classified by its two surface forces.
-        _eq.ModesFromState(state, modes);
-        for (int k = 0; k < units; k++)
-        {
-            if (state[_eq.SwitchingFreeIndices[k]] != 0) continue;
-            _eq.SurfaceForces(state, modes, k, out double f0, out double f1);
-            var (mode, kind) = SurfaceDecision.Classify(f0, f1, UnitMode.Active);
-            modes[k] = mode;
-            if (kind is HeatEventKind.SlideEnter or HeatEventKind.Repelling) events.Add(Event(0, k, kind, mode));
-        }
-
-        var work = new double[n];
+        int n = _eq.FreeDimension;
+        var times = PiecewiseDriver.Validate(initial, n, outputTimes, endTime, maxEvents);
         var trajectory = new ExactTrajectory(n);
-        ExactStatus status;
-        double finalTime;
-        double[] finalState;
-        double[]? limit = null;
-        while (true)
+        var flow = new ExactPatternFlow(this, trajectory, n);
+        var driver = new PiecewiseDriver(_eq, flow, times);
+        var end = driver.Run(initial.ToArray(), 0, endTime, stopDistance: 0, maxEvents, maxSteps: int.MaxValue, CancellationToken.None);
+        var status = end.Status switch
         {
-            var key = ModeKey.Of(modes);
-            if (!_cache.TryGetValue(key, out var seg))
-            {
-                seg = BuildSegment(modes);
-                _cache[key] = seg;
-                evd++;
-            }
-            segments++;
-            int m = seg.F.Length;
-            var beta = new double[m];
-            for (int i = 0; i < m; i++) work[i] = state[seg.F[i]] - seg.CStar[i];
-            for (int k = 0; k < m; k++)
-            {
-                double s = 0;
-                for (int i = 0; i < m; i++) s += seg.V[i * m + k] * work[i];
-                beta[k] = s;
-            }
-            trajectory.Add(t, (double[])state.Clone(), seg, beta, (UnitMode[])modes.Clone());
-
-            // Earliest switch over all units.
-            double best = double.PositiveInfinity;
-            int bestUnit = -1, bestFn = 0;
-            var a = new double[m];
-            // The search is never cut at the end time: "no switch found" must mean none on [τ, ∞), so that Converged is a proof.
-            for (int u = 0; u < units; u++)
-            {
-                if (m == 0) break;
-                if (modes[u] != UnitMode.Sliding)
-                {
-                    int p = seg.Position[u];
-                    for (int k = 0; k < m; k++) a[k] = seg.V[p * m + k] * beta[k];
-                    double sign = modes[u] == UnitMode.Active ? -1 : 1;
-                    double r = ExponentialSum.EarliestRise(sign, seg.CStar[p], a, seg.Lambda, seg.Groups, best);
-                    if (r < best) { best = r; bestUnit = u; bestFn = 0; }
-                }
-                else
-                {
-                    var sl = seg.Sliding[u]!;
-                    for (int fn = 0; fn < 2; fn++)
-                    {
-                        var row = fn == 0 ? sl.U0 : sl.U1;
-                        for (int k = 0; k < m; k++) a[k] = row[k] * beta[k];
-                        // fn 0: w_j > 0 must stay positive (h = −w_j); fn 1: w_j + a_j < 0 must stay negative (h = w_j + a_j).
-                        double sign = fn == 0 ? -1 : 1;
-                        double r = ExponentialSum.EarliestRise(sign, fn == 0 ? sl.F0 : sl.F1, a, seg.Lambda, seg.Groups, best);
-                        if (r < best) { best = r; bestUnit = u; bestFn = fn + 1; }
-                    }
-                }
-            }
-
-            double segEnd = t + best;
-            while (nextOut < times.Length && times[nextOut] <= Math.Min(segEnd, endTime))
-            {
-                outStates.Add(StateAt(seg, state, beta, times[nextOut] - t));
-                nextOut++;
-            }
-            if (double.IsPositiveInfinity(best))
-            {
-                status = ExactStatus.Converged;
-                limit = (double[])state.Clone();
-                for (int i = 0; i < m; i++) limit[seg.F[i]] = seg.CStar[i];
-                finalTime = endTime;
-                finalState = double.IsPositiveInfinity(endTime) ? limit : StateAt(seg, state, beta, endTime - t);
-                break;
-            }
-            if (segEnd > endTime)
-            {
-                status = ExactStatus.ReachedEnd;
-                finalTime = endTime;
-                finalState = StateAt(seg, state, beta, endTime - t);
-                break;
-            }
-            if (events.Count >= maxEvents)
-            {
-                status = ExactStatus.EventLimit;
-                finalTime = segEnd;
-                finalState = StateAt(seg, state, beta, best);
-                break;
-            }
-
-            // Advance to the switch and change mode.
-            state = StateAt(seg, state, beta, best);
-            t = segEnd;
-            int pj = _eq.SwitchingFreeIndices[bestUnit];
-            if (bestFn == 0)
-            {
-                state[pj] = 0.0;
-                var old = modes[bestUnit];
-                _eq.SurfaceForces(state, modes, bestUnit, out double f0, out double f1);
-                var (mode, kind) = SurfaceDecision.Classify(f0, f1, old);
-                modes[bestUnit] = mode;
-                events.Add(Event(t, bestUnit, kind, mode));
-            }
-            else
-            {
-                var mode = bestFn == 1 ? UnitMode.Inactive : UnitMode.Active;
-                modes[bestUnit] = mode;
-                state[pj] = 0.0;
-                events.Add(Event(t, bestUnit, HeatEventKind.SlideExit, mode));
-            }
-        }
-        trajectory.ValidUntil = status == ExactStatus.EventLimit ? finalTime : double.PositiveInfinity;
-        return new ExactResult(status, times[..nextOut], outStates.ToArray(), events, segments, evd, finalTime, finalState, limit, (UnitMode[])modes.Clone())
+            PiecewiseStatus.Converged => ExactStatus.Converged,
+            PiecewiseStatus.ReachedEnd => ExactStatus.ReachedEnd,
+            PiecewiseStatus.EventLimit => ExactStatus.EventLimit,
+            // No stop distance, step cap, cancellation or callbacks are passed, and the exact flow never fails (it throws).
+            _ => throw new InvalidOperationException($"unexpected exact piecewise outcome {end.Status}"),
+        };
+        trajectory.ValidUntil = status == ExactStatus.EventLimit ? end.Time : double.PositiveInfinity;
+        return new ExactResult(status, driver.OutputTimes, driver.OutputStates, driver.Events, driver.Prepares, flow.Eigendecompositions,
+            end.Time, end.State, end.Limit, (UnitMode[])driver.Modes.Clone())
         {
             Trajectory = trajectory,
         };
     }
 
-    private HeatEvent Event(double t, int unit, HeatEventKind kind, UnitMode mode)
+    /// <summary>The flow data of mode set (σ, S), from the cache or built (then <paramref name="built"/> is true).</summary>
+    internal Segment SegmentFor(UnitMode[] modes, out bool built)
     {
-        int j = _eq.SwitchingCoordinates[unit];
-        return new HeatEvent(t, j, _eq.Sheaf.CoordinateName(j), kind, mode);
-    }
-
-    private static double[] StateAt(Segment seg, double[] state, double[] beta, double tau)
-    {
-        int m = seg.F.Length;
-        var c = (double[])state.Clone();
-        if (tau == 0) return c; // the segment's start, exactly
-        var w = new double[m];
-        for (int k = 0; k < m; k++) w[k] = beta[k] * Math.Exp(-seg.Lambda[k] * tau);
-        for (int i = 0; i < m; i++)
+        var key = ModeKey.Of(modes);
+        built = !_cache.TryGetValue(key, out var seg);
+        if (built)
         {
-            double s = seg.CStar[i];
-            for (int k = 0; k < m; k++) s += seg.V[i * m + k] * w[k];
-            c[seg.F[i]] = s;
+            seg = BuildSegment(modes);
+            _cache[key] = seg;
         }
-        return c;
+        return seg!;
     }
 
     private Segment BuildSegment(UnitMode[] modes)

@@ -1,3 +1,5 @@
+using ResidualSheaf.Engine.LinearAlgebra;
+
 namespace ResidualSheaf.Engine.Heat;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace ResidualSheaf.Engine.Heat;
 /// f(c) = f(0) − M c, so M v = f(0) − f(v) costs one force evaluation and no matrix is ever formed. Sliding coordinates are read as
 /// 0 and their output is 0, which is exactly the principal submatrix on F. Not thread-safe (owns workspaces).
 /// </summary>
-public sealed class FreeLaplacianOperator
+public sealed class FreeLaplacianOperator : ILinearOperator
 {
     private readonly HeatEquation _eq;
     private readonly UnitMode[] _modes;

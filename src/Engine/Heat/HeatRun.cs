@@ -70,11 +70,7 @@ internal sealed class HeatRun
     public IReadOnlyList<HeatEvent> Events => _events;
 
     public bool EventCapExceeded => _events.Count > Problem.MaxEvents;
-    public HeatEvent MakeEvent(double t, int unit, HeatEventKind kind, UnitMode mode)
-    {
-        int j = Equation.SwitchingCoordinates[unit];
-        return new HeatEvent(t, j, Equation.Sheaf.CoordinateName(j), kind, mode);
-    }
+    public HeatEvent MakeEvent(double t, int unit, HeatEventKind kind, UnitMode mode) => SurfaceSwitch.Event(Equation, t, unit, kind, mode);
 
     /// <summary>Records and reports an event; false once the event cap is exceeded.</summary>
     public bool AddEvent(HeatEvent e)

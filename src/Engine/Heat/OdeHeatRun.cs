@@ -30,17 +30,9 @@ internal static class OdeHeatRun
         eq.ModesFromState(y0, modes);
         if (switching)
         {
-            // A unit exactly on its surface is classified at once, as the exact integrator does.
-            for (int u = 0; u < units; u++)
-            {
-                if (y0[idx[u]] != 0) continue;
-                eq.SurfaceForces(y0, modes, u, out double f0, out double f1);
-                run.SurfaceEvaluations++;
-                var (mode, kind) = SurfaceDecision.Classify(f0, f1, UnitMode.Active);
-                modes[u] = mode;
-                if (kind is HeatEventKind.SlideEnter or HeatEventKind.Repelling && !run.AddEvent(run.MakeEvent(0, u, kind, mode)))
-                    return run.Finish(HeatStatus.EventLimit, 0, y0, Stats(run, null));
-            }
+            bool underCap = SurfaceSwitch.ClassifyOnSurface(eq, y0, modes, 0, run.AddEvent, out int evaluations);
+            run.SurfaceEvaluations += evaluations;
+            if (!underCap) return run.Finish(HeatStatus.EventLimit, 0, y0, Stats(run, null));
         }
 
         var jacobian = new FrozenJacobian(eq);
@@ -149,19 +141,12 @@ internal static class OdeHeatRun
         y[run.SwitchIndex[unit]] = 0.0;
         run.Equation.SurfaceForces(y, modes, unit, out double f0, out double f1);
         run.SurfaceEvaluations++;
-        UnitMode mode;
-        HeatEventKind kind;
-        if (old == UnitMode.Sliding)
-        {
-            mode = SurfaceDecision.SlidingExit(f0, f1);
-            kind = HeatEventKind.SlideExit;
-        }
-        else
-        {
-            (mode, kind) = SurfaceDecision.Classify(f0, f1, old);
-        }
+        // One event function min(w_j, −(w_j + a_j)) watches both exits of a sliding unit, so the forces tell which one fired.
+        var (mode, kind) = old == UnitMode.Sliding
+            ? SurfaceDecision.Exit(SurfaceDecision.ExitReached(f0, f1))
+            : SurfaceDecision.Classify(f0, f1, old);
         modes[unit] = mode;
-        return run.AddEvent(run.MakeEvent(t, unit, kind, mode));
+        return run.AddEvent(SurfaceSwitch.Event(run.Equation, t, unit, kind, mode));
     }
 
     /// <summary>When and to what a switching-aware run hands over.</summary>

@@ -2,7 +2,8 @@ namespace ResidualSheaf.Engine.Heat;
 
 /// <summary>
 /// The mode decision at a point of a switching surface z_j = 0 from the two surface forces (integration-notes §1), shared by every
-/// event-driven integrator so that they classify crossings, sliding and repelling points identically.
+/// event-driven integrator (switching-aware ODE, exact piecewise, Krylov) so that they classify crossings, sliding and repelling
+/// points identically.
 /// </summary>
 public static class SurfaceDecision
 {
@@ -20,9 +21,25 @@ public static class SurfaceDecision
     }
 
     /// <summary>
-    /// The mode a sliding unit leaves to, given its surface forces at the exit point: w_j reached 0 (w_j ≤ −(w_j + a_j)) → Inactive,
-    /// otherwise w_j + a_j reached 0 → Active.
+    /// Which exit condition of a sliding unit its surface forces at the exit point meet: the smaller of w_j and −(w_j + a_j) is the
+    /// one that reached 0. Needed where one switching function min(w_j, −(w_j + a_j)) watches both conditions and so cannot tell
+    /// which fired; the piecewise flows track the two as separate functions and know it.
     /// </summary>
-    public static UnitMode SlidingExit(double inactiveForce, double activeForce) =>
-        inactiveForce <= -activeForce ? UnitMode.Inactive : UnitMode.Active;
+    internal static SwitchFunction ExitReached(double inactiveForce, double activeForce) =>
+        inactiveForce <= -activeForce ? SwitchFunction.InactiveForceZero : SwitchFunction.ActiveForceZero;
+
+    /// <summary>The mode a sliding unit leaves to when exit condition <paramref name="reached"/> is met, and the event kind.</summary>
+    internal static (UnitMode Mode, HeatEventKind Kind) Exit(SwitchFunction reached) =>
+        (reached == SwitchFunction.InactiveForceZero ? UnitMode.Inactive : UnitMode.Active, HeatEventKind.SlideExit);
+}
+
+/// <summary>Which switching function of a unit reached 0.</summary>
+internal enum SwitchFunction
+{
+    /// <summary>z_j of a non-sliding unit: a crossing, sliding entry, repelling point or graze (decided by <see cref="SurfaceDecision.Classify"/>).</summary>
+    Crossing,
+    /// <summary>w_j of a sliding unit fell to 0 (the inactive side stops pushing up): it leaves to Inactive.</summary>
+    InactiveForceZero,
+    /// <summary>w_j + a_j of a sliding unit rose to 0 (the active side stops pushing down): it leaves to Active.</summary>
+    ActiveForceZero,
 }

@@ -1,0 +1,147 @@
+namespace ResidualSheaf.Engine.Heat;
+
+/// <summary>
+/// The closed-form flow of one mode set for <see cref="PiecewiseDriver"/>: c_F(τ) = c* + V e^{−Λτ} β with β = Vᵀ(c_F(0) − c*), from
+/// the eigendecompositions cached by <see cref="ExactPiecewiseIntegrator"/>. Every piece is recorded in the run's
+/// <see cref="ExactTrajectory"/>. Its switch search covers [0, ∞) whatever the end time, so "no switch" proves the limit.
+/// </summary>
+internal sealed class ExactPatternFlow : IPatternFlow
+{
+    private readonly ExactPiecewiseIntegrator _owner;
+    private readonly ExactTrajectory _trajectory;
+    private readonly double[] _work;
+    private readonly double[] _a;
+    private ExactPiecewiseIntegrator.Segment? _seg;
+    private UnitMode[] _modes = [];
+    private double[] _beta = [];
+    private double[] _start = [];
+
+    public ExactPatternFlow(ExactPiecewiseIntegrator owner, ExactTrajectory trajectory, int freeDimension)
+    {
+        _owner = owner;
+        _trajectory = trajectory;
+        _work = new double[freeDimension];
+        _a = new double[freeDimension];
+    }
+
+    /// <summary>Eigendecompositions computed for this run (cache misses).</summary>
+    public int Eigendecompositions { get; private set; }
+
+    public bool SearchCutAtEndTime => false;
+
+    public bool CapBeforeSwitch => true;
+
+    public double StartDistance { get; private set; }
+
+    // The exact flow needs no shortcuts: its search over [0, ∞) decides the limit.
+    public bool Consistent => false;
+
+    public bool CertifiedFinal => false;
+
+    public bool AtRest => false;
+
+    private ExactPiecewiseIntegrator.Segment Seg => _seg!;
+
+    public double FastestRate => Seg.Lambda.Length > 0 ? Seg.Lambda[^1] : double.PositiveInfinity;
+
+    public bool Prepare(UnitMode[] modes, double[] state)
+    {
+        _seg = _owner.SegmentFor(modes, out bool built);
+        if (built) Eigendecompositions++;
+        _modes = modes;
+        return true;
+    }
+
+    public bool Start(double t, double[] state)
+    {
+        var seg = Seg;
+        int m = seg.F.Length;
+        var beta = new double[m];
+        var work = _work;
+        for (int i = 0; i < m; i++) work[i] = state[seg.F[i]] - seg.CStar[i];
+        for (int k = 0; k < m; k++)
+        {
+            double s = 0;
+            for (int i = 0; i < m; i++) s += seg.V[i * m + k] * work[i];
+            beta[k] = s;
+        }
+        StartDistance = Numerics.MaxAbs(work.AsSpan(0, m));
+        _beta = beta;
+        _start = state;
+        _trajectory.Add(t, (double[])state.Clone(), seg, beta, (UnitMode[])_modes.Clone());
+        return true;
+    }
+
+    public bool NextSwitch(double remaining, out double tau, out int unit, out SwitchFunction function)
+    {
+        var seg = Seg;
+        var modes = _modes;
+        int m = seg.F.Length;
+        var beta = _beta;
+        var a = _a.AsSpan(0, m);
+        var roots = new Roots(seg.Lambda, seg.Groups);
+        // Never cut at the end time: "no switch found" must mean none on [τ, ∞), so that Converged is a proof.
+        var search = new SwitchSearch(double.PositiveInfinity);
+        for (int u = 0; u < modes.Length && m > 0; u++)
+        {
+            if (modes[u] != UnitMode.Sliding)
+            {
+                int p = seg.Position[u];
+                for (int k = 0; k < m; k++) a[k] = seg.V[p * m + k] * beta[k];
+                search.Offer(roots.Earliest(SwitchSearch.CrossingSign(modes[u]), seg.CStar[p], a, search.Limit), u, SwitchFunction.Crossing);
+            }
+            else
+            {
+                var sl = seg.Sliding[u]!;
+                search.OfferSlidingExits(ref roots, u, sl.U0, sl.F0, sl.U1, sl.F1, beta, a);
+            }
+        }
+        (tau, unit, function) = (search.Time, search.Unit, search.Function);
+        return true;
+    }
+
+    public void StateAt(double tau, double[] result)
+    {
+        var seg = Seg;
+        _start.CopyTo(result, 0);
+        if (tau == 0) return; // the piece's start, exactly
+        int m = seg.F.Length;
+        var w = _work;
+        for (int k = 0; k < m; k++) w[k] = _beta[k] * Math.Exp(-seg.Lambda[k] * tau);
+        for (int i = 0; i < m; i++)
+        {
+            double s = seg.CStar[i];
+            for (int k = 0; k < m; k++) s += seg.V[i * m + k] * w[k];
+            result[seg.F[i]] = s;
+        }
+    }
+
+    public double DistanceAt(double tau)
+    {
+        var seg = Seg;
+        int m = seg.F.Length;
+        double d = 0;
+        for (int i = 0; i < m; i++)
+        {
+            double s = 0;
+            for (int k = 0; k < m; k++) s += seg.V[i * m + k] * (_beta[k] * Math.Exp(-seg.Lambda[k] * tau));
+            d = Math.Max(d, Math.Abs(s));
+        }
+        return d;
+    }
+
+    public double[] Limit()
+    {
+        var seg = Seg;
+        var limit = (double[])_start.Clone();
+        for (int i = 0; i < seg.F.Length; i++) limit[seg.F[i]] = seg.CStar[i];
+        return limit;
+    }
+
+    /// <summary>The exact switching functions are found by <see cref="ExponentialSum.EarliestRise"/> on the segment's spectrum.</summary>
+    private readonly struct Roots(double[] lambda, int[] groups) : ISwitchRoots
+    {
+        public double Earliest(double sign, double gStar, ReadOnlySpan<double> a, double limit) =>
+            ExponentialSum.EarliestRise(sign, gStar, a, lambda, groups, limit);
+    }
+}

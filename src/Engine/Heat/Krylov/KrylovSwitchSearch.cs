@@ -1,0 +1,149 @@
+namespace ResidualSheaf.Engine.Heat;
+
+/// <summary>
+/// The earliest switch of a Krylov model: every switching function is an exponential sum in the Ritz values, z_j(τ) = c*_j +
+/// Σ_k a_k e^{−θ_k τ}, so units far from their surface are excluded by ‖ũ(τ)‖₂ ≤ β, the rest by rigorous safe steps and, near a
+/// root, by <see cref="ExponentialSum.EarliestRise"/>. Allocation-free; not thread-safe.
+/// </summary>
+internal sealed class KrylovSwitchSearch
+{
+    /// <summary>Relative rounding band of the exclusions (the hysteresis of <see cref="ExponentialSum.EarliestRise"/>).</summary>
+    private const double Band = 1e-12;
+
+    private readonly int _n;
+    private readonly int _units;
+    private readonly int[] _pos;
+    private readonly double[] _a;
+    private readonly int[] _groups;
+
+    public KrylovSwitchSearch(HeatEquation equation, int kmax)
+    {
+        _n = equation.FreeDimension;
+        _units = equation.SwitchingCount;
+        _pos = [.. equation.SwitchingFreeIndices];
+        _a = new double[kmax];
+        // Ritz values are never merged: each is its own group for the sign rule.
+        _groups = Enumerable.Range(0, kmax + 1).ToArray();
+    }
+
+    /// <summary>No unit can change side: |z_j(τ) − c*_j| ≤ ‖u(τ)‖₂ ≤ ‖u(0)‖₂ = β, since exp(−τM) is a contraction.</summary>
+    public bool Certified(ReadOnlySpan<double> cstar, double beta)
+    {
+        double margin = beta * (1 + 1e-12) + Band;
+        for (int k = 0; k < _units; k++)
+            if (Math.Abs(cstar[_pos[k]]) <= margin) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// The earliest switching time in [0, horizon] over all units of the model fitted on k vectors of <paramref name="basis"/>
+    /// (+∞ when none), non-sliding units first; <paramref name="sliding"/> supplies the exit functions of sliding units.
+    /// </summary>
+    public (double Time, int Unit, SwitchFunction Function) Scan(KrylovBasis basis, int k, double horizon, UnitMode[] modes,
+        ReadOnlySpan<double> cstar, KrylovSlidingForces sliding)
+    {
+        int n = _n;
+        var w = basis.Weights(k);
+        var v = basis.Vectors;
+        var q = basis.Q;
+        double beta = 0;
+        for (int j = 0; j < k; j++) beta += w[j] * w[j];
+        beta = Math.Sqrt(beta);
+        var a = _a.AsSpan(0, k);
+        var roots = new Roots(basis.RitzValues, _groups, k);
+        var search = new SwitchSearch(horizon);
+        bool anySliding = false;
+        for (int u = 0; u < _units; u++)
+        {
+            if (modes[u] == UnitMode.Sliding) { anySliding = true; continue; }
+            int p = _pos[u];
+            double sign = SwitchSearch.CrossingSign(modes[u]);
+            double gStar = cstar[p];
+            // |z(τ) − c*| ≤ ‖ũ(τ)‖₂ ≤ β: a unit that far on its own side never switches.
+            double far = -sign * gStar;
+            if (far > beta * (1 + 1e-12) + Band * (1 + Math.Abs(gStar) + beta)) continue;
+            for (int j = 0; j < k; j++) a[j] = 0;
+            for (int i = 0; i < k; i++)
+            {
+                double vip = v[i * n + p];
+                if (vip == 0) continue;
+                int row = i * k;
+                for (int j = 0; j < k; j++) a[j] += vip * q[row + j];
+            }
+            for (int j = 0; j < k; j++) a[j] *= w[j];
+            search.Offer(roots.Earliest(sign, gStar, a, search.Limit), u, SwitchFunction.Crossing);
+        }
+        if (anySliding)
+        {
+            sliding.ExitRows(k, modes, cstar, q);
+            for (int u = 0; u < _units; u++)
+            {
+                if (modes[u] != UnitMode.Sliding) continue;
+                search.OfferSlidingExits(ref roots, u, sliding.ExitRow(u, false, k), sliding.ExitConstant(u, false),
+                    sliding.ExitRow(u, true, k), sliding.ExitConstant(u, true), w, a);
+            }
+        }
+        return (search.Time, search.Unit, search.Function);
+    }
+
+    /// <summary>The Krylov switching functions: safe-step exclusion first, <see cref="ExponentialSum.EarliestRise"/> near a root.</summary>
+    private readonly struct Roots(double[] theta, int[] groups, int k) : ISwitchRoots
+    {
+        public double Earliest(double sign, double gStar, ReadOnlySpan<double> a, double limit) =>
+            EarliestSwitch(sign, gStar, a, theta.AsSpan(0, k), groups.AsSpan(0, k + 1), limit);
+    }
+
+    /// <summary>
+    /// Earliest τ ≤ <paramref name="horizon"/> where h = sign·(g* + Σ a_j e^{−θ_j τ}) reaches 0 from below, or +∞. Safe steps
+    /// τ ← τ + (−h)/D(τ), with D(τ) = Σ|a_j θ_j| e^{−θ_j τ} ≥ |h'| on [τ, ∞), exclude roots rigorously and cheaply; a unit that
+    /// starts in the hysteresis band or creeps towards 0 is handed to <see cref="ExponentialSum.EarliestRise"/>.
+    /// </summary>
+    private static double EarliestSwitch(double sign, double gStar, ReadOnlySpan<double> a, ReadOnlySpan<double> theta, ReadOnlySpan<int> groups, double horizon)
+    {
+        double sumAbs = 0;
+        foreach (double v in a) sumAbs += Math.Abs(v);
+        double band = Band * (1 + Math.Abs(gStar) + sumAbs);
+        double far = -sign * gStar;
+        if (far - sumAbs > band) return double.PositiveInfinity;
+        double m = -ExponentialSum.Evaluate(sign, gStar, a, theta, 0);
+        double tau = 0;
+        if (m <= 100 * band && m >= -band)
+        {
+            // Just switched (h(0) ≈ 0): if h' (0) < 0, h ≤ h(0) + h'(0)τ + ½D₂τ² (D₂ = Σ|a_j|θ_j²) keeps h below −|h'(0)|²/(2D₂) + band
+            // on (0, τ₁], τ₁ = |h'(0)|/D₂: no root there (the hysteresis of EarliestRise allows the same), so safe steps start at τ₁.
+            double d1 = 0, d2 = 0;
+            for (int j = 0; j < a.Length; j++)
+            {
+                d1 -= sign * a[j] * theta[j];
+                d2 += Math.Abs(a[j]) * theta[j] * theta[j];
+            }
+            if (d1 < 0 && d2 > 0)
+            {
+                double t1 = -d1 / d2;
+                double m1 = -ExponentialSum.Evaluate(sign, gStar, a, theta, t1);
+                if (m1 > 100 * band && -d1 * -d1 / (2 * d2) > 2 * band) { tau = t1; m = m1; }
+            }
+        }
+        if (m > 100 * band)
+        {
+            for (int it = 0; it < 48; it++)
+            {
+                double d = 0, tail = 0;
+                for (int j = 0; j < a.Length; j++)
+                {
+                    double e = Math.Abs(a[j]) * Math.Exp(-theta[j] * tau);
+                    tail += e;
+                    d += e * theta[j];
+                }
+                if (far - tail > band || d == 0) return double.PositiveInfinity;
+                double next = tau + m / d;
+                if (next > horizon) return double.PositiveInfinity;
+                double mn = -ExponentialSum.Evaluate(sign, gStar, a, theta, next);
+                tau = next;
+                m = mn;
+                if (m <= 100 * band) break;
+            }
+        }
+        return ExponentialSum.EarliestRise(sign, gStar, a, theta, groups, horizon);
+    }
+}
