@@ -1,8 +1,9 @@
 namespace ResidualSheaf.Engine.Sheaves;
 
 /// <summary>
-/// ReLU mask values θ ∈ [0, 1] indexed by global cochain coordinate (only mask-carrying coordinates are read).
-/// 1 = active, 0 = inactive, fractions are Filippov convex combinations on a switching surface.
+/// Mask values θ ∈ [0, 1] of the switching maps (<see cref="SwitchingMap"/>; a ReLU's R(z) = diag(θ)) indexed by global cochain
+/// coordinate (only mask-carrying coordinates are read). 1 = active (c_j ≥ 0), 0 = inactive, fractions are Filippov convex
+/// combinations on a switching surface.
 /// </summary>
 public sealed class MaskPattern
 {
