@@ -15,7 +15,7 @@ public sealed record FlowLimit(DirichletSolution Solution, double[] Target)
     /// <summary>Solves <paramref name="problem"/> (a problem of <paramref name="sheaf"/>) from the forward masks of <paramref name="input"/>.</summary>
     public static FlowLimit Solve(NetworkSheaf sheaf, DirichletProblem problem, double[] input)
     {
-        var solution = DirichletSolver.Solve(problem, initialMasks: StaticLabJob.ForwardMasks(sheaf, input));
+        var solution = DirichletSolver.Solve(problem, initialMasks: sheaf.ForwardMasks(input));
         return new FlowLimit(solution, problem.Restrict(solution.Cochain));
     }
 

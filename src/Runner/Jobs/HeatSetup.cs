@@ -174,7 +174,7 @@ public sealed class HeatSetup
     private static JsonObject ComputeStaticFigures(NetworkSheaf ns, double[] x, double[] y64, double[] y32)
     {
         var p = ns.Problem(x);
-        var sol = DirichletSolver.Solve(p, initialMasks: StaticLabJob.ForwardMasks(ns, x));
+        var sol = DirichletSolver.Solve(p, initialMasks: ns.ForwardMasks(x));
         var y = ns.OutputOf(sol.Cochain);
         var o = new JsonObject
         {

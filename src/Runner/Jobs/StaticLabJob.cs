@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ResidualSheaf.Engine;
 using ResidualSheaf.Engine.Dirichlet;
 using ResidualSheaf.Engine.Sheaves;
 using ResidualSheaf.Engine.Spectra;
@@ -104,12 +105,12 @@ public sealed class StaticLabJob : IJob
             cancel.ThrowIfCancellationRequested();
             var x = inputs[k];
             var problem = ns.Problem(x);
-            var sol = DirichletSolver.Solve(problem, initialMasks: ForwardMasks(ns, x));
+            var sol = DirichletSolver.Solve(problem, initialMasks: ns.ForwardMasks(x));
             methods.Add(sol.Method.ToString());
             note = sol.Note;
             var y = ns.OutputOf(sol.Cochain);
-            errors[k] = MaxAbsDiff(y, ref64[k]);
-            err32[k] = MaxAbsDiff(y, ref32[k]);
+            errors[k] = Numerics.MaxAbsDifference(y, ref64[k]);
+            err32[k] = Numerics.MaxAbsDifference(y, ref32[k]);
             residuals[k] = sol.Residual;
             if (sol.MasksConsistent) consistent++;
             DirichletDiagnostics? d = null;
@@ -198,16 +199,6 @@ public sealed class StaticLabJob : IJob
             ["tail_map"] = $"{e.TailMap.GetType().Name} {e.TailMap.Rows}×{e.TailMap.Columns}",
             ["head_map"] = $"{e.HeadMap.GetType().Name} {e.HeadMap.Rows}×{e.HeadMap.Columns}",
         }).ToArray());
-
-    /// <summary>Starting masks for the least-squares mask iteration; see <see cref="NetworkSheaf.ForwardMasks"/>.</summary>
-    public static MaskPattern? ForwardMasks(NetworkSheaf ns, double[] x) => ns.ForwardMasks(x);
-
-    private static double MaxAbsDiff(double[] a, double[] b)
-    {
-        double m = 0;
-        for (int i = 0; i < a.Length; i++) m = Math.Max(m, Math.Abs(a[i] - b[i]));
-        return m;
-    }
 
     /// <summary>Lower-case name of a construction as used in configs and reports.</summary>
     public static string Name(SkipConstruction c) => c.ToString().ToLowerInvariant();

@@ -41,7 +41,7 @@ public sealed class EnergyMonotonicityStudyTests(ITestOutputHelper output)
             {
                 var ns = SheafConstructor.Build(net, construction);
                 var problem = ns.Problem(x);
-                var target = problem.Restrict(DirichletSolver.Solve(problem, initialMasks: StaticLabJob.ForwardMasks(ns, x)).Cochain);
+                var target = problem.Restrict(DirichletSolver.Solve(problem, initialMasks: ns.ForwardMasks(x)).Cochain);
                 var eq = new HeatEquation(problem);
                 var starts = InputSampler.Normal(Starts, eq.FreeDimension, 1000);
                 foreach (var (name, baseOptions) in modes)

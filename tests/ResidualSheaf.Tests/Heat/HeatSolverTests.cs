@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: every method of the facade against every other, the exact flow, golden values and closed forms sit
+// side by side so a discrepancy between two methods is read in one file.
 using ResidualSheaf.Engine;
 using ResidualSheaf.Engine.Dirichlet;
 using ResidualSheaf.Engine.Heat;

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the whole evidence for one new method (tableau, order, dense output, reference problems against DP5
+// and DOP853, events, allocation) in one file, the model for the next method added.
 using ResidualSheaf.Engine.Integration;
 using Xunit.Abstractions;
 
