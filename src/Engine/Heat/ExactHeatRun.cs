@@ -71,7 +71,7 @@ internal static class ExactHeatRun
             stop = run.Sample(t, state, t - tPrev);
             tPrev = t;
             if (stop is not null) break;
-            if (!criteria && limit is not null && MaxDistance(state, limit) <= limitScale)
+            if (!criteria && limit is not null && Numerics.MaxAbsDifference(state, limit) <= limitScale)
             {
                 run.SetConverged(t, StopReason.ExactLimit, $"the closed form reached its exact limit c* (‖c − c*‖∞ ≤ {limitScale:e2}) after {res.Events.Count} events");
                 stop = HeatStatus.Converged;
@@ -94,12 +94,6 @@ internal static class ExactHeatRun
         return run.Finish(stop.Value, t, state, stats, limit, $"exact piecewise, {res.Segments} segments, {res.Eigendecompositions} eigendecompositions");
     }
 
-    private static double MaxDistance(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
-    {
-        double m = 0;
-        for (int i = 0; i < a.Length; i++) m = Math.Max(m, Math.Abs(a[i] - b[i]));
-        return m;
-    }
 
     /// <summary>1e−3 · 10^{k/perDecade} for k = 0, 1, … up to <paramref name="end"/>, with <paramref name="end"/> itself last.</summary>
     internal static List<double> Grid(int perDecade, double end)

@@ -126,7 +126,7 @@ public sealed class OdeIntegrator
     {
         Started = true;
         _stepper.EnsureF();
-        if (!AllFinite(_stepper.F))
+        if (!Numerics.AllFinite(_stepper.F))
         {
             Finish(OdeStatus.NonFiniteState);
             return false;
@@ -170,7 +170,7 @@ public sealed class OdeIntegrator
 
             double h = tNew - t;
             double err = _stepper.TryStep(tNew);
-            StepVerdict verdict = !double.IsFinite(err) || !AllFinite(_stepper.YNew) ? _controller.OnNonFinite(h) : _controller.OnError(err, h);
+            StepVerdict verdict = !double.IsFinite(err) || !Numerics.AllFinite(_stepper.YNew) ? _controller.OnNonFinite(h) : _controller.OnError(err, h);
             if (verdict == StepVerdict.NonFinite)
             {
                 Finish(OdeStatus.NonFiniteState);
@@ -239,7 +239,7 @@ public sealed class OdeIntegrator
             double[] y = _restartState;
             _stepper.Y.AsSpan().CopyTo(y);
             stop = !_events.RunCallbacks(t, y, group);
-            if (!AllFinite(y))
+            if (!Numerics.AllFinite(y))
             {
                 _stepper.Restart(t, y);
                 Finish(OdeStatus.NonFiniteState);
@@ -289,16 +289,4 @@ public sealed class OdeIntegrator
         }
     }
 
-    private static bool AllFinite(ReadOnlySpan<double> v)
-    {
-        foreach (double x in v)
-        {
-            if (!double.IsFinite(x))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }
