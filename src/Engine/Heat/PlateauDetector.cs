@@ -18,9 +18,6 @@ public sealed class PlateauDetector
         RelativeTolerance = relativeTolerance;
     }
 
-    /// <summary>A plateau stops a run only farther than this many stop distances from the expected limit.</summary>
-    public const double DistanceFactor = 100;
-
     /// <summary>The time window.</summary>
     public double Window { get; }
 
