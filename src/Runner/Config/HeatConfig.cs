@@ -77,6 +77,9 @@ public sealed record HeatConfig
     /// <summary>Write one trace row every this many steps (events and the last step are always written).</summary>
     public required int TraceEvery { get; init; }
 
+    /// <summary>Time axis of the run's figures: auto (log when the switch times span two decades or more), linear or log.</summary>
+    public string PlotTimeAxis { get; init; } = "auto";
+
     /// <summary>Explicit network input, or null to draw it from <c>inputs</c> (seed, scale).</summary>
     public double[]? Input { get; init; }
 
@@ -97,7 +100,7 @@ public sealed record HeatConfig
     {
         h ??= new JsonFields(System.Text.Json.JsonDocument.Parse("{}").RootElement, "heat");
         h.ExpectOnly("method", "integrator", "krylov_tolerance", "handoff_quiet_steps", "rtol", "atol", "alpha", "t_end", "max_steps", "max_events", "stop_distance", "stop_force", "plateau_window",
-            "euler", "trace_every", "input", "initial", "pin_output", "pins", "soft_pins");
+            "euler", "trace_every", "plot_time_axis", "input", "initial", "pin_output", "pins", "soft_pins");
         string method = h.Choice("method", Methods, "auto");
         string integrator = h.Choice("integrator", Integrators, "dp5");
         if (h.Has("integrator") && method is "exact" or "authors-euler" or "krylov" or "rkc-krylov")
@@ -129,6 +132,7 @@ public sealed record HeatConfig
             e.RejectUnknown();
         }
         int traceEvery = (int)h.Integer("trace_every", 1, 1, int.MaxValue);
+        string plotTimeAxis = h.Choice("plot_time_axis", Plotting.TimeAxes.Names, "auto");
         double[]? input = h.Has("input") ? h.Numbers("input", 1) : null;
 
         var init = new InitialConfig("normal", 1, 1.0, null);
@@ -183,6 +187,7 @@ public sealed record HeatConfig
             EulerDt = dt,
             EulerTolerance = etol,
             TraceEvery = traceEvery,
+            PlotTimeAxis = plotTimeAxis,
             Input = input,
             Initial = init,
             PinOutput = pinOutput,
@@ -210,6 +215,7 @@ public sealed record HeatConfig
         o["plateau_window"] = PlateauWindow;
         if (Method == "authors-euler") o["euler"] = new JsonObject { ["dt"] = EulerDt, ["tolerance"] = EulerTolerance };
         o["trace_every"] = TraceEvery;
+        o["plot_time_axis"] = PlotTimeAxis;
         if (Input is not null) o["input"] = Arr(Input);
         var init = new JsonObject { ["kind"] = Initial.Kind };
         if (Initial.Kind == "normal") { init["seed"] = Initial.Seed; init["scale"] = Initial.Scale; }

@@ -110,7 +110,7 @@ public static class HuntReport
         }
         var byClass = rows.Where(r => r["energy_increases"] != "0").GroupBy(r => r["verdict"]).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => (g.Key, g.Select(r => Num(r, "largest_relative_increase") ?? double.NaN).ToArray())).ToList();
-        HuntPlots.IncreaseHistogram(P("increase-histogram.png"), byClass);
+        HuntPlots.IncreaseHistogram(P("increase-histogram.png"), byClass, rows.Count);
 
         var byConstruction = rows.GroupBy(r => r["construction"]).OrderBy(g => g.Key).ToList();
         HuntPlots.LogLogScatter(P("lambda-min-vs-weight-scale.png"), "λ_min(L_free) at the limit's pattern vs weight scale", "weight scale", "λ_min",
@@ -126,10 +126,16 @@ public static class HuntReport
             double lo = conv.Min(r => Num(r, "lambda_min")!.Value * Num(r, "alpha")!.Value), hi = conv.Max(r => Num(r, "lambda_min")!.Value * Num(r, "alpha")!.Value);
             if (lo > 0 && hi > lo) lines.Add(($"t = {c.ToString("G3", Inv)}/(αλ_min)", [lo, hi], [c / lo, c / hi]));
         }
+        // Cases that did not converge have no time to converge; their final time is a lower bound on it, drawn hollow so the
+        // slowest cases are not silently missing from the figure.
+        var notConverged = rows.Where(r => r["converged"] != "true" && Num(r, "final_time") is > 0 && Num(r, "lambda_min") is > 0).ToList();
         HuntPlots.LogLogScatter(P("time-vs-lambda-min.png"), "time to converge vs αλ_min", "αλ_min", "time to converge",
             conv.GroupBy(r => r["construction"]).OrderBy(g => g.Key).Select(g => (g.Key,
                 g.Select(r => Num(r, "lambda_min")!.Value * Num(r, "alpha")!.Value).ToArray(), g.Select(r => Num(r, "time_to_converge")!.Value).ToArray())).ToList(),
-            lines);
+            lines,
+            notConverged.GroupBy(r => r["construction"]).OrderBy(g => g.Key).Select(g => (g.Key,
+                g.Select(r => Num(r, "lambda_min")!.Value * Num(r, "alpha")!.Value).ToArray(), g.Select(r => Num(r, "final_time")!.Value).ToArray())).ToList(),
+            "not converged: final time, a lower bound");
 
         var scales = rows.Select(r => Num(r, "weight_scale") ?? double.NaN).Where(double.IsFinite).ToArray();
         var shares = new List<(string, double[], double[])>();

@@ -46,7 +46,7 @@ public sealed class HeatJob : IJob
         var plots = new JsonObject();
         summary["plots"] = plots;
         summary["provenance"] = Provenance.Json();
-        HeatPlots.Write(ctx, setup, trace, plots);
+        HeatPlots.Write(ctx, setup, trace, summary, plots);
         JsonFile.Write(ctx.Output.File("summary.json"), summary);
         if (!ctx.Quiet) PrintSummary(summary);
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ResidualSheaf.Engine.Heat;
 using ResidualSheaf.Runner.Plotting;
 
 namespace ResidualSheaf.Runner.Jobs;
@@ -7,54 +8,37 @@ namespace ResidualSheaf.Runner.Jobs;
 public static class HeatPlots
 {
     /// <summary>Writes the PNGs into the run folder and lists them in <paramref name="plots"/>.</summary>
-    public static void Write(RunContext ctx, HeatSetup setup, HeatTrace trace, JsonObject plots)
+    /// <param name="ctx">The run.</param>
+    /// <param name="setup">Its set-up (TorchSharp reference output).</param>
+    /// <param name="trace">The rows the run wrote to trace.csv, kept in memory.</param>
+    /// <param name="summary">The run's summary (name, status, energy bound): the same fields <c>runner plot</c> reads back.</param>
+    /// <param name="plots">Filled with figure name → file.</param>
+    public static void Write(RunContext ctx, HeatSetup setup, HeatTrace trace, JsonObject summary, JsonObject plots)
     {
-        var t = trace.Times.ToArray();
-        var e = trace.Energies.ToArray();
-        double alpha = setup.Equation.Alpha;
-        TimeSeries? bound = null, distanceBound = null;
-        // Only where the bound is a theorem (as summary.json's energy_bound.applies): δ_Ω square, no soft pins.
-        bool applies = setup.Equation.FreeDimension == setup.Problem.Sheaf.EdgeDimension && setup.Equation.SoftPins.Count == 0;
-        if (applies && setup.LambdaStar is double ls && t.Length > 0 && trace.InitialEnergy > 0)
-        {
-            bound = new TimeSeries($"E(0)·exp(−2αλ_* t), λ_* = {ls:G6}", t, t.Select(x => trace.InitialEnergy * Math.Exp(-2 * alpha * ls * x)).ToArray(), Dashed: true);
-            // E ≥ ½λ_*‖c − c*‖² turns the energy bound into one on the distance (‖·‖∞ ≤ ‖·‖₂).
-            double d0 = Math.Sqrt(2 * trace.InitialEnergy / ls);
-            distanceBound = new TimeSeries($"√(2E(0)/λ_*)·exp(−αλ_* t)", t, t.Select(x => d0 * Math.Exp(-alpha * ls * x)).ToArray(), Dashed: true);
-        }
-
-        // Switch markers sit on the energy curve at the first written sample at or after each switch.
-        var mt = trace.Events.Select(ev => ev.Time).ToArray();
-        var my = mt.Select(x =>
-        {
-            int i = trace.Times.BinarySearch(x);
-            if (i < 0) i = Math.Min(~i, t.Length - 1);
-            return t.Length == 0 ? double.NaN : e[i];
-        }).ToArray();
-        var energy = new List<TimeSeries> { new("E(t)", t, e) };
-        if (bound is not null) energy.Add(bound);
-        TimeSeriesPlot.Save(ctx.Output.File("energy.png"), "Dirichlet energy", "E", energy, logY: true, (mt, my));
-        plots["energy"] = "energy.png";
-
-        if (setup.Target is not null)
-        {
-            var distance = new List<TimeSeries> { new($"‖c − limit‖∞ ({setup.TargetKind})", t, trace.Distances.ToArray()) };
-            if (distanceBound is not null) distance.Add(distanceBound);
-            TimeSeriesPlot.Save(ctx.Output.File("distance.png"), "distance to the limit", "distance", distance, logY: true);
-            plots["distance"] = "distance.png";
-        }
-
-        var discord = trace.DiscordByKind.Select(p => new TimeSeries(p.Key.ToString().ToLowerInvariant(), t, p.Value.ToArray())).ToList();
-        TimeSeriesPlot.Save(ctx.Output.File("discord.png"), "discord per edge type (Σ ‖(δc)_e‖² over the edges of the type)", "discord", discord, logY: true);
-        plots["discord"] = "discord.png";
-
-        var outputs = new List<TimeSeries>();
-        for (int i = 0; i < trace.Outputs.Length; i++)
-        {
-            outputs.Add(new TimeSeries($"y{i}(t)", t, trace.Outputs[i].ToArray(), Color: i));
-            outputs.Add(new TimeSeries($"TorchSharp y{i}", t.Length == 0 ? [] : [t[0], t[^1]], t.Length == 0 ? [] : [setup.Torch64[i], setup.Torch64[i]], Dashed: true, Color: i));
-        }
-        TimeSeriesPlot.Save(ctx.Output.File("output.png"), "output stalk vs the TorchSharp float64 forward pass", "output value", outputs, logY: false);
-        plots["output"] = "output.png";
+        var data = Data(setup, trace, summary);
+        var axis = TimeAxes.Parse(ctx.Config.Heat!.PlotTimeAxis) ?? TimeAxis.Auto;
+        foreach (string file in HeatFigures.Write(data, new HeatFigureOptions(axis), ctx.Output.PartialPath, "png"))
+            plots[Path.GetFileNameWithoutExtension(file)] = file;
     }
+
+    /// <summary>The figure data of a finished run, from memory (what <see cref="HeatFigureData.Read"/> reads from its files).</summary>
+    public static HeatFigureData Data(HeatSetup setup, HeatTrace trace, JsonObject summary) => new()
+    {
+        Name = summary["name"]?.ToString() ?? "heat run",
+        State = HeatFigureData.StateOf(summary),
+        Times = trace.Times.ToArray(),
+        Energy = trace.Energies.ToArray(),
+        Distance = setup.Target is null ? null : trace.Distances.ToArray(),
+        LimitName = setup.TargetKind,
+        Discord = trace.DiscordByKind.Select(p => (p.Key.ToString().ToLowerInvariant(), p.Value.ToArray())).ToList(),
+        Outputs = trace.Outputs.Select((o, i) => ($"y{i}", o.ToArray(), (double?)setup.Torch64[i])).ToList(),
+        Events = trace.Events.Select(e => new SwitchMark(e.Time, e.Kind switch
+        {
+            HeatEventKind.CrossUp => "up",
+            HeatEventKind.CrossDown => "down",
+            HeatEventKind.SlideEnter or HeatEventKind.SlideExit => "slide",
+            _ => "other",
+        })).ToList(),
+        Bound = HeatFigureData.BoundOf(summary),
+    };
 }

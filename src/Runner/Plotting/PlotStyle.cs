@@ -17,7 +17,10 @@ internal static class PlotStyle
     private static readonly Color[] Layers =
         [Color.FromHex("#1F77B4"), Color.FromHex("#2CA02C"), Color.FromHex("#9467BD"), Color.FromHex("#17BECF"), Color.FromHex("#8C564B")];
 
-    public static Color LayerColor(int layer) => Layers[((layer % Layers.Length) + Layers.Length) % Layers.Length];
+    public static Color LayerColor(int layer) => Layers[LayerColorIndex(layer)];
+
+    /// <summary>Which of the layer colours a layer gets (they repeat every few layers).</summary>
+    public static int LayerColorIndex(int layer) => ((layer % Layers.Length) + Layers.Length) % Layers.Length;
 
     public static MarkerShape SeriesShape(int i) => Shapes[i % Shapes.Length];
 
@@ -42,9 +45,9 @@ internal static class PlotStyle
     }
 
     /// <summary>Writes a placeholder so an empty run still yields a figure that says why it is blank.</summary>
-    public static void AddNoDataNote(Plot plot, double x, double y)
+    public static void AddNoDataNote(Plot plot, double x, double y, string note = "no data")
     {
-        var text = plot.Add.Text("no data", x, y);
+        var text = plot.Add.Text(note, x, y);
         text.Alignment = Alignment.MiddleCenter;
         text.LabelFontSize = 20;
         text.LabelFontColor = Muted;

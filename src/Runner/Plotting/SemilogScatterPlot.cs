@@ -8,14 +8,18 @@ public static class SemilogScatterPlot
 {
     /// <summary>Writes a PNG with each series as markers vs index, log10 y-axis, legend and an optional dashed reference line.</summary>
     public static void Save(string path, string title, string xLabel, string yLabel,
-        IReadOnlyList<(string Label, double[] Y)> series, double? referenceLine = null, int width = 1000, int height = 560)
+        IReadOnlyList<(string Label, double[] Y)> series, double? referenceLine = null, int width = 1000, int height = 560) =>
+        Build(title, xLabel, yLabel, series, referenceLine).SavePng(path, width, height);
+
+    /// <summary>The figure of <see cref="Save"/>, not yet saved.</summary>
+    public static Plot Build(string title, string xLabel, string yLabel, IReadOnlyList<(string Label, double[] Y)> series, double? referenceLine = null)
     {
         var plot = new Plot();
         var panel = new SemilogPanel(title, yLabel, series);
         var range = Populate(plot, panel, xLabel, referenceLine, Edge.Right);
         var (low, high) = LogAxis.DecadeLimits(range.Min, range.Max);
-        SetYRange(plot, low, high, double.IsNaN(range.Min));
-        plot.SavePng(path, width, height);
+        SetYRange(plot, low, high, range);
+        return plot;
     }
 
     /// <summary>Writes one PNG with two side-by-side panels sharing the y range, so the two constructions compare at a glance.</summary>
@@ -33,35 +37,53 @@ public static class SemilogScatterPlot
         double min = double.IsNaN(a.Min) ? b.Min : double.IsNaN(b.Min) ? a.Min : Math.Min(a.Min, b.Min);
         double max = double.IsNaN(a.Max) ? b.Max : double.IsNaN(b.Max) ? a.Max : Math.Max(a.Max, b.Max);
         var (low, high) = LogAxis.DecadeLimits(min, max);
-        SetYRange(leftPlot, low, high, double.IsNaN(a.Min));
-        SetYRange(rightPlot, low, high, double.IsNaN(b.Min));
+        SetYRange(leftPlot, low, high, a);
+        SetYRange(rightPlot, low, high, b);
         multiplot.SavePng(path, width, height);
     }
 
-    private static void SetYRange(Plot plot, double low, double high, bool empty)
+    private static void SetYRange(Plot plot, double low, double high, Range range)
     {
         plot.Axes.SetLimitsY(low, high);
-        if (empty)
+        // Exact zeros have no log10: drawn on the bottom edge with their own marker, never at a floor like data.
+        foreach (var (label, series, xs) in range.Zeros)
+        {
+            var m = plot.Add.ScatterPoints(xs, xs.Select(_ => low).ToArray(), PlotStyle.SeriesColor(series));
+            m.MarkerShape = MarkerShape.Eks;
+            m.MarkerSize = MarkerSize(xs.Length) + 2;
+            m.LegendText = $"{label} = 0 exactly ({xs.Length}, on the bottom edge)";
+        }
+        if (double.IsNaN(range.Min) && range.Zeros.Count == 0)
         {
             var x = plot.Axes.GetLimits();
             PlotStyle.AddNoDataNote(plot, (x.Left + x.Right) / 2, (low + high) / 2);
         }
     }
 
-    /// <summary>Adds the panel's data to a plot and returns the log10 range drawn (NaN when there is nothing).</summary>
-    private static (double Min, double Max) Populate(Plot plot, SemilogPanel panel, string xLabel, double? referenceLine, Edge legendEdge)
+    /// <summary>The log10 range of a panel's non-zero data (NaN when there is none) and its exact zeros per series.</summary>
+    private sealed record Range(double Min, double Max, List<(string Label, int Series, double[] X)> Zeros);
+
+    /// <summary>Adds the panel's non-zero data to a plot and returns its range and its zeros (drawn once the range is set).</summary>
+    private static Range Populate(Plot plot, SemilogPanel panel, string xLabel, double? referenceLine, Edge legendEdge)
     {
         PlotStyle.ApplyFonts(plot);
         bool clamped = false;
         double min = double.PositiveInfinity, max = double.NegativeInfinity;
         int longest = 0;
+        var zeros = new List<(string, int, double[])>();
         for (int s = 0; s < panel.Series.Count; s++)
         {
             var (label, y) = panel.Series[s];
             var xs = new List<double>(y.Length);
             var ys = new List<double>(y.Length);
+            var zs = new List<double>();
             for (int i = 0; i < y.Length; i++)
             {
+                if (y[i] == 0)
+                {
+                    zs.Add(i);
+                    continue;
+                }
                 if (LogAxis.ToLog10(y[i], ref clamped) is not double ly) continue;
                 // x stays the original index so a skipped NaN leaves a visible gap instead of shifting later points.
                 xs.Add(i);
@@ -70,6 +92,8 @@ public static class SemilogScatterPlot
                 max = Math.Max(max, ly);
             }
             longest = Math.Max(longest, y.Length);
+            if (zs.Count > 0) zeros.Add((label, s, zs.ToArray()));
+            if (xs.Count == 0 && zs.Count > 0) continue;
             if (xs.Count == 0)
             {
                 // Keep the series in the legend so a reader sees it existed but had no finite values.
@@ -100,15 +124,16 @@ public static class SemilogScatterPlot
 
         plot.Title(panel.Title);
         plot.XLabel(xLabel);
-        plot.YLabel(LogAxis.Label(panel.YLabel, clamped));
+        // Zeros are drawn apart (see SetYRange); only tiny positive values sit at the floor.
+        plot.YLabel(clamped ? $"{panel.YLabel}  (values in (0, {LogAxis.Format(Math.Log10(LogAxis.Floor))}) drawn at {LogAxis.Format(Math.Log10(LogAxis.Floor))})" : panel.YLabel);
         LogAxis.UseDecadeTicks(plot.Axes.Left);
         // Indices are whole numbers; ticks at 0.5 would suggest points between inputs.
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Axes.SetLimitsX(-0.5 - 0.02 * longest, Math.Max(1, longest) - 0.5 + 0.02 * longest);
-        if (plot.GetPlottables().Any(p => p.LegendItems.Any(i => !string.IsNullOrEmpty(i.LabelText))))
+        if (zeros.Count > 0 || plot.GetPlottables().Any(p => p.LegendItems.Any(i => !string.IsNullOrEmpty(i.LabelText))))
             // Outside the data area: residual clouds fill the whole frame, so any inside corner would hide points.
             plot.ShowLegend(legendEdge);
-        return (min, max);
+        return new Range(min, max, zeros);
     }
 
     // Thousands of points as big markers merge into a blob; a few points as tiny dots are hard to see.

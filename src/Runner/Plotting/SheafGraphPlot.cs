@@ -16,6 +16,13 @@ public static class SheafGraphPlot
     /// <summary>Writes a PNG of the sheaf's graph; width defaults to a size proportional to the vertex count.</summary>
     public static void Save(string path, CellularSheaf sheaf, string title, int? width = null, int? height = null)
     {
+        var (plot, w, ht) = Build(sheaf, title);
+        plot.SavePng(path, width ?? w, height ?? ht);
+    }
+
+    /// <summary>The figure of <see cref="Save"/>, not yet saved, with its natural width and height in pixels.</summary>
+    public static (Plot Plot, int Width, int Height) Build(CellularSheaf sheaf, string title)
+    {
         var plot = new Plot();
         PlotStyle.ApplyFonts(plot);
         plot.HideAxesAndGrid();
@@ -55,24 +62,37 @@ public static class SheafGraphPlot
         plot.Axes.SetLimits(-0.6, right + 0.6, bottom, top);
         if (vertices.Count == 0) PlotStyle.AddNoDataNote(plot, right / 2, (top + bottom) / 2);
 
-        int w = width ?? Math.Max(600, PixelsPerVertex * vertices.Count + 120);
-        int ht = height ?? (int)Math.Clamp(140 + 190 * (top - bottom), 380, 900);
-        plot.SavePng(path, w, ht);
+        int w = Math.Max(600, PixelsPerVertex * vertices.Count + 120);
+        int ht = (int)Math.Clamp(140 + 190 * (top - bottom), 380, 900);
+        return (plot, w, ht);
     }
 
-    /// <summary>Explains the two edge colours; only kinds that actually occur are listed.</summary>
+    /// <summary>Explains the vertex colours (one per layer, repeating) and the two edge colours; only what occurs is listed.</summary>
     private static void AddKey(Plot plot, CellularSheaf sheaf)
     {
         bool highlighted = sheaf.Edges.Any(e => e.Kind is EdgeKind.Skip or EdgeKind.Chord);
         bool plain = sheaf.Edges.Any(e => e.Kind is not (EdgeKind.Skip or EdgeKind.Chord));
+        foreach (var group in sheaf.Vertices.Select(v => v.Layer).Distinct().Order().GroupBy(PlotStyle.LayerColorIndex))
+        {
+            var layers = group.ToList();
+            string which = layers.Count <= 3 ? string.Join(", ", layers) : $"{layers[0]}, {layers[1]}, … ({layers.Count} layers)";
+            plot.Legend.ManualItems.Add(new LegendItem
+            {
+                LabelText = $"layer {which} vertex",
+                MarkerShape = MarkerShape.FilledCircle,
+                MarkerFillColor = PlotStyle.LayerColor(layers[0]),
+                MarkerLineColor = Colors.Black,
+                MarkerSize = 12,
+            });
+        }
+        plot.Legend.FontSize = 14;
+        plot.ShowLegend(Alignment.UpperLeft, Orientation.Horizontal);
         if (!highlighted) return;
         string kinds = string.Join(" / ", sheaf.Edges.Select(e => e.Kind).Where(k => k is EdgeKind.Skip or EdgeKind.Chord)
             .Distinct().Select(k => k.ToString().ToLowerInvariant()));
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{kinds} edge", LineColor = PlotStyle.Highlight, LineWidth = 2.5f });
         if (plain)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = "other edge", LineColor = PlotStyle.Muted, LineWidth = 1.5f });
-        plot.Legend.FontSize = 14;
-        plot.ShowLegend(Alignment.UpperLeft, Orientation.Horizontal);
     }
 
     private static void DrawVertex(Plot plot, int x, Vertex v)

@@ -24,6 +24,11 @@ public sealed class ReplotTests : IDisposable
             Assert.Contains("heat-resnet (converged)", svg);
         }
         Assert.Contains("switch off", File.ReadAllText(Path.Combine(figures, "energy.svg")));
+        // One drawing path: the figures a run draws from memory are the ones re-drawn from its files, to the byte.
+        string same = Path.Combine(_dir, "same");
+        Assert.Equal(0, RunnerCli.Run("plot", run, "--out", same).Code);
+        foreach (string f in new[] { "energy.png", "distance.png", "discord.png", "output.png" })
+            Assert.True(File.ReadAllBytes(Path.Combine(run, f)).SequenceEqual(File.ReadAllBytes(Path.Combine(same, f))), $"{f} differs when re-drawn");
         // PNG into the run folder itself (the default): its figures are replaced by the re-drawn ones.
         var before = File.GetLastWriteTimeUtc(Path.Combine(run, "energy.png"));
         Thread.Sleep(20);
@@ -32,7 +37,7 @@ public sealed class ReplotTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--format", "pdf", "PDF is not supported")]
+    [InlineData("--format", "jpg", "not one of png, svg, pdf")]
     [InlineData("--tmin", "x", "not a number")]
     [InlineData("--frob", "", "unknown")]
     public void BadArgumentsAreExit2(string flag, string value, string expected)
