@@ -23,6 +23,9 @@ public static class HuntPlots
             // An empty axis reads as a failed plot; say that the histogram is empty because nothing rose.
             PlotStyle.AddNoDataNote(plot, 0, 0, $"no increases in {cases} case(s)");
             plot.Title("largest relative energy increase per case: none observed");
+            // Axes around nothing (negative case counts, an arbitrary x range) would only distract from the note.
+            plot.HideAxesAndGrid();
+            plot.Axes.Title.IsVisible = true;
         }
         else
         {
@@ -53,7 +56,7 @@ public static class HuntPlots
             LogAxis.UseDecadeTicks(plot.Axes.Bottom);
             plot.Axes.Margins(bottom: 0);
             plot.Title("largest relative energy increase per case, by class");
-            plot.ShowLegend(Edge.Right);
+            plot.ShowLegend(Edge.Bottom);
         }
         plot.XLabel("largest relative increase (E₁ − E₀)/E₀");
         plot.YLabel("cases");
@@ -128,7 +131,7 @@ public static class HuntPlots
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Edge.Right);
+        plot.ShowLegend(Edge.Bottom);
         return plot;
     }
 
@@ -151,7 +154,7 @@ public static class HuntPlots
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel("share of cases");
-        plot.ShowLegend(Edge.Right);
+        plot.ShowLegend(Edge.Bottom);
         plot.SavePng(path, 1100, 560);
     }
 }
