@@ -19,6 +19,9 @@ public static class HeatFigures
 {
     private const int Width = 1100, Height = 620;
 
+    /// <summary>Above this many events they are drawn as rows of ticks above the energy curve instead of markers on it.</summary>
+    public const int RugAbove = 200;
+
     /// <summary>Draws every figure the data allow into <paramref name="folder"/>; returns the file names written.</summary>
     public static List<string> Write(HeatFigureData data, HeatFigureOptions options, string folder, string format)
     {
@@ -57,24 +60,48 @@ public static class HeatFigures
             y.AddLine(plot, w, data.Times.Select(t => b.InitialEnergy * Math.Exp(-2 * b.Alpha * b.LambdaStar * t)).ToArray(),
                 $"bound E(0)·exp(−2αλ_* t), λ_* = {b.LambdaStar.ToString("G4", CultureInfo.InvariantCulture)}", 1, dashed: true, setsRange: false);
         var logE = w.Select(data.Energy).Select(v => v > 0 && double.IsFinite(v) ? Math.Log10(v) : double.NaN).ToArray();
-        foreach (var (dir, shape, color, label) in new[]
-                 {
-                     ("up", MarkerShape.FilledTriangleUp, Colors.SeaGreen, "switch on (z crosses 0 upwards)"),
-                     ("down", MarkerShape.FilledTriangleDown, Colors.Crimson, "switch off (z crosses 0 downwards)"),
-                     ("slide", MarkerShape.OpenCircle, Colors.Black, "sliding entry / exit"),
-                     ("other", MarkerShape.OpenDiamond, Colors.DarkOrange, "repelling point / tangential touch"),
-                 })
+        var kinds = new[]
         {
-            var at = data.Events.Where(e => e.Direction == dir && w.Contains(e.Time)).Select(e => e.Time).ToArray();
-            if (at.Length == 0) continue;
-            // Marked on the curve: E interpolated (in log E) between the rows around the event.
-            var ys = at.Select(t => Interpolate(w.Times, logE, t)).ToArray();
-            var m = plot.Add.ScatterPoints(at.Select(w.X).ToArray(), ys, color.WithAlpha(at.Length > 200 ? 0.6 : 0.9));
-            m.MarkerShape = shape;
-            m.MarkerSize = at.Length > 200 ? 4 : 8;
-            m.LegendText = $"{label}: {at.Length}";
+            ("up", MarkerShape.FilledTriangleUp, Colors.SeaGreen, "switch on (z crosses 0 upwards)"),
+            ("down", MarkerShape.FilledTriangleDown, Colors.Crimson, "switch off (z crosses 0 downwards)"),
+            ("slide", MarkerShape.OpenCircle, Colors.Black, "sliding entry / exit"),
+            ("other", MarkerShape.OpenDiamond, Colors.DarkOrange, "repelling point / tangential touch"),
+        };
+        var marks = kinds.Select(k => (Kind: k, At: data.Events.Where(e => e.Direction == k.Item1 && w.Contains(e.Time)).Select(e => e.Time).ToArray()))
+            .Where(m => m.At.Length > 0).ToList();
+        bool rug = marks.Sum(m => m.At.Length) > RugAbove;
+        if (!rug)
+        {
+            foreach (var ((_, shape, color, label), at) in marks)
+            {
+                // Marked on the curve: E interpolated (in log E) between the rows around the event.
+                var ys = at.Select(t => Interpolate(w.Times, logE, t)).ToArray();
+                var m = plot.Add.ScatterPoints(at.Select(w.X).ToArray(), ys, color.WithAlpha(0.9));
+                m.MarkerShape = shape;
+                m.MarkerSize = 8;
+                m.LegendText = $"{label}: {at.Length}";
+            }
         }
         y.Finish(plot, $"{data.Name} ({data.State}) — Dirichlet energy", w, "E(t) = ½ Σ_e ‖(δc)_e‖²");
+        if (rug)
+        {
+            // Thousands of markers on the curve hide it and each other; one row of ticks per kind above the data keeps the
+            // curve readable and shows where in time each kind of event happens (the density of ticks is the event rate).
+            var limits = plot.Axes.GetLimits();
+            double row = 0.06 * (limits.Top - limits.Bottom);
+            for (int k = 0; k < marks.Count; k++)
+            {
+                var ((_, _, color, label), at) = marks[k];
+                double level = limits.Top + row * (marks.Count - k - 0.5);
+                var m = plot.Add.ScatterPoints(at.Select(w.X).ToArray(), at.Select(_ => level).ToArray(), color.WithAlpha(0.5));
+                m.MarkerShape = MarkerShape.VerticalBar;
+                m.MarkerSize = 10;
+                m.LegendText = $"{label}: {at.Length} (ticks above the curve)";
+            }
+            plot.Axes.SetLimitsY(limits.Bottom, limits.Top + row * marks.Count);
+            // The rows are not energies: no decade labels beside them.
+            LogAxis.UseDecadeTicks(plot.Axes.Left, labelsUpTo: limits.Top);
+        }
         return plot;
     }
 

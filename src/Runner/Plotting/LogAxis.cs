@@ -40,14 +40,16 @@ public static class LogAxis
         "1e" + Math.Round(log10).ToString("0", CultureInfo.InvariantCulture);
 
     /// <summary>Puts major ticks on whole decades (labelled 1eN) and minor ticks at 2..9 × 10^N.</summary>
-    public static void UseDecadeTicks(IAxis axis)
+    /// <param name="axis">The axis.</param>
+    /// <param name="labelsUpTo">No labels above this log10 position (a part of the axis that holds something else).</param>
+    public static void UseDecadeTicks(IAxis axis, double labelsUpTo = double.PositiveInfinity)
     {
         axis.TickGenerator = new NumericAutomatic
         {
             // Fractional log positions would be labelled as non-decades like 1e-2.5 rounded to 1e-2: forbid them.
             IntegerTicksOnly = true,
             MinorTickGenerator = new LogMinorTickGenerator(),
-            LabelFormatter = Format,
+            LabelFormatter = v => v > labelsUpTo + 1e-9 ? "" : Format(v),
         };
     }
 

@@ -50,6 +50,19 @@ public class HeatFiguresTests
     }
 
     [Fact]
+    public void ManyEventsAreRowsOfTicksAboveTheCurveNotMarkersOnIt()
+    {
+        double[] t = Enumerable.Range(0, 400).Select(i => 0.01 * Math.Pow(1.02, i)).ToArray();
+        var events = t.Take(HeatFigures.RugAbove + 50).Select((x, i) => new SwitchMark(x, i % 2 == 0 ? "up" : "slide")).ToArray();
+        var plot = HeatFigures.Energy(Data(t, t.Select(x => Math.Exp(-x)).ToArray(), events: events), new HeatFigureOptions(), logTime: true);
+        var curveTop = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Single(s => s.LegendText == "E(t)").Data.GetScatterPoints().Max(p => p.Y);
+        var ticks = plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Where(s => s.MarkerShape == MarkerShape.VerticalBar).ToList();
+        Assert.Equal(2, ticks.Count);
+        Assert.All(ticks, s => Assert.All(s.Data.GetScatterPoints(), p => Assert.True(p.Y > curveTop)));
+        Assert.True(plot.Axes.GetLimits().Top > ticks.Max(s => s.Data.GetScatterPoints().Max(p => p.Y)));
+    }
+
+    [Fact]
     public void ExactZerosAreMarkedOnTheBottomEdgeAndNotDrawnAsData()
     {
         double[] t = [0, 1, 2, 3, 4];
