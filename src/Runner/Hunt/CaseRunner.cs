@@ -55,7 +55,7 @@ public static class CaseRunner
     public static (HeatProblem Problem, HeatAlgorithm Algorithm) Formulate(HuntConfig cfg, CaseSetup s, bool tightened)
     {
         var h = tightened ? HeatConfigMapping.Tightened(cfg.Heat, cfg.VerifyRtol, cfg.VerifyAtol) : cfg.Heat;
-        string method = HeatConfigMapping.ResolveMethod(h.Method, s.Equation.FreeDimension);
+        string method = HeatConfigMapping.ResolveMethod(h.Method, s.Equation.FreeDimension, s.Equation.HasSmoothHead);
         return (HeatConfigMapping.Problem(h, s.Equation, s.Initial, s.Target), HeatConfigMapping.Algorithm(h, method, s.Integrator));
     }
 
