@@ -122,4 +122,31 @@ public class HeadForceTests
         }
         Assert.True(worst <= 1e-7, $"max |J − central difference| = {worst:E3}");
     }
+
+    [Theory]
+    [InlineData(OutputHead.Sigmoid, OutputEdgeMode.Jacobian)]
+    [InlineData(OutputHead.Softmax, OutputEdgeMode.Identity)]
+    public void HeadForceEnergyRateAndJacobianAllocateNothing(OutputHead head, OutputEdgeMode mode)
+    {
+        var (eq, _, _) = Equation("resnet", head, mode);
+        int n = eq.FreeDimension;
+        var state = HeatReference.Normal(n, 3);
+        var force = new double[n];
+        var jac = new double[n, n];
+        long allocated = long.MaxValue;
+        for (int round = 0; round < 3; round++)
+        {
+            // The first round warms up (JIT, tiered compilation); the least of the rounds counts.
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 100; k++)
+            {
+                eq.Force(state, force);
+                eq.EnergyRate(state);
+                eq.Energy(state);
+                eq.AddSmoothJacobian(state, jac);
+            }
+            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, allocated);
+    }
 }
