@@ -27,6 +27,9 @@ public static class DirichletSolver
             return Finish(problem, c, masks, DirichletMethod.ForwardSubstitution, 1, reason);
         }
         var sheaf = problem.Sheaf;
+        foreach (var e in sheaf.SmoothEdges)
+            if (problem.FreeIndex(sheaf.Vertices[e.Head].Offset) < 0)
+                throw new NotSupportedException($"least squares with the head of the smooth edge '{e.Name}' pinned is not supported (the problem is nonlinear)");
         var current = (fixedMasks ?? initialMasks)?.Clone() ?? new MaskPattern(sheaf.TotalDimension);
         double[] cochain = [];
         DirichletMethod method = DirichletMethod.LeastSquaresQr;
@@ -36,6 +39,7 @@ public static class DirichletSolver
         {
             iterations++;
             (cochain, method) = LeastSquares(problem, current);
+            SmoothSubstitution.Apply(sheaf, cochain);
             if (fixedMasks is not null) break;
             var next = MaskPattern.From(sheaf, cochain);
             if (next.SameAs(current, sheaf)) break;
@@ -75,7 +79,8 @@ public static class DirichletSolver
         var sheaf = problem.Sheaf;
         var r = new double[sheaf.EdgeDimension];
         Coboundary.Apply(sheaf, c, masks, r);
+        double smooth = SmoothResidual.Energy(sheaf, c);
         bool consistent = MaskPattern.From(sheaf, c).SameAs(masks, sheaf);
-        return new DirichletSolution(c, method, Numerics.Norm2(r), masks, consistent, iterations, note);
+        return new DirichletSolution(c, method, smooth == 0 ? Numerics.Norm2(r) : Math.Sqrt(Numerics.Dot(r, r) + 2 * smooth), masks, consistent, iterations, note);
     }
 }

@@ -17,7 +17,7 @@ public sealed class ForwardSubstitutionPlan
     public static ForwardSubstitutionPlan? TryCreate(DirichletProblem problem, out string reason)
     {
         var sheaf = problem.Sheaf;
-        int rows = sheaf.EdgeDimension, cols = problem.FreeCoordinates.Count;
+        int rows = sheaf.EdgeDimension + SmoothResidual.Dimension(sheaf), cols = problem.FreeCoordinates.Count;
         if (rows != cols)
         {
             reason = $"δ_Ω is {rows}×{cols}, not square";
@@ -64,12 +64,34 @@ public sealed class ForwardSubstitutionPlan
                 defined[j] = true;
             }
         }
+        // A smooth edge a = φ(z) (an output head) is one more unitriangular block row: z is defined before it, a by it.
+        foreach (var e in sheaf.SmoothEdges)
+        {
+            var tail = sheaf.Vertices[e.Tail];
+            var head = sheaf.Vertices[e.Head];
+            for (int i = 0; i < tail.Dimension; i++)
+                if (!defined[tail.Offset + i])
+                {
+                    reason = $"edge '{e.Name}' reads {sheaf.CoordinateName(tail.Offset + i)} before any earlier edge defines it";
+                    return null;
+                }
+            for (int i = 0; i < head.Dimension; i++)
+            {
+                int j = head.Offset + i;
+                if (problem.FreeIndex(j) < 0 || defined[j])
+                {
+                    reason = $"edge '{e.Name}' constrains {(defined[j] && problem.FreeIndex(j) >= 0 ? "an already defined" : "pinned")} coordinate {sheaf.CoordinateName(j)}";
+                    return null;
+                }
+                defined[j] = true;
+            }
+        }
         reason = "δ_Ω is square and block unitriangular in topological order (det = 1)";
         return new ForwardSubstitutionPlan(problem);
     }
 
     /// <summary>
-    /// Solves in edge order. With <paramref name="fixedMasks"/> null the masks are recomputed from the values as they are
+    /// Solves in edge order, smooth edges last (a = φ(z), forward substitution through the nonlinear edge). With <paramref name="fixedMasks"/> null the masks are recomputed from the values as they are
     /// defined (the network's forward pass); otherwise the given pattern is used throughout. Returns the cochain and the masks used.
     /// </summary>
     public (double[] Cochain, MaskPattern Masks) Solve(MaskPattern? fixedMasks)
@@ -95,6 +117,7 @@ public sealed class ForwardSubstitutionPlan
             var sel = e.HeadMap.SelectedColumns!;
             for (int i = 0; i < sel.Length; i++) c[head.Offset + sel[i]] = r[i];
         }
+        SmoothSubstitution.Apply(sheaf, c);
         return (c, masks);
     }
 }

@@ -17,7 +17,17 @@ internal sealed class FrozenJacobian
     /// <summary>Patterns assembled so far.</summary>
     public int Assembled { get; private set; }
 
-    /// <summary>Writes the Jacobian of the force under <paramref name="modes"/> into <paramref name="jacobian"/>.</summary>
+    /// <summary>
+    /// Writes the Jacobian of the force under <paramref name="modes"/> at <paramref name="state"/> into <paramref name="jacobian"/>:
+    /// the cached piecewise-constant linear part plus, with a smooth output head, its state-dependent block.
+    /// </summary>
+    public void Fill(ReadOnlySpan<UnitMode> modes, ReadOnlySpan<double> state, double[,] jacobian)
+    {
+        Fill(modes, jacobian);
+        if (_eq.HasSmoothHead) _eq.AddSmoothJacobian(state, jacobian);
+    }
+
+    /// <summary>Writes the Jacobian of the linear (piecewise-affine) part of the force under <paramref name="modes"/>.</summary>
     public void Fill(ReadOnlySpan<UnitMode> modes, double[,] jacobian)
     {
         // The id is a hash beyond 64 units and does not tell sliding from inactive below: the stored modes confirm a hit.

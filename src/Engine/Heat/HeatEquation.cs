@@ -5,7 +5,8 @@ namespace ResidualSheaf.Engine.Heat;
 
 /// <summary>
 /// The sheaf heat equation ċ_Ω = −α ∇E(c_Ω) over the free coordinates of a <see cref="DirichletProblem"/> (hard pins held fixed),
-/// with E = ½ Σ_e ‖(δc)_e‖² + Σ ½γ(c_v − t)² (soft pins). Forces are evaluated edge by edge, with no global matrix, and allocate nothing.
+/// with E = ½ Σ_e ‖(δc)_e‖² + Σ ½γ(c_v − t)² (soft pins) + ½‖a_out − φ(z)‖² (a smooth output head, <see cref="SmoothHeadTerms"/>).
+/// Forces are evaluated edge by edge, with no global matrix, and allocate nothing.
 /// </summary>
 /// <remarks>
 /// An instance owns preallocated workspaces, so it is <b>not thread-safe</b>: use <see cref="Clone"/> to get one instance per thread.
@@ -33,6 +34,7 @@ public sealed class HeatEquation
     private readonly double[] _r;
     private readonly double[] _g;
     private readonly MaskPattern _masks;
+    private readonly SmoothHeadTerms? _smooth;
     private readonly SparseCoboundary? _sparse;
     private readonly SurfaceForceRows? _surfaceRows;
 
@@ -88,6 +90,7 @@ public sealed class HeatEquation
         _g = new double[total];
         // Masks of pinned mask coordinates never change: set them once from the pin values.
         _masks = MaskPattern.From(sheaf, _pinned);
+        _smooth = sheaf.HasSmoothEdges ? new SmoothHeadTerms(problem) : null;
         _sparse = SparseCoboundary.TryCreate(sheaf, SparseEntryLimit);
         var local = _sparse ?? SparseCoboundary.TryCreate(sheaf, int.MaxValue);
         if (local is not null)
@@ -130,6 +133,7 @@ public sealed class HeatEquation
         _r = new double[o._r.Length];
         _g = new double[o._g.Length];
         _masks = o._masks.Clone();
+        _smooth = o._smooth?.Clone();
         _sparse = o._sparse?.Clone();
         _surfaceRows = o._surfaceRows;
     }
@@ -157,6 +161,18 @@ public sealed class HeatEquation
 
     /// <summary>Position of each switching unit inside the state vector (index into Ω).</summary>
     public IReadOnlyList<int> SwitchingFreeIndices => _switchFree;
+
+    /// <summary>
+    /// True when the sheaf has a smooth edge (an output head): the force is then not piecewise affine, and methods that need a
+    /// piecewise-linear flow (exact, Krylov) cannot integrate it.
+    /// </summary>
+    public bool HasSmoothHead => _smooth is not null;
+
+    /// <summary>
+    /// True when the force is −α∇E everywhere; false when a smooth edge is in <see cref="OutputEdgeMode.Identity"/> mode, whose
+    /// force is not a gradient (E may rise along the flow).
+    /// </summary>
+    public bool IsGradientFlow => _smooth is null || _smooth.IsGradient;
 
     /// <summary>An independent copy with its own workspaces (for use on another thread).</summary>
     public HeatEquation Clone() => new(this);
@@ -196,11 +212,18 @@ public sealed class HeatEquation
         Load(free);
         MasksFromState();
         if (_sparse is not null) Gradient();
-        else EdgeGradient(_c, _g, residualOnly: true);
+        else
+        {
+            EdgeGradient(_c, _g, residualOnly: true);
+            _smooth?.Residuals(_c);
+        }
         return CurrentEnergy();
     }
 
-    /// <summary>dE/dt = −α‖∇E‖² along the flow (smooth regime, masks from the state).</summary>
+    /// <summary>
+    /// dE/dt = ∇E · ċ along the flow (smooth regime, masks from the state): −α‖∇E‖² for a gradient flow; with an identity-mode
+    /// output edge the force differs from −α∇E on the head's tail, and the rate may be positive.
+    /// </summary>
     public double EnergyRate(ReadOnlySpan<double> free)
     {
         CheckState(free);
@@ -209,7 +232,20 @@ public sealed class HeatEquation
         Gradient();
         double s = 0;
         foreach (int j in _free) s += _g[j] * _g[j];
+        if (_smooth is not null) s += _smooth.NonGradientCorrection(_g);
         return -Alpha * s;
+    }
+
+    /// <summary>
+    /// Adds the Jacobian of the smooth edges' force at the state (−α times the derivative of their gradient-like terms, exact) to
+    /// <paramref name="jacobian"/> (|Ω|×|Ω|); nothing without a smooth edge. The linear part is the caller's. Allocation-free.
+    /// </summary>
+    public void AddSmoothJacobian(ReadOnlySpan<double> free, double[,] jacobian)
+    {
+        CheckState(free);
+        if (_smooth is null) return;
+        Load(free);
+        _smooth.AddForceJacobian(_c, Alpha, jacobian);
     }
 
     /// <summary>Writes the values of the switching units (the free mask-carrying coordinates) into <paramref name="values"/>.</summary>
@@ -321,6 +357,7 @@ public sealed class HeatEquation
             int v = _softCoord[s];
             g[v] += _softGamma[s] * (c[v] - _softTarget[s]);
         }
+        _smooth?.AddGradient(c, g);
     }
 
     /// <summary>The edge part of <see cref="Gradient"/> through the restriction maps, in the order of Coboundary.Apply / TransposeMultiplyAdd.</summary>
@@ -352,6 +389,7 @@ public sealed class HeatEquation
     private double CurrentEnergy()
     {
         double e = 0.5 * Numerics.Dot(_r, _r);
+        if (_smooth is not null) e += _smooth.Energy;
         for (int s = 0; s < _softCoord.Length; s++)
         {
             double d = _c[_softCoord[s]] - _softTarget[s];

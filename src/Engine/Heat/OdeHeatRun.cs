@@ -41,11 +41,11 @@ internal static class OdeHeatRun
             ? (t, y, dy) => eq.Force(y, modes, dy)
             : (t, y, dy) => eq.Force(y, dy);
         OdeJacobian jac = switching
-            ? (t, y, j) => jacobian.Fill(modes, j)
+            ? (t, y, j) => jacobian.Fill(modes, y, j)
             : (t, y, j) =>
             {
                 eq.ModesFromState(y, stateModes);
-                jacobian.Fill(stateModes, j);
+                jacobian.Fill(stateModes, y, j);
             };
         bool capHit = false;
         var events = switching ? new EventFunction[units] : [];

@@ -6,10 +6,11 @@ namespace ResidualSheaf.Engine.Sheaves;
 /// </summary>
 public sealed class CellularSheaf
 {
-    internal CellularSheaf(IReadOnlyList<Vertex> vertices, IReadOnlyList<Edge> edges)
+    internal CellularSheaf(IReadOnlyList<Vertex> vertices, IReadOnlyList<Edge> edges, IReadOnlyList<SmoothEdge>? smoothEdges = null)
     {
         Vertices = vertices;
         Edges = edges;
+        SmoothEdges = smoothEdges ?? [];
         TotalDimension = vertices.Count == 0 ? 0 : vertices[^1].Offset + vertices[^1].Dimension;
         EdgeDimension = edges.Count == 0 ? 0 : edges[^1].Offset + edges[^1].Dimension;
         var masks = new SortedSet<int>();
@@ -25,6 +26,15 @@ public sealed class CellularSheaf
 
     /// <summary>Edges in insertion (topological) order.</summary>
     public IReadOnlyList<Edge> Edges { get; }
+
+    /// <summary>
+    /// Nonlinear edges with a smooth tail map (output heads), after the linear edges in topological order; empty for a
+    /// piecewise-linear sheaf. <see cref="Edges"/>, <see cref="EdgeDimension"/> and <see cref="Coboundary"/> cover the linear part only.
+    /// </summary>
+    public IReadOnlyList<SmoothEdge> SmoothEdges { get; }
+
+    /// <summary>True when the sheaf has a smooth (non-piecewise-linear) edge.</summary>
+    public bool HasSmoothEdges => SmoothEdges.Count > 0;
 
     /// <summary>Σ_v dim F(v): length of a 0-cochain.</summary>
     public int TotalDimension { get; }

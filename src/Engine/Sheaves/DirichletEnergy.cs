@@ -1,6 +1,9 @@
 namespace ResidualSheaf.Engine.Sheaves;
 
-/// <summary>Dirichlet energy E(c) = ½ Σ_e ‖(δc)_e‖² and per-edge discord d_e = ‖(δc)_e‖² (so Σ d_e = 2E).</summary>
+/// <summary>
+/// Dirichlet energy E(c) = ½ Σ_e ‖(δc)_e‖² and per-edge discord d_e = ‖(δc)_e‖² (so Σ d_e = 2E); smooth edges (output heads)
+/// contribute ½‖a − φ(z)‖².
+/// </summary>
 public static class DirichletEnergy
 {
     /// <summary>E(c) under the given masks.</summary>
@@ -8,7 +11,7 @@ public static class DirichletEnergy
     {
         var r = new double[sheaf.EdgeDimension];
         Coboundary.Apply(sheaf, cochain, masks, r);
-        return 0.5 * Numerics.Dot(r, r);
+        return 0.5 * Numerics.Dot(r, r) + SmoothResidual.Energy(sheaf, cochain);
     }
 
     /// <summary>E(c) with masks recomputed from c itself.</summary>
@@ -31,7 +34,25 @@ public static class DirichletEnergy
             byKind[e.Kind] = byKind.GetValueOrDefault(e.Kind) + d;
             byLayer[e.Layer] = byLayer.GetValueOrDefault(e.Layer) + d;
         }
-        return new DiscordReport(perEdge, byKind, byLayer);
+        double[] perSmooth = [];
+        if (sheaf.HasSmoothEdges)
+        {
+            var rs = new double[SmoothResidual.Dimension(sheaf)];
+            SmoothResidual.Apply(sheaf, cochain, rs);
+            perSmooth = new double[sheaf.SmoothEdges.Count];
+            int at = 0;
+            foreach (var e in sheaf.SmoothEdges)
+            {
+                int n = sheaf.Vertices[e.Head].Dimension;
+                var re = rs.AsSpan(at, n);
+                double d = Numerics.Dot(re, re);
+                perSmooth[e.Id] = d;
+                byKind[EdgeKind.Head] = byKind.GetValueOrDefault(EdgeKind.Head) + d;
+                byLayer[e.Layer] = byLayer.GetValueOrDefault(e.Layer) + d;
+                at += n;
+            }
+        }
+        return new DiscordReport(perEdge, byKind, byLayer) { PerSmoothEdge = perSmooth };
     }
 }
 
@@ -41,6 +62,9 @@ public static class DirichletEnergy
 /// <param name="ByLayer">Σ d_e over edges of each layer.</param>
 public sealed record DiscordReport(double[] PerEdge, IReadOnlyDictionary<EdgeKind, double> ByKind, IReadOnlyDictionary<int, double> ByLayer)
 {
-    /// <summary>Σ_e d_e = 2E.</summary>
-    public double Total => PerEdge.Sum();
+    /// <summary>d_e of the smooth edges (output heads) by smooth-edge id; empty without any.</summary>
+    public double[] PerSmoothEdge { get; init; } = [];
+
+    /// <summary>Σ_e d_e = 2E (smooth edges included).</summary>
+    public double Total => PerEdge.Sum() + PerSmoothEdge.Sum();
 }

@@ -15,4 +15,6 @@ public enum EdgeKind
     Chord,
     /// <summary>Any other edge.</summary>
     Other,
+    /// <summary>A smooth output head z → a_out (<see cref="SmoothEdge"/>): discrepancy a_out − φ(z).</summary>
+    Head,
 }

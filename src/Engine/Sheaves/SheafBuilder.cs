@@ -5,6 +5,7 @@ public sealed class SheafBuilder
 {
     private readonly List<Vertex> _vertices = [];
     private readonly List<Edge> _edges = [];
+    private readonly List<SmoothEdge> _smooth = [];
     private int _vertexOffset;
     private int _edgeOffset;
 
@@ -23,6 +24,7 @@ public sealed class SheafBuilder
     public Edge AddEdge(string name, Vertex tail, Vertex head, RestrictionMap tailMap, RestrictionMap headMap,
         double[]? affine = null, EdgeKind kind = EdgeKind.Other, int layer = 0)
     {
+        if (_smooth.Count > 0) throw new InvalidOperationException($"edge '{name}': linear edges must come before the smooth edges");
         if (tailMap.Columns != tail.Dimension)
             throw new ArgumentException($"edge '{name}': tail map has {tailMap.Columns} columns but vertex '{tail.Name}' has dimension {tail.Dimension}");
         if (headMap.Columns != head.Dimension)
@@ -39,8 +41,24 @@ public sealed class SheafBuilder
         return e;
     }
 
+    /// <summary>
+    /// Adds the smooth edge tail → head with discrepancy head − φ(tail); both stalks must have the same dimension, at least
+    /// φ's <see cref="SmoothFunction.MinimumDimension"/>. Smooth edges come after every linear edge.
+    /// </summary>
+    public SmoothEdge AddSmoothEdge(string name, Vertex tail, Vertex head, SmoothFunction function, OutputEdgeMode mode, int layer = 0)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (tail.Dimension != head.Dimension)
+            throw new ArgumentException($"edge '{name}': tail '{tail.Name}' has dimension {tail.Dimension}, head '{head.Name}' {head.Dimension}");
+        if (tail.Dimension < function.MinimumDimension)
+            throw new ArgumentException($"edge '{name}': {function.Name} needs at least {function.MinimumDimension} coordinates, '{tail.Name}' has {tail.Dimension}");
+        var e = new SmoothEdge(_smooth.Count, name, tail.Id, head.Id, function, mode, layer);
+        _smooth.Add(e);
+        return e;
+    }
+
     private bool IsVertexOffset(int offset, int dim) => _vertices.Any(v => v.Offset == offset && v.Dimension == dim);
 
     /// <summary>The finished sheaf.</summary>
-    public CellularSheaf Build() => new(_vertices.ToArray(), _edges.ToArray());
+    public CellularSheaf Build() => new(_vertices.ToArray(), _edges.ToArray(), _smooth.ToArray());
 }

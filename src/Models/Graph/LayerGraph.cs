@@ -1,3 +1,4 @@
+using ResidualSheaf.Engine.Sheaves;
 using ResidualSheaf.Models.Networks;
 
 namespace ResidualSheaf.Models.Graph;
@@ -104,11 +105,14 @@ public sealed class LayerGraphBuilder
         return Append(new AddNode(_nodes.Count, name, width, addends.ToArray(), proj, layer, scope));
     }
 
-    /// <summary>Closes the graph with the output head applied to <paramref name="last"/>.</summary>
-    public LayerGraph Output(LayerNode last, OutputHead head = OutputHead.Identity)
+    /// <summary>Closes the graph with the output head applied to <paramref name="last"/> (softmax needs at least two outputs).</summary>
+    public LayerGraph Output(LayerNode last, OutputHead head = OutputHead.Identity, OutputEdgeMode mode = OutputEdgeMode.Jacobian)
     {
         Check(last);
-        _nodes.Add(new OutputNode(_nodes.Count, last, head));
+        OutputHeads.CheckWidth(head, last.Width);
+        if (head != OutputHead.Identity && !_names.Add(OutputHeads.VertexName))
+            throw new ArgumentException($"duplicate node name '{OutputHeads.VertexName}'");
+        _nodes.Add(new OutputNode(_nodes.Count, last, head, mode));
         var graph = new LayerGraph(_nodes.ToArray());
         _nodes.Clear();
         return graph;

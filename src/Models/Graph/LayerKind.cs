@@ -20,4 +20,8 @@ public enum OutputHead
 {
     /// <summary>No function: the last value is the output (regression heads, the lab's networks).</summary>
     Identity,
+    /// <summary>The elementwise logistic sigmoid (binary classifiers): a vertex a_out and a smooth edge z → a_out.</summary>
+    Sigmoid,
+    /// <summary>Softmax over the output (multi-class classifiers, at least two outputs): a vertex a_out and a smooth edge z → a_out.</summary>
+    Softmax,
 }

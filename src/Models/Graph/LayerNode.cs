@@ -1,3 +1,4 @@
+using ResidualSheaf.Engine.Sheaves;
 using ResidualSheaf.Models.Networks;
 
 namespace ResidualSheaf.Models.Graph;
@@ -133,8 +134,12 @@ public sealed class AddNode : LayerNode
 /// <summary>The output head; its value is the network's output.</summary>
 public sealed class OutputNode : LayerNode
 {
-    internal OutputNode(int id, LayerNode input, OutputHead head)
-        : base(id, input.Name, input.Width, [input], input.Layer) => Head = head;
+    internal OutputNode(int id, LayerNode input, OutputHead head, OutputEdgeMode mode)
+        : base(id, head == OutputHead.Identity ? input.Name : OutputHeads.VertexName, input.Width, [input], input.Layer)
+    {
+        Head = head;
+        Mode = mode;
+    }
 
     /// <inheritdoc/>
     public override LayerKind Kind => LayerKind.Output;
@@ -142,9 +147,8 @@ public sealed class OutputNode : LayerNode
     /// <summary>The function applied to the last value.</summary>
     public OutputHead Head { get; }
 
-    internal override double[] Evaluate(IReadOnlyList<double[]> inputs) => Head switch
-    {
-        OutputHead.Identity => inputs[0],
-        _ => throw new NotSupportedException($"output head {Head}"),
-    };
+    /// <summary>The force of the head's edge on its tail in the heat equation (irrelevant for the identity head).</summary>
+    public OutputEdgeMode Mode { get; }
+
+    internal override double[] Evaluate(IReadOnlyList<double[]> inputs) => OutputHeads.Apply(Head, inputs[0]);
 }

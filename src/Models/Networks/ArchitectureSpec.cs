@@ -1,3 +1,6 @@
+using ResidualSheaf.Engine.Sheaves;
+using ResidualSheaf.Models.Graph;
+
 namespace ResidualSheaf.Models.Networks;
 
 /// <summary>The shape of one residual block: n → m → o, with a projection skip when requested (required when o ≠ n).</summary>
@@ -28,6 +31,31 @@ public sealed record ArchitectureSpec
 
     /// <summary>True for an MLP.</summary>
     public bool IsMlp => Widths is not null;
+
+    /// <summary>The output head (identity unless set by <see cref="WithHead"/>).</summary>
+    public OutputHead Head { get; private init; }
+
+    /// <summary>The output-edge mode of a non-identity head.</summary>
+    public OutputEdgeMode HeadMode { get; private init; }
+
+    /// <summary>Residual stacks: the width of a linear classifier layer after the last block (parameter "classifier"), or null.</summary>
+    public int? Classifier { get; private init; }
+
+    /// <summary>Output width: the classifier's, else the last layer's or block's.</summary>
+    public int OutputWidth => Widths is not null ? Widths[^1] : Classifier ?? Blocks![^1].Out;
+
+    /// <summary>
+    /// This architecture with an output head, its mode, and (residual stacks only) a linear classifier of width
+    /// <paramref name="classifier"/> before the head; softmax needs at least two outputs.
+    /// </summary>
+    public ArchitectureSpec WithHead(OutputHead head, OutputEdgeMode mode, int? classifier = null)
+    {
+        if (classifier is not null && IsMlp) throw new ArgumentException("an MLP's last layer is its classifier; a separate classifier layer applies to residual stacks");
+        if (classifier is <= 0) throw new ArgumentException("the classifier width must be positive");
+        var spec = this with { Head = head, HeadMode = mode, Classifier = classifier };
+        OutputHeads.CheckWidth(head, spec.OutputWidth);
+        return spec;
+    }
 
     /// <summary>An MLP with the given widths (at least two).</summary>
     public static ArchitectureSpec Mlp(params int[] widths)
@@ -70,6 +98,7 @@ public sealed record ArchitectureSpec
             list.Add((pre + "fc2", b.Out, b.Hidden, true));
             if (b.Projection) list.Add((pre + "proj", b.Out, b.In, false));
         }
+        if (Classifier is int c) list.Add(("classifier", c, Blocks[^1].Out, true));
         return list;
     }
 
@@ -78,22 +107,27 @@ public sealed record ArchitectureSpec
     {
         LinearLayer Get(string name) => layers.TryGetValue(name, out var l) ? l : throw new ArgumentException($"missing layer '{name}'");
         if (Widths is not null)
-            return new Mlp(Enumerable.Range(1, Widths.Length - 1).Select(l => Get($"fc{l}")).ToArray());
+            return new Mlp(Enumerable.Range(1, Widths.Length - 1).Select(l => Get($"fc{l}")).ToArray(), Head, HeadMode);
         var blocks = new List<ResidualBlock>();
         for (int k = 0; k < Blocks!.Length; k++)
         {
             string pre = Blocks.Length == 1 ? "" : $"blocks.{k}.";
             blocks.Add(new ResidualBlock(Get(pre + "fc1"), Get(pre + "fc2"), Blocks[k].Projection ? Get(pre + "proj") : null, Placement));
         }
-        return new ResidualStack(blocks);
+        return new ResidualStack(blocks, Classifier is null ? null : Get("classifier"), Head, HeadMode);
     }
 
     /// <summary>The architecture of an existing network.</summary>
-    public static ArchitectureSpec Of(INetwork network) => network switch
+    public static ArchitectureSpec Of(INetwork network)
     {
-        Networks.Mlp m => Mlp(m.Widths),
-        ResidualStack s => Residual(s.Blocks.Select(b => new BlockSpec(b.In, b.Hidden, b.Out, b.Projection is not null)).ToArray(),
-            s.Blocks[0].Placement),
-        _ => throw new NotSupportedException(network.GetType().Name),
-    };
+        var spec = network switch
+        {
+            Networks.Mlp m => Mlp(m.Widths),
+            ResidualStack s => Residual(s.Blocks.Select(b => new BlockSpec(b.In, b.Hidden, b.Out, b.Projection is not null)).ToArray(),
+                s.Blocks[0].Placement),
+            _ => throw new NotSupportedException(network.GetType().Name),
+        };
+        var output = network.Graph.Output;
+        return spec.WithHead(output.Head, output.Mode, (network as ResidualStack)?.Classifier?.Out);
+    }
 }

@@ -1,19 +1,20 @@
+using ResidualSheaf.Engine.Sheaves;
 using ResidualSheaf.Models.Graph;
 
 namespace ResidualSheaf.Models.Networks;
 
-/// <summary>Linear → ReLU → … → Linear with identity output; parameters fc1, fc2, ….</summary>
+/// <summary>Linear → ReLU → … → Linear, then the output head (identity by default); parameters fc1, fc2, ….</summary>
 public sealed class Mlp : INetwork
 {
-    /// <summary>Creates the MLP; consecutive layers must chain (Out of one = In of the next).</summary>
-    public Mlp(IReadOnlyList<LinearLayer> layers)
+    /// <summary>Creates the MLP; consecutive layers must chain (Out of one = In of the next); softmax needs at least two outputs.</summary>
+    public Mlp(IReadOnlyList<LinearLayer> layers, OutputHead head = OutputHead.Identity, OutputEdgeMode mode = OutputEdgeMode.Jacobian)
     {
         if (layers.Count == 0) throw new ArgumentException("an MLP needs at least one layer");
         for (int l = 1; l < layers.Count; l++)
             if (layers[l].In != layers[l - 1].Out)
                 throw new ArgumentException($"{layers[l].Name}: input dimension {layers[l].In} differs from {layers[l - 1].Name} output {layers[l - 1].Out}");
         Layers = layers.ToArray();
-        Graph = BuildGraph(Layers);
+        Graph = BuildGraph(Layers, head, mode);
     }
 
     /// <inheritdoc/>
@@ -41,14 +42,14 @@ public sealed class Mlp : INetwork
             if (l < Layers.Count - 1)
                 for (int i = 0; i < h.Length; i++) h[i] = Math.Max(0.0, h[i]);
         }
-        return h;
+        return OutputHeads.Apply(Graph.Output.Head, h);
     }
 
     /// <inheritdoc/>
-    public string Describe() => $"MLP [{string.Join(", ", Widths)}]";
+    public string Describe() => $"MLP [{string.Join(", ", Widths)}]{OutputHeads.Describe(Graph.Output)}";
 
     /// <summary>x → z1 → a1 → z2 → … → zk: a Linear node zℓ per layer, a ReLU node aℓ between layers (sheaf-math §2).</summary>
-    private static LayerGraph BuildGraph(IReadOnlyList<LinearLayer> layers)
+    private static LayerGraph BuildGraph(IReadOnlyList<LinearLayer> layers, OutputHead head, OutputEdgeMode mode)
     {
         var g = new LayerGraphBuilder("x", layers[0].In);
         var h = g.Input;
@@ -58,6 +59,6 @@ public sealed class Mlp : INetwork
             h = g.Linear(h, layers[l], $"z{ell}", $"W{ell}", ell);
             if (l < layers.Count - 1) h = g.Relu(h, $"a{ell}", $"R{ell}", ell);
         }
-        return g.Output(h);
+        return g.Output(h, head, mode);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ResidualSheaf.Models.Graph;
 using ResidualSheaf.Models.Networks;
 
 namespace ResidualSheaf.Runner.Config;
@@ -7,7 +8,20 @@ namespace ResidualSheaf.Runner.Config;
 public static class ResolvedConfig
 {
     /// <summary>The <c>network</c> section describing an architecture (as a config spells it).</summary>
-    public static JsonObject Network(ArchitectureSpec a) => a.IsMlp
+    public static JsonObject Network(ArchitectureSpec a)
+    {
+        var o = Body(a);
+        // Written only when set, so that the resolved configs of identity-head networks stay as they were.
+        if (a.Classifier is int c) o["classifier"] = c;
+        if (a.Head != OutputHead.Identity)
+        {
+            o["head"] = OutputHeads.Name(a.Head);
+            o["head_mode"] = OutputHeads.Name(a.HeadMode);
+        }
+        return o;
+    }
+
+    private static JsonObject Body(ArchitectureSpec a) => a.IsMlp
         ? new JsonObject { ["kind"] = "mlp", ["widths"] = new JsonArray(a.Widths!.Select(w => (JsonNode?)w).ToArray()) }
         : new JsonObject
         {

@@ -1,13 +1,26 @@
 using System.Text.Json;
 using ResidualSheaf.Models.Construction;
+using ResidualSheaf.Models.Graph;
 using ResidualSheaf.Models.Networks;
 
 namespace ResidualSheaf.Runner.Config;
 
 /// <summary>Where a run's weights come from.</summary>
-/// <param name="Source">seeded | json | state_dict.</param>
+/// <param name="Source">seeded (PyTorch-default nn.Linear) | neural-sheaf (the reference library's He-normal, zero biases) | json | state_dict.</param>
 /// <param name="Path">File path (absolute, resolved against the config's folder) for json / state_dict.</param>
-public sealed record WeightsConfig(string Source, string? Path);
+public sealed record WeightsConfig(string Source, string? Path)
+{
+    /// <summary>The sources as configs spell them.</summary>
+    public static readonly string[] Sources = ["seeded", "neural-sheaf", "json", "state_dict"];
+
+    /// <summary>Where the weights came from, for weights.json: the seed call or the file.</summary>
+    public string Provenance(long seed) => Source switch
+    {
+        "seeded" => $"seeded (torch.manual_seed({seed}))",
+        "neural-sheaf" => $"neural-sheaf He-normal initialisation (torch.manual_seed({seed}), float64 randn · (2/n_in)^0.5, zero biases)",
+        _ => Path!,
+    };
+}
 
 /// <summary>The random inputs of a sweep.</summary>
 /// <param name="Count">Number of inputs.</param>
@@ -84,15 +97,17 @@ public sealed record RunConfig
         WeightsConfig weights = new("seeded", null);
         if (wf is not null)
         {
-            string source = wf.Choice("source", ["seeded", "json", "state_dict"], "seeded");
+            string source = wf.Choice("source", WeightsConfig.Sources, "seeded");
             string? wpath = null;
-            if (source != "seeded")
+            if (source is not ("seeded" or "neural-sheaf"))
             {
                 wpath = System.IO.Path.GetFullPath(wf.String("path"), baseDirectory);
                 if (Directory.Exists(wpath)) throw new ConfigException("weights.path", $"'{wpath}' is a directory, not a weights file");
                 if (!File.Exists(wpath)) throw new ConfigException("weights.path", $"file '{wpath}' does not exist");
             }
             else if (wf.Has("path")) throw new ConfigException("weights.path", "only allowed with source json or state_dict");
+            if (source == "neural-sheaf" && job == "lambda-min")
+                throw new ConfigException("weights.source", "job 'lambda-min' draws its own seeded weights; only 'seeded' applies");
             wf.RejectUnknown();
             weights = new WeightsConfig(source, wpath);
         }
@@ -126,13 +141,13 @@ public sealed record RunConfig
                 throw new ConfigException("inputs.count", "job 'heat' integrates one input: count must be 1 (or give heat.input explicitly)");
         }
 
-        bool pinControls = true;
+        bool pinControls = arch.Head == OutputHead.Identity;
         double wrongOffset = 0.5;
         var cf = f.Object("controls");
         if (cf is not null && job == "heat") throw new ConfigException("controls", "only applies to job 'static'");
         if (cf is not null)
         {
-            pinControls = cf.Boolean("pin_output", true);
+            pinControls = cf.Boolean("pin_output", pinControls);
             wrongOffset = cf.Number("wrong_offset", 0.5);
             if (wrongOffset == 0) throw new ConfigException("controls.wrong_offset", "must be nonzero (it is the negative control)");
             cf.RejectUnknown();
@@ -152,6 +167,7 @@ public sealed record RunConfig
         HeatConfig? heat = null;
         if (job == "heat") heat = HeatConfig.Parse(f.Object("heat"));
         else if (f.Has("heat")) throw new ConfigException("heat", "only allowed with job 'heat'");
+        if (arch.Head != OutputHead.Identity) CheckHead(arch, job, heat, pinControls);
 
         string outputRoot = JsonFields.OutputRoot(f);
         f.RejectUnknown();
@@ -172,9 +188,47 @@ public sealed record RunConfig
         };
     }
 
+    /// <summary>What a sigmoid or softmax head rules out: piecewise-linear methods and a pinned output (the problem becomes nonlinear least squares).</summary>
+    private static void CheckHead(ArchitectureSpec arch, string job, HeatConfig? heat, bool pinControls)
+    {
+        string head = OutputHeads.Name(arch.Head);
+        if (heat is not null && heat.Method is "exact" or "krylov" or "rkc-krylov")
+            throw new ConfigException("heat.method", $"'{heat.Method}' solves the piecewise-linear flow in closed form, and a {head} head " +
+                "makes the force nonlinear between switches; use auto, switching-aware, plain or authors-euler");
+        if (heat is { PinOutput: true })
+            throw new ConfigException("heat.pin_output", $"pinning the output a_out of a {head} head makes the static problem nonlinear least squares, which is not supported");
+        if (job == "lambda-min")
+            throw new ConfigException("network.head", "job 'lambda-min' studies L_free of the piecewise-linear sheaf; use an identity head");
+        if (job == "static" && pinControls)
+            throw new ConfigException("controls.pin_output", $"the pinned-output controls are least-squares problems, nonlinear with a {head} head; set it to false");
+    }
+
+    /// <summary>network.head, network.head_mode and (resnet) network.classifier.</summary>
+    private static ArchitectureSpec ParseHead(JsonFields n, ArchitectureSpec spec)
+    {
+        var head = OutputHeads.Parse(n.Choice("head", OutputHeads.Names, "identity"));
+        if (n.Has("head_mode") && head == OutputHead.Identity)
+            throw new ConfigException("network.head_mode", "only applies to a sigmoid or softmax head (network.head)");
+        var mode = OutputHeads.ParseMode(n.Choice("head_mode", OutputHeads.ModeNames, "jacobian"));
+        int? classifier = null;
+        if (n.Has("classifier"))
+        {
+            if (spec.IsMlp) throw new ConfigException("network.classifier", "only allowed with kind 'resnet' (an MLP's last layer is its classifier)");
+            classifier = (int)n.Integer("classifier", null, 1, 100_000);
+        }
+        try
+        {
+            return spec.WithHead(head, mode, classifier);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException("network.head", e.Message);
+        }
+    }
+
     private static ArchitectureSpec ParseNetwork(JsonFields n)
     {
-        n.ExpectOnly("kind", "widths", "blocks", "relu");
+        n.ExpectOnly("kind", "widths", "blocks", "relu", "classifier", "head", "head_mode");
         string kind = n.Choice("kind", ["mlp", "resnet"]);
         ArchitectureSpec spec;
         if (kind == "mlp")
@@ -204,6 +258,7 @@ public sealed record RunConfig
             }
             spec = ArchitectureSpec.Residual(blocks, placement);
         }
+        spec = ParseHead(n, spec);
         n.RejectUnknown();
         return spec;
     }

@@ -1,4 +1,5 @@
 using ResidualSheaf.Models.Construction;
+using ResidualSheaf.Models.Graph;
 using ResidualSheaf.Models.Networks;
 
 namespace ResidualSheaf.Runner.Hunt;
@@ -35,12 +36,24 @@ public sealed record HuntCase(long Id, ArchitectureSpec Architecture, SkipConstr
             inW = outW;
         }
         string construction = cfg.Constructions[r.NextInt(cfg.Constructions.Length)];
-        return new HuntCase(id, ArchitectureSpec.Residual(specs, placement),
-            construction == "chord" ? SkipConstruction.Chord : SkipConstruction.Junction,
-            cfg.WeightScale.At(r.NextDouble()), r.NextSeed(), cfg.InputScale.At(r.NextDouble()), cfg.InitialScale.At(r.NextDouble()),
-            cfg.Alpha.At(r.NextDouble()));
+        var arch = ArchitectureSpec.Residual(specs, placement);
+        double weightScale = cfg.WeightScale.At(r.NextDouble());
+        long weightSeed = r.NextSeed();
+        double inputScale = cfg.InputScale.At(r.NextDouble()), initialScale = cfg.InitialScale.At(r.NextDouble()), alpha = cfg.Alpha.At(r.NextDouble());
+        // The head is drawn after everything else, and only when heads are sampled: existing hunts keep their cases.
+        if (cfg.SamplesHeads)
+        {
+            var head = OutputHeads.Parse(cfg.Heads[r.NextInt(cfg.Heads.Length)]);
+            var mode = OutputHeads.ParseMode(cfg.HeadModes[r.NextInt(cfg.HeadModes.Length)]);
+            int? classes = cfg.Classes is { } cs ? cs[r.NextInt(cs.Length)] : null;
+            if (head != OutputHead.Identity) arch = arch.WithHead(head, mode, classes);
+        }
+        return new HuntCase(id, arch, construction == "chord" ? SkipConstruction.Chord : SkipConstruction.Junction,
+            weightScale, weightSeed, inputScale, initialScale, alpha);
     }
 
     /// <summary>Compact architecture, e.g. <c>3-3-3;3-4-2P</c> (in-hidden-out, P = projection skip).</summary>
-    public string ArchitectureText => string.Join(";", Architecture.Blocks!.Select(b => $"{b.In}-{b.Hidden}-{b.Out}{(b.Projection ? "P" : "")}"));
+    public string ArchitectureText => string.Join(";", Architecture.Blocks!.Select(b => $"{b.In}-{b.Hidden}-{b.Out}{(b.Projection ? "P" : "")}")) +
+        (Architecture.Head == OutputHead.Identity ? ""
+            : $";{(Architecture.Classifier is int c ? $"C{c};" : "")}{OutputHeads.Name(Architecture.Head)}-{OutputHeads.Name(Architecture.HeadMode)}");
 }

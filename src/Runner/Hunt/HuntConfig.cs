@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ResidualSheaf.Models.Graph;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Slurm;
 
@@ -45,6 +46,18 @@ public sealed record HuntConfig
 
     /// <summary>ReLU placements to sample from (after / before).</summary>
     public required string[] Relu { get; init; }
+
+    /// <summary>Output heads sampled per case (identity | sigmoid | softmax; default identity only).</summary>
+    public string[] Heads { get; init; } = ["identity"];
+
+    /// <summary>Output-edge modes sampled per case for a non-identity head (jacobian | identity).</summary>
+    public string[] HeadModes { get; init; } = ["jacobian"];
+
+    /// <summary>Widths of a classifier layer before a non-identity head, sampled per case; null: the head reads the last block.</summary>
+    public int[]? Classes { get; init; }
+
+    /// <summary>True when some case can get a non-identity head.</summary>
+    public bool SamplesHeads => Heads.Any(h => h != "identity");
 
     /// <summary>Sheaf constructions to sample from.</summary>
     public required string[] Constructions { get; init; }
@@ -111,7 +124,7 @@ public sealed record HuntConfig
         int cases = (int)f.Integer("cases", null, 1, 100_000_000);
 
         var n = f.Object("network") ?? throw new ConfigException("network", "is required");
-        n.ExpectOnly("blocks", "widths", "hidden", "projection", "relu");
+        n.ExpectOnly("blocks", "widths", "hidden", "projection", "relu", "heads", "head_modes", "classes");
         var blocks = n.Integers("blocks", 2, 1, 64) ?? [1, 1];
         if (blocks.Length != 2) throw new ConfigException("network.blocks", $"expected [min, max], got {blocks.Length} numbers");
         if (blocks[0] > blocks[1]) throw new ConfigException("network.blocks", $"min {blocks[0]} > max {blocks[1]}");
@@ -119,6 +132,13 @@ public sealed record HuntConfig
         var hidden = n.Integers("hidden", 1, 1, 4096) ?? throw new ConfigException("network.hidden", "is required (a non-empty list)");
         double projection = n.Number("projection", 0, 0, 1);
         var relu = Strings(n, "relu", ["after", "before"], ["after"]);
+        var heads = Strings(n, "heads", OutputHeads.Names, ["identity"]);
+        var headModes = Strings(n, "head_modes", OutputHeads.ModeNames, ["jacobian"]);
+        var classes = n.Integers("classes", 1, 1, 4096)?.Select(c => (int)c).ToArray();
+        if (classes is not null && heads.SequenceEqual(["identity"]))
+            throw new ConfigException("network.classes", "a classifier layer applies to sigmoid and softmax heads (network.heads)");
+        if (heads.Contains("softmax") && (classes ?? widths.Select(w => (int)w).ToArray()).Any(w => w < 2))
+            throw new ConfigException("network.heads", $"softmax needs at least two outputs, but network.{(classes is null ? "widths" : "classes")} allows 1");
         n.RejectUnknown();
 
         var constructions = Strings(f, "constructions", ["junction", "chord"], ["junction", "chord"]);
@@ -127,6 +147,8 @@ public sealed record HuntConfig
         var initialScale = Range(f, "initial_scale", 1);
         var alpha = Range(f, "alpha", 1);
         bool pinOutput = f.Boolean("pin_output", false);
+        if (pinOutput && heads.Any(h => h != "identity"))
+            throw new ConfigException("pin_output", "pinning a_out of a sigmoid or softmax head makes the static problem nonlinear least squares, which is not supported");
 
         var h = f.Object("heat");
         if (h is not null)
@@ -139,6 +161,9 @@ public sealed record HuntConfig
                         _ => "is not part of a hunt's heat settings (inputs, initial cochains and pins are sampled per case)",
                     });
         var heat = HeatConfig.Parse(h);
+        if (heads.Any(x => x != "identity") && heat.Method is "exact" or "krylov" or "rkc-krylov")
+            throw new ConfigException("heat.method", $"'{heat.Method}' solves the piecewise-linear flow in closed form, and a sigmoid or softmax head " +
+                "(network.heads) makes the force nonlinear; use auto, switching-aware, plain or authors-euler");
 
         double vr = 1e-12, va = 1e-14;
         int exactMax = 2000, verifyEvents = 10_000;
@@ -166,6 +191,9 @@ public sealed record HuntConfig
             Hidden = hidden.Select(w => (int)w).ToArray(),
             Projection = projection,
             Relu = relu,
+            Heads = heads,
+            HeadModes = headModes,
+            Classes = classes,
             Constructions = constructions,
             WeightScale = weightScale,
             InputScale = inputScale,
@@ -241,6 +269,14 @@ public sealed record HuntConfig
             ["counterexample_folders"] = CounterexampleFolders,
             ["output_root"] = OutputRoot,
         };
+        if (SamplesHeads)
+        {
+            // Only when heads are sampled, so that the resolved configs (and hashes) of existing hunts stay as they were.
+            var network = j["network"]!.AsObject();
+            network["heads"] = new JsonArray(Heads.Select(x => (JsonNode?)x).ToArray());
+            network["head_modes"] = new JsonArray(HeadModes.Select(x => (JsonNode?)x).ToArray());
+            if (Classes is not null) network["classes"] = new JsonArray(Classes.Select(x => (JsonNode?)x).ToArray());
+        }
         if (Slurm is not null) j["slurm"] = Slurm.ToJson();
         return j;
     }

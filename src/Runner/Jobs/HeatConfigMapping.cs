@@ -28,9 +28,12 @@ public static class HeatConfigMapping
     public static string ResolveIntegrator(string integrator, int freeDimension, double lambdaMin, double lambdaMax) =>
         integrator != "auto" ? integrator : IntegratorName(AutoFlow.ChooseIntegrator(freeDimension, lambdaMin, lambdaMax));
 
-    /// <summary>The method spelling with <c>auto</c> resolved by size (other names pass through).</summary>
-    public static string ResolveMethod(string method, int freeDimension) =>
-        method != "auto" ? method : AutoFlow.IsLarge(freeDimension) ? "rkc-krylov" : "switching-aware";
+    /// <summary>
+    /// The method spelling with <c>auto</c> resolved by size (other names pass through); with a smooth output head never a
+    /// piecewise-linear method (switching-aware at every size, as <see cref="AutoFlow"/> chooses).
+    /// </summary>
+    public static string ResolveMethod(string method, int freeDimension, bool smoothHead = false) =>
+        method != "auto" ? method : AutoFlow.IsLarge(freeDimension) && !smoothHead ? "rkc-krylov" : "switching-aware";
 
     /// <summary>
     /// The algorithm of a heat section: <paramref name="method"/> and <paramref name="integrator"/> are the section's spellings with

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ResidualSheaf.Engine.Heat;
+using ResidualSheaf.Models.Graph;
 using ResidualSheaf.Models.Weights;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Output;
@@ -25,8 +26,8 @@ public sealed class HeatJob : IJob
         var h = cfg.Heat!;
         var net = ctx.Network ?? throw new InvalidOperationException("the heat job needs a network");
         var setup = ctx.Heat ?? throw new InvalidOperationException("the heat job needs its set-up");
-        WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Weights.Source == "seeded" ? $"seeded (torch.manual_seed({cfg.Seed}))" : cfg.Weights.Path!);
-        string method = HeatConfigMapping.ResolveMethod(h.Method, setup.Equation.FreeDimension);
+        WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Weights.Provenance(cfg.Seed));
+        string method = HeatConfigMapping.ResolveMethod(h.Method, setup.Equation.FreeDimension, setup.Equation.HasSmoothHead);
         ctx.Log.Information("Network {Network}, {Construction} construction, {Free} free coordinates, {Units} switching units, method {Method}",
             net.Describe(), StaticLabJob.Name(setup.Sheaf.Construction), setup.Equation.FreeDimension, setup.Equation.SwitchingCount, Describe(h, method));
 
@@ -172,6 +173,17 @@ public sealed class HeatJob : IJob
             ["input"] = JsonFile.Array(setup.Input),
             ["static"] = setup.StaticFigures,
         };
+        if (setup.Equation.HasSmoothHead)
+        {
+            // Only with a head, so that identity-head summaries keep their fields.
+            var output = ctx.Network!.Graph.Output;
+            o["head"] = OutputHeads.Name(output.Head);
+            o["head_mode"] = OutputHeads.Name(output.Mode);
+            o["gradient_flow"] = setup.Equation.IsGradientFlow;
+            o["energy_note"] = setup.Equation.IsGradientFlow
+                ? "jacobian mode: the flow is the gradient flow of E, so in exact arithmetic E never increases"
+                : "identity mode: the force on the head's tail is −(φ(z) − a_out), not a gradient of E; E may rise, and increases are genuine dynamics";
+        }
         return o;
     }
 
@@ -179,6 +191,8 @@ public sealed class HeatJob : IJob
     {
         // The bound is a theorem when every pattern's δ_Ω(σ) is square and invertible (junction, input pinned only): then every
         // residual r lies in range δ_Ω(σ), so ‖∇E‖² = ‖δ_Ωᵀr‖² ≥ λ_min(σ)‖r‖² = 2λ_min(σ)E ≥ 2λ_*E.
+        if (setup.Equation.HasSmoothHead)
+            return new JsonObject { ["applies"] = false, ["why"] = "a smooth output head: the flow is not piecewise affine, and λ_* of the linear part bounds nothing" };
         if (setup.LambdaStar is null) return new JsonObject { ["applies"] = false, ["why"] = "λ_* not enumerated (too many mask coordinates)" };
         bool square = setup.Equation.FreeDimension == setup.Problem.Sheaf.EdgeDimension && setup.Equation.SoftPins.Count == 0;
         if (!square)

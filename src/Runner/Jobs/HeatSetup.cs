@@ -153,7 +153,8 @@ public sealed class HeatSetup
             (own, target) = (limit.Solution, limit.Target);
             targetKind = own.Method == DirichletMethod.ForwardSubstitution ? "harmonic extension (exact solve)" : "least-squares solution";
         }
-        double? lambdaStar = FlowLimit.LambdaStar(problem, LambdaStarMaskLimit);
+        // With a smooth head a_out has no linear edge, so L_free of the linear part is singular there: λ_* would be 0 and mean nothing.
+        double? lambdaStar = sheaf.HasSmoothEdges ? null : FlowLimit.LambdaStar(problem, LambdaStarMaskLimit);
         // κ of L_free at the limit's pattern (or at the initial state's pattern when the limit is unknown).
         string integrator = HeatConfigMapping.ResolveIntegrator(h.Integrator, equation, own?.Cochain ?? problem.Embed(initial));
         var figures = ComputeStaticFigures(ns, x, y64, y32);
@@ -190,7 +191,8 @@ public sealed class HeatSetup
             ["free_dimension"] = p.FreeCoordinates.Count,
             ["edge_dimension"] = ns.Sheaf.EdgeDimension,
         };
-        if (p.FreeCoordinates.Count <= StaticLabJob.DenseDiagnosticsLimit)
+        if (ns.Sheaf.HasSmoothEdges) o["diagnostics"] = "omitted: a smooth output head makes the Dirichlet problem nonlinear (δ_Ω has no a_out column)";
+        else if (p.FreeCoordinates.Count <= StaticLabJob.DenseDiagnosticsLimit)
         {
             var d = DirichletDiagnostics.Compute(p, sol.Masks);
             o["rank"] = d.Rank;

@@ -38,11 +38,12 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
         var sheaf = setup.Problem.Sheaf;
         _full = setup.Problem.PinnedCochain();
         _masks = new MaskPattern(sheaf.TotalDimension);
-        _kinds = sheaf.Edges.Select(e => e.Kind).Distinct().Order().ToArray();
+        _kinds = sheaf.Edges.Select(e => e.Kind).Concat(sheaf.HasSmoothEdges ? [EdgeKind.Head] : []).Distinct().Order().ToArray();
         _affineScale = EnergyMonitor.AffineScale(sheaf);
         var header = new List<string> { "t", "E", "dE_dt", "distance_to_limit" };
         header.AddRange(_kinds.Select(k => "discord_" + k.ToString().ToLowerInvariant()));
         header.AddRange(sheaf.Edges.Select(e => "edge_" + e.Name));
+        header.AddRange(sheaf.SmoothEdges.Select(e => "edge_" + e.Name));
         header.AddRange(Enumerable.Range(0, setup.Sheaf.Output.Dimension).Select(i => $"y{i}"));
         header.AddRange(["pattern", "step_size"]);
         _row = new object?[header.Count];
@@ -162,6 +163,7 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
         var discord = DirichletEnergy.Discord(p.Sheaf, _full, _masks);
         foreach (var k in _kinds) _row[c++] = discord.ByKind.TryGetValue(k, out double v) ? v : 0.0;
         foreach (double v in discord.PerEdge) _row[c++] = v;
+        foreach (double v in discord.PerSmoothEdge) _row[c++] = v;
         foreach (var k in _kinds) DiscordByKind[k].Add(discord.ByKind.TryGetValue(k, out double v) ? v : 0.0);
         var y = _setup.Sheaf.Output;
         for (int i = 0; i < y.Dimension; i++) _row[c++] = _full[y.Offset + i];

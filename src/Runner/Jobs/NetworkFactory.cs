@@ -17,6 +17,7 @@ public static class NetworkFactory
             return w.Source switch
             {
                 "seeded" => TorchReference.PyTorchDefault(config.Architecture, config.Seed),
+                "neural-sheaf" => TorchReference.NeuralSheafDefault(config.Architecture, config.Seed),
                 "json" => WeightSet.FromArrays(config.Architecture, WeightJson.Read(w.Path!), w.Path!),
                 "state_dict" => WeightSet.FromArrays(config.Architecture, StateDictFile.Read(w.Path!), w.Path!),
                 _ => throw new ConfigException("weights.source", $"unknown source '{w.Source}'"),

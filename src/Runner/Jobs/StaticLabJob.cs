@@ -34,7 +34,7 @@ public sealed class StaticLabJob : IJob
     {
         var cfg = ctx.Config;
         var net = ctx.Network ?? throw new InvalidOperationException("the static job needs a network");
-        WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Weights.Source == "seeded" ? $"seeded (torch.manual_seed({cfg.Seed}))" : cfg.Weights.Path!);
+        WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Weights.Provenance(cfg.Seed));
         ctx.Log.Information("Network {Network}, weights {Source}", net.Describe(), cfg.Weights.Source);
         using var torch64 = TorchReference.Create(net, torch.ScalarType.Float64);
         using var torch32 = TorchReference.Create(net, torch.ScalarType.Float32);
@@ -51,7 +51,7 @@ public sealed class StaticLabJob : IJob
             ["name"] = cfg.Name,
             ["job"] = cfg.Job,
             ["network"] = net.Describe(),
-            ["weights"] = cfg.Weights.Source == "seeded" ? $"seeded, torch.manual_seed({cfg.Seed})" : $"{cfg.Weights.Source}: {cfg.Weights.Path}",
+            ["weights"] = cfg.Weights.Source switch { "seeded" => $"seeded, torch.manual_seed({cfg.Seed})", "neural-sheaf" => cfg.Weights.Provenance(cfg.Seed), _ => $"{cfg.Weights.Source}: {cfg.Weights.Path}" },
             ["inputs"] = new JsonObject { ["count"] = cfg.Inputs.Count, ["seed"] = cfg.Inputs.Seed, ["scale"] = cfg.Inputs.Scale, ["generator"] = "torch.randn(count, n, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)) * scale" },
             ["lab_text_difference"] = LabDifference,
         };
@@ -114,7 +114,8 @@ public sealed class StaticLabJob : IJob
             residuals[k] = sol.Residual;
             if (sol.MasksConsistent) consistent++;
             DirichletDiagnostics? d = null;
-            if (dense || k == 0)
+            // With a smooth head δ_Ω is the linear part only (no a_out column): its spectrum says nothing about the head.
+            if ((dense || k == 0) && !sheaf.HasSmoothEdges)
             {
                 d = DirichletDiagnostics.Compute(problem, sol.Masks);
                 first ??= d;
@@ -177,14 +178,19 @@ public sealed class StaticLabJob : IJob
                 ["pinned_to_wrong_residual"] = JsonFile.Stats(Stats.Of(pinnedWrong)),
                 ["wrong_offset"] = cfg.WrongOffset,
             };
-        try
+        if (sheaf.HasSmoothEdges)
+            o["lambda_star"] = new JsonObject { ["refused"] = "a smooth output head: the Dirichlet problem is nonlinear, so L_free has no meaning at a_out" };
+        else
         {
-            var ms = MaskSpectrum.Compute(firstProblem);
-            o["lambda_star"] = new JsonObject { ["value"] = ms.LambdaStar, ["lambda_max_over_masks"] = ms.LambdaMaxOverall, ["patterns"] = ms.Patterns, ["argmin_pattern"] = ms.ArgMin };
-        }
-        catch (InvalidOperationException e)
-        {
-            o["lambda_star"] = new JsonObject { ["refused"] = e.Message };
+            try
+            {
+                var ms = MaskSpectrum.Compute(firstProblem);
+                o["lambda_star"] = new JsonObject { ["value"] = ms.LambdaStar, ["lambda_max_over_masks"] = ms.LambdaMaxOverall, ["patterns"] = ms.Patterns, ["argmin_pattern"] = ms.ArgMin };
+            }
+            catch (InvalidOperationException e)
+            {
+                o["lambda_star"] = new JsonObject { ["refused"] = e.Message };
+            }
         }
         return o;
     }

@@ -64,11 +64,15 @@ public sealed record AutoFlow : HeatAlgorithm
     /// <summary>
     /// The concrete algorithm: switching-aware up to <see cref="LargeProblem"/> free coordinates (integrator <see cref="Integrator"/>,
     /// or chosen from κ of L_free at the pattern of <paramref name="patternCochain"/>, a full cochain, e.g. the expected limit), the
-    /// RKC → Krylov hand-off above.
+    /// RKC → Krylov hand-off above; never a piecewise-linear method with a smooth output head (switching-aware RKC instead above the
+    /// threshold, switching-aware Rodas4 below it).
     /// </summary>
     public HeatAlgorithm Resolve(HeatEquation equation, ReadOnlySpan<double> patternCochain)
     {
         ArgumentNullException.ThrowIfNull(equation);
+        // The Krylov tail needs a piecewise-linear flow, which a smooth output head breaks: a large headed problem gets RKC alone.
+        if (IsLarge(equation.FreeDimension) && equation.HasSmoothHead)
+            return new OdeFlow(Integrator ?? new Rkc()) { Rtol = Rtol, Atol = Atol };
         if (IsLarge(equation.FreeDimension))
             return HandoffFlow.RkcKrylov(Rtol, Atol, KrylovTolerance ?? Atol, HandoffQuietSteps);
         return new OdeFlow(Integrator ?? ChooseIntegrator(equation, patternCochain)) { Rtol = Rtol, Atol = Atol };
@@ -82,6 +86,9 @@ public sealed record AutoFlow : HeatAlgorithm
     {
         ArgumentNullException.ThrowIfNull(equation);
         if (IsLarge(equation.FreeDimension)) return new DormandPrince54();
+        // The head's curvature makes κ of the linear L_free meaningless (a_out has no linear edge, so λ_min = 0): choose Rodas4,
+        // which gets the head's exact Jacobian.
+        if (equation.HasSmoothHead) return new Rodas4();
         var problem = equation.Problem;
         var ev = DirichletDiagnostics.SymmetricEigenvalues(problem.FreeLaplacian(MaskPattern.From(problem.Sheaf, patternCochain)));
         return ChooseIntegrator(equation.FreeDimension, ev[0], ev[^1]);

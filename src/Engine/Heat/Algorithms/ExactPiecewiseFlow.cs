@@ -14,6 +14,9 @@ public sealed record ExactPiecewiseFlow : HeatAlgorithm
     public override string Name => "exact piecewise";
 
     /// <inheritdoc/>
+    protected override bool NeedsPiecewiseLinearFlow => true;
+
+    /// <inheritdoc/>
     public override void Validate()
     {
         if (SamplesPerDecade < 1)

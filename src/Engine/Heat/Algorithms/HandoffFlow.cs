@@ -24,6 +24,9 @@ public sealed record HandoffFlow(OdeFlow First, KrylovPiecewiseFlow Then) : Heat
     public override string Name => $"{First.Name}, then {Then.Name}";
 
     /// <inheritdoc/>
+    protected override bool NeedsPiecewiseLinearFlow => true;
+
+    /// <inheritdoc/>
     public override void Validate()
     {
         ArgumentNullException.ThrowIfNull(First, nameof(First));

@@ -25,10 +25,19 @@ public abstract record HeatAlgorithm
     public virtual string? Unsupported(HeatProblem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
+        if (NeedsPiecewiseLinearFlow && problem.Equation.HasSmoothHead)
+            return "it solves the piecewise-linear flow in closed form, and a smooth output head (sigmoid, softmax) makes the force " +
+                "nonlinear between switches; use switching-aware, plain or authors-euler";
         return problem.Rule<ChangeStop>() is not null
             ? "the change rule max|Δc| < tol is a rule of fixed-step Euler; use a distance or force rule with this method"
             : null;
     }
+
+    /// <summary>
+    /// True for methods that integrate each activation pattern's affine flow exactly (exact, Krylov): they refuse sheaves with a
+    /// smooth output head.
+    /// </summary>
+    protected virtual bool NeedsPiecewiseLinearFlow => false;
 
     internal abstract HeatSolution Run(HeatRun run, ReadOnlySpan<double> initial);
 

@@ -17,6 +17,9 @@ public sealed record KrylovPiecewiseFlow : HeatAlgorithm
     public override string Name => "Krylov piecewise";
 
     /// <inheritdoc/>
+    protected override bool NeedsPiecewiseLinearFlow => true;
+
+    /// <inheritdoc/>
     public override void Validate()
     {
         CheckPositive(Tolerance, nameof(Tolerance));
