@@ -201,12 +201,12 @@ public sealed record RunConfig
             throw new ConfigException("inputs.targets_path", "needs heat.pin_output: true (the targets are the pinned outputs)");
         if (!batch)
         {
-            if (h.TraceInputs is not null || h.TraceFirst is not null)
-                throw new ConfigException("heat.trace_inputs", "only applies to batch runs (inputs.count > 1 or inputs.path)");
             if (h.Initial.Kind == "forward-noise")
                 throw new ConfigException("heat.initial.kind", "'forward-noise' only applies to batch runs (inputs.count > 1 or inputs.path)");
             if (inputs.TargetsPath is not null)
                 throw new ConfigException("inputs.targets_path", "only applies to batch runs (inputs.count > 1 or inputs.path)");
+            if (h.TraceInputs is not null || h.TraceFirst is not null)
+                throw new ConfigException("heat.trace_inputs", "only applies to batch runs (inputs.count > 1 or inputs.path)");
             return;
         }
         string why = "a batch run (inputs.count > 1 or inputs.path) takes one network input per row";
