@@ -129,6 +129,9 @@ public static class BatchCommand
                 ["wall_time_s_this_session"] = wall,
                 ["inputs_this_session"] = summary.Solved,
                 ["failed_inputs"] = summary.Failed,
+                ["pattern_cache"] = setup.Patterns is { } pc
+                    ? new JsonObject { ["patterns"] = pc.Count, ["built"] = pc.Misses, ["hits"] = pc.Hits }
+                    : null,
             });
             report["traces"] = BatchTraces.Write(setup, folder, signals.Token, log);
             var plots = new JsonObject();

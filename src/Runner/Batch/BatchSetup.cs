@@ -35,7 +35,16 @@ public sealed class BatchSetup
         Junction = junction;
         Torch64 = torch64;
         Grid = EnergyGrid.Times(cfg.Heat!.EndTime);
+        // The exact flow's per-pattern work (eigendecomposition, factorisation) depends on the weights and the pattern only.
+        Template = new HeatEquation(Problem(0), cfg.Heat.Alpha);
+        if (HeatConfigMapping.ResolveMethod(cfg.Heat.Method, Template.FreeDimension) == "exact") Patterns = new SharedPatternCache(Template);
     }
+
+    /// <summary>Input 0's equation, whose read-only structure every input's equation shares (<see cref="HeatEquation.WithPinnedValues"/>).</summary>
+    public HeatEquation Template { get; }
+
+    /// <summary>The exact flow's pattern cache shared by every input (method exact), else null.</summary>
+    public SharedPatternCache? Patterns { get; }
 
     /// <summary>The batch's config.</summary>
     public RunConfig Config { get; }
@@ -116,7 +125,7 @@ public sealed class BatchSetup
         var h = Config.Heat!;
         var x = Data.Inputs[k];
         var problem = Problem(k);
-        var equation = new HeatEquation(problem, h.Alpha);
+        var equation = Template.WithPinnedValues(problem);
         var initial = Initial(k, problem);
         var limit = FlowLimit.Solve(Sheaf, problem, x);
         var limitPattern = MaskPattern.From(Sheaf.Sheaf, limit.Solution.Cochain);
@@ -127,6 +136,7 @@ public sealed class BatchSetup
         string integrator = HeatConfigMapping.ResolveIntegrator(h.Integrator, equation, limit.Solution.Cochain);
         var heatProblem = HeatConfigMapping.Problem(h, equation, initial, limit.Target);
         var algorithm = HeatConfigMapping.Algorithm(h, method, integrator);
+        if (algorithm is ExactPiecewiseFlow exact && Patterns is not null) algorithm = exact with { SharedPatterns = Patterns };
         var observer = new BatchObserver(equation, Grid);
         var sol = HeatSolver.Solve(heatProblem, algorithm, observer, cancel);
         cancel.ThrowIfCancellationRequested();
