@@ -227,6 +227,20 @@ public sealed class BatchRunTests : IDisposable
     }
 
     [Fact]
+    public void PlotsAreWrittenAndAnEmptyHistogramSaysSo()
+    {
+        // t_end far below the time to converge: no input converges, so the time-to-converge histogram has nothing to show.
+        string folder = Path.Combine(_dir, "short");
+        string cfg = Config("""{ "count": 3 }""", """, "method": "exact", "plateau_window": 0 """, "short", """{ "kind": "mlp", "widths": [ 2, 4, 1 ] }""");
+        File.WriteAllText(cfg, File.ReadAllText(cfg).Replace("\"t_end\": 2000", "\"t_end\": 0.5"));
+        Assert.Equal(0, Cli("--config", cfg, "--out", folder).Code);
+        var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))!;
+        Assert.Equal(0, summary["converged"]!.GetValue<int>());
+        foreach (var p in summary["plots"]!.AsObject()) Assert.True(new FileInfo(Path.Combine(folder, p.Value!.GetValue<string>())).Length > 1000, p.Key);
+        Assert.Equal(0, summary["quantiles"]!["time_to_converge"]!["count"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void QuantilesInterpolateLikeNumPy()
     {
         // np.quantile([1, 2, 4, 8], [0, 0.1, 0.5, 0.9, 1]) = [1, 1.3, 3, 6.8, 8].
