@@ -20,8 +20,12 @@ namespace ResidualSheaf.Benchmarks;
 /// the run) and without it, the cache's patterns and hits, the machine load, and checks every input's distance and its output
 /// against TorchSharp float64 outside the timing.
 /// </summary>
+/// <remarks>Environment: RS_REPEATS (measured runs with a fresh cache, default 2), RS_SAMPLES_PER_DECADE (the exact flow's sample
+/// grid, default 25 as in a heat run; fewer samples mean fewer stop-rule checks).</remarks>
 public static class BatchReport
 {
+    private static int Repeats => int.Parse(Environment.GetEnvironmentVariable("RS_REPEATS") ?? "2", CultureInfo.InvariantCulture);
+
     /// <summary>Runs the measurement.</summary>
     public static void Run(string[] args)
     {
@@ -36,7 +40,7 @@ public static class BatchReport
                           $"load average {File.ReadAllText("/proc/loadavg").Trim()}");
         // Warm-up (JIT) on a few inputs, then the measured runs, each with a fresh cache.
         Measure(ns, template, inputs[..Math.Min(50, count)], threads, new SharedPatternCache(template), out _);
-        for (int rep = 0; rep < 3; rep++)
+        for (int rep = 0; rep < Repeats; rep++)
         {
             var cache = new SharedPatternCache(template);
             var (wall, cpu, final) = Measure(ns, template, inputs, threads, cache, out var statuses);
