@@ -98,12 +98,12 @@ public sealed class BatchSetup
             case "ones":
                 return Enumerable.Repeat(1.0, n).ToArray();
             case "forward-noise":
-            {
-                var forward = Forward(k);
-                var noise = new CaseRandom(init.Seed, k, InitialStream).Normals(n, init.Scale);
-                for (int i = 0; i < n; i++) noise[i] += forward[problem.FreeCoordinates[i]];
-                return noise;
-            }
+                {
+                    var forward = Forward(k);
+                    var noise = new CaseRandom(init.Seed, k, InitialStream).Normals(n, init.Scale);
+                    for (int i = 0; i < n; i++) noise[i] += forward[problem.FreeCoordinates[i]];
+                    return noise;
+                }
             default:
                 return new CaseRandom(init.Seed, k, InitialStream).Normals(n, init.Scale);
         }
