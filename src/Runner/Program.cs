@@ -30,6 +30,9 @@ public static class Program
 
         Usage:
           runner --config <file.json> [--out <folder>] [--dry-run]
+          runner --config <batch.json> [--threads N] [--resume] [--out <folder>]
+                                   a batch heat run (job heat over inputs.count > 1 inputs or inputs.path): batch.csv, one
+                                   flushed row per input; --resume continues a killed batch in its folder
           runner validate --config <file.json>          (the same as --dry-run)
           runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
           runner hunt --slurm --config <hunt.json> [--tasks N] [--dry-run] …
@@ -77,6 +80,8 @@ public static class Program
             args = args[1..];
         }
         string? configPath = null, outFolder = null;
+        int? threads = null;
+        bool resume = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -95,6 +100,17 @@ public static class Program
                     break;
                 case "--out" when i + 1 < args.Length:
                     outFolder = args[++i];
+                    break;
+                case "--threads" when i + 1 < args.Length:
+                    if (!int.TryParse(args[++i], out int t) || t < 1)
+                    {
+                        Console.Error.WriteLine($"runner: --threads: '{args[i]}' is not a positive integer");
+                        return BadInput;
+                    }
+                    threads = t;
+                    break;
+                case "--resume":
+                    resume = true;
                     break;
                 default:
                     Console.Error.WriteLine($"runner: unknown or incomplete argument '{args[i]}'. See runner --help.");
@@ -116,15 +132,23 @@ public static class Program
             Console.Error.WriteLine($"runner: {e.Message}");
             return BadInput;
         }
+        if (!config.IsBatch && (threads is not null || resume))
+        {
+            Console.Error.WriteLine($"runner: {(resume ? "--resume" : "--threads")} only applies to batch heat runs (job heat with inputs.count > 1 or inputs.path) and hunts");
+            return BadInput;
+        }
         INetwork? network = null;
         HeatSetup? heat = null;
+        Data.InputSet? inputSet = null;
         try
         {
             // Memory, output path, weights, pins and the initial cochain are input: validate them before any output folder exists.
             MemoryEstimate.Check(config.Architecture, config.Architecture.IsMlp ? "network.widths" : "network.blocks");
             if (outFolder is not null) OutputPaths.CheckFolder(outFolder, "--out");
             if (config.Job is "static" or "heat") network = NetworkFactory.Create(config);
-            if (config.Job == "heat")
+            if (config.Job == "static" && config.Inputs.Path is not null) inputSet = Data.InputSet.Load(config, network!);
+            if (config.IsBatch) inputSet = Data.InputSet.Load(config, network!);
+            else if (config.Job == "heat")
             {
                 heat = HeatSetup.Build(config, network!);
                 InitialStateCheck.Validate(config, heat);
@@ -140,6 +164,7 @@ public static class Program
             Console.Error.WriteLine($"runner: {e.Message}");
             return BadInput;
         }
+        if (config.IsBatch) return Batch.BatchCommand.Run(config, network!, inputSet!, outFolder, threads ?? Environment.ProcessorCount, resume, dryRun);
         if (dryRun)
         {
             Console.WriteLine(ResolvedConfig.ToJson(config).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
@@ -147,12 +172,12 @@ public static class Program
                                     $"{(outFolder is null ? Path.Combine(config.OutputRoot, config.Name + "-<UTC yyyyMMdd-HHmmss>") : Path.GetFullPath(outFolder))}; nothing was run or written");
             return 0;
         }
-        return Run(config, network, outFolder, heat);
+        return Run(config, network, outFolder, heat, inputSet: inputSet);
     }
 
     /// <summary>Runs a validated config: creates the run folder, logs, runs the job, commits or removes the folder.</summary>
     public static int Run(RunConfig config, INetwork? network, string? outFolder = null, HeatSetup? heat = null, CancellationToken cancel = default,
-        bool quiet = false)
+        bool quiet = false, Data.InputSet? inputSet = null)
     {
         RunDirectory dir;
         try
@@ -187,7 +212,7 @@ public static class Program
                 "heat" => new HeatJob(),
                 _ => throw new ConfigException("job", $"unknown job '{config.Job}'"),
             };
-            code = job.Run(new RunContext(config, dir, log, network) { Heat = heat, Quiet = quiet }, signals.Token);
+            code = job.Run(new RunContext(config, dir, log, network) { Heat = heat, Quiet = quiet, InputSet = inputSet }, signals.Token);
             // A job that returns (rather than throws) has written a complete, self-describing folder, whatever its code.
             finished = true;
             log.Information("Done: {Folder}", dir.FinalPath);

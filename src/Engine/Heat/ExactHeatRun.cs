@@ -15,7 +15,7 @@ internal static class ExactHeatRun
         var eq = run.Equation;
         var o = run.Problem;
         int n = eq.FreeDimension;
-        var res = new ExactPiecewiseIntegrator(eq).Run(initial, null, o.EndTime, o.MaxEvents);
+        var res = new ExactPiecewiseIntegrator(eq, flow.SharedPatterns).Run(initial, null, o.EndTime, o.MaxEvents);
         var path = res.Trajectory!;
         double[]? limit = res.Limit;
         bool criteria = run.HasStateRules;

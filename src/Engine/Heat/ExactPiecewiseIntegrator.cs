@@ -15,12 +15,18 @@ public sealed class ExactPiecewiseIntegrator
 {
     private readonly HeatEquation _eq;
     private readonly Dictionary<ModeKey, Segment> _cache = [];
+    private readonly SharedPatternCache? _shared;
 
-    /// <summary>Creates the integrator for a heat equation (its problem, α and soft pins).</summary>
-    public ExactPiecewiseIntegrator(HeatEquation equation)
+    /// <summary>
+    /// Creates the integrator for a heat equation (its problem, α and soft pins); with <paramref name="shared"/>, the per-pattern
+    /// work is taken from (and added to) that cache, shared with other equations of the same sheaf, pin layout and α.
+    /// </summary>
+    public ExactPiecewiseIntegrator(HeatEquation equation, SharedPatternCache? shared = null)
     {
         ArgumentNullException.ThrowIfNull(equation);
         _eq = equation.Clone();
+        shared?.CheckCompatible(equation);
+        _shared = shared;
     }
 
     /// <summary>Patterns (σ, S) whose eigendecomposition is cached.</summary>
@@ -69,51 +75,52 @@ public sealed class ExactPiecewiseIntegrator
 
     private Segment BuildSegment(UnitMode[] modes)
     {
-        var problem = _eq.Problem;
-        var sheaf = problem.Sheaf;
-        int nFree = _eq.FreeDimension, units = modes.Length;
-        double alpha = _eq.Alpha;
-        var masks = MaskPattern.From(sheaf, problem.PinnedCochain());
-        for (int u = 0; u < units; u++) masks.Theta[_eq.SwitchingCoordinates[u]] = modes[u] == UnitMode.Active ? 1.0 : 0.0;
-        var d = DenseMatrix.OfMatrix(problem.FreeCoboundary(masks));
-        var b = DenseVector.OfArray(problem.BoundaryTerm(masks));
-        var soft = new double[nFree];
-        var softRhs = new double[nFree];
-        foreach (var s in _eq.SoftPins)
+        if (_shared is not null)
         {
-            int p = problem.FreeIndex(s.Coordinate);
-            soft[p] += s.Strength;
-            softRhs[p] += s.Strength * s.Target;
+            var shape = _shared.ShapeFor(modes, _eq);
+            return Instantiate(shape, _eq);
         }
+        return Instantiate(BuildShape(_eq, modes), _eq);
+    }
+
+    /// <summary>
+    /// The part of a segment that depends on the mode set, the sheaf, the pin layout and α but not on the pinned values: the
+    /// eigendecomposition of α L(σ)[F,F], its Cholesky factor, δ_Ω(σ) restricted to F and the sliding units' rows of L.
+    /// </summary>
+    internal static PatternShape BuildShape(HeatEquation eq, UnitMode[] modes)
+    {
+        var problem = eq.Problem;
+        var sheaf = problem.Sheaf;
+        int nFree = eq.FreeDimension, units = modes.Length;
+        double alpha = eq.Alpha;
+        var masks = MaskPattern.From(sheaf, problem.PinnedCochain());
+        for (int u = 0; u < units; u++) masks.Theta[eq.SwitchingCoordinates[u]] = modes[u] == UnitMode.Active ? 1.0 : 0.0;
+        var d = DenseMatrix.OfMatrix(problem.FreeCoboundary(masks));
+        var soft = new double[nFree];
+        foreach (var s in eq.SoftPins) soft[problem.FreeIndex(s.Coordinate)] += s.Strength;
         var sliding = new bool[nFree];
-        for (int u = 0; u < units; u++) if (modes[u] == UnitMode.Sliding) sliding[_eq.SwitchingFreeIndices[u]] = true;
+        for (int u = 0; u < units; u++) if (modes[u] == UnitMode.Sliding) sliding[eq.SwitchingFreeIndices[u]] = true;
         var f = Enumerable.Range(0, nFree).Where(i => !sliding[i]).ToArray();
         int m = f.Length;
         var position = new int[units];
         var posOf = new int[nFree];
         Array.Fill(posOf, -1);
         for (int i = 0; i < m; i++) posOf[f[i]] = i;
-        for (int u = 0; u < units; u++) position[u] = posOf[_eq.SwitchingFreeIndices[u]];
+        for (int u = 0; u < units; u++) position[u] = posOf[eq.SwitchingFreeIndices[u]];
 
         var dF = d.SubMatrixColumns(f);
         var lff = dF.TransposeThisAndMultiply(dF);
-        var rF = dF.TransposeThisAndMultiply(b);
-        for (int i = 0; i < m; i++)
-        {
-            lff[i, i] += soft[f[i]];
-            rF[i] += softRhs[f[i]];
-        }
-        double[] cStar = [], lambda = [], v = [];
+        for (int i = 0; i < m; i++) lff[i, i] += soft[f[i]];
+        double[] lambda = [], v = [];
         int[] groups = [0];
+        MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? chol = null;
         if (m > 0)
         {
-            Vector<double> cs;
-            try { cs = lff.Cholesky().Solve(rF); }
+            try { chol = lff.Cholesky(); }
             catch (ArgumentException ex)
             {
                 throw new InvalidOperationException($"L(σ)[F,F] is not positive definite for pattern {ModeKey.Describe(modes)}", ex);
             }
-            cStar = cs.ToArray();
             var mm = lff * alpha;
             var evd = mm.Evd(Symmetricity.Symmetric);
             var ev = evd.EigenValues.Select(z => z.Real).ToArray();
@@ -130,24 +137,22 @@ public sealed class ExactPiecewiseIntegrator
             groups = g.ToArray();
         }
 
-        var slidingData = new SlidingRows?[units];
+        var slidingShapes = new SlidingShape?[units];
         for (int u = 0; u < units; u++)
         {
             if (modes[u] != UnitMode.Sliding) continue;
-            int q = _eq.SwitchingFreeIndices[u];
+            int q = eq.SwitchingFreeIndices[u];
+            var thetaMasks = new MaskPattern[2];
+            var dqs = new Vector<double>[2];
+            var lrows = new Vector<double>[2];
             var rows = new double[2][];
-            var consts = new double[2];
             for (int th = 0; th < 2; th++)
             {
                 MaskPattern mk = masks.Clone();
-                mk.Theta[_eq.SwitchingCoordinates[u]] = th;
+                mk.Theta[eq.SwitchingCoordinates[u]] = th;
                 var dTh = th == 0 ? d : DenseMatrix.OfMatrix(problem.FreeCoboundary(mk));
-                var bTh = th == 0 ? b : DenseVector.OfArray(problem.BoundaryTerm(mk));
                 var dq = dTh.Column(q);
                 var lrow = dTh.SubMatrixColumns(f).TransposeThisAndMultiply(dq); // L_θ[q, F]
-                double rq = dq.DotProduct(bTh) + softRhs[q];
-                // f_θ(τ) = −α (L_θ[q,F] c_F(τ) − r_θ,q) with c_q = 0: constant part at c*, exponential part through V.
-                double fStar = -alpha * ((m == 0 ? 0 : lrow.DotProduct(DenseVector.OfArray(cStar))) - rq);
                 var row = new double[m];
                 for (int k = 0; k < m; k++)
                 {
@@ -155,20 +160,64 @@ public sealed class ExactPiecewiseIntegrator
                     for (int i = 0; i < m; i++) s += lrow[i] * v[i * m + k];
                     row[k] = -alpha * s;
                 }
+                thetaMasks[th] = th == 0 ? masks : mk;
+                dqs[th] = dq;
+                lrows[th] = lrow;
                 rows[th] = row;
-                consts[th] = fStar;
             }
-            slidingData[u] = new SlidingRows(rows[0], consts[0], rows[1], consts[1]);
+            slidingShapes[u] = new SlidingShape(q, thetaMasks, dqs, lrows, rows);
         }
-        return new Segment(f, position, v, lambda, cStar, groups, slidingData);
+        return new PatternShape(masks, f, position, dF, chol, v, lambda, groups, slidingShapes);
     }
+
+    /// <summary>
+    /// The segment of <paramref name="eq"/> (its pinned values and soft-pin targets) on a shape: b̃, r_F = δ_Fᵀ b̃, c* = L_FF⁻¹ r_F
+    /// and the sliding units' constant surface forces — the same operations, in the same order, whether the shape was built for
+    /// this equation or shared by many.
+    /// </summary>
+    internal static Segment Instantiate(PatternShape shape, HeatEquation eq)
+    {
+        var problem = eq.Problem;
+        int nFree = eq.FreeDimension, units = shape.Position.Length;
+        double alpha = eq.Alpha;
+        var f = shape.F;
+        int m = f.Length;
+        var b = DenseVector.OfArray(problem.BoundaryTerm(shape.Masks));
+        var softRhs = new double[nFree];
+        foreach (var s in eq.SoftPins) softRhs[problem.FreeIndex(s.Coordinate)] += s.Strength * s.Target;
+        var rF = shape.DF.TransposeThisAndMultiply(b);
+        for (int i = 0; i < m; i++) rF[i] += softRhs[f[i]];
+        double[] cStar = m > 0 ? shape.Cholesky!.Solve(rF).ToArray() : [];
+        var slidingData = new SlidingRows?[units];
+        for (int u = 0; u < units; u++)
+        {
+            if (shape.Sliding[u] is not { } sl) continue;
+            var consts = new double[2];
+            for (int th = 0; th < 2; th++)
+            {
+                var bTh = th == 0 ? b : DenseVector.OfArray(problem.BoundaryTerm(sl.Masks[th]));
+                double rq = sl.Dq[th].DotProduct(bTh) + softRhs[sl.Q];
+                // f_θ(τ) = −α (L_θ[q,F] c_F(τ) − r_θ,q) with c_q = 0: constant part at c*, exponential part through V.
+                consts[th] = -alpha * ((m == 0 ? 0 : sl.Lrow[th].DotProduct(DenseVector.OfArray(cStar))) - rq);
+            }
+            slidingData[u] = new SlidingRows(sl.Rows[0], consts[0], sl.Rows[1], consts[1]);
+        }
+        return new Segment(f, shape.Position, shape.V, shape.Lambda, cStar, shape.Groups, slidingData);
+    }
+
+    /// <summary>A sliding unit's input-independent data: its free index, masks with θ = 0 and 1, δ_θ column q, L_θ[q, F], and the rows through V.</summary>
+    internal sealed record SlidingShape(int Q, MaskPattern[] Masks, Vector<double>[] Dq, Vector<double>[] Lrow, double[][] Rows);
+
+    /// <summary>The input-independent part of a segment (see <see cref="BuildShape"/>); read-only once built, so shareable across threads.</summary>
+    internal sealed record PatternShape(MaskPattern Masks, int[] F, int[] Position, Matrix<double> DF,
+        MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? Cholesky, double[] V, double[] Lambda, int[] Groups, SlidingShape?[] Sliding);
 
     internal sealed record SlidingRows(double[] U0, double F0, double[] U1, double F1);
 
     internal sealed record Segment(int[] F, int[] Position, double[] V, double[] Lambda, double[] CStar, int[] Groups, SlidingRows?[] Sliding);
 
     /// <summary>Compact key of (σ, S): two bits per unit (active, sliding).</summary>
-    private sealed class ModeKey : IEquatable<ModeKey>
+    internal sealed class ModeKey : IEquatable<ModeKey>
     {
         private readonly ulong[] _words;
 

@@ -99,7 +99,57 @@ public sealed class HeatEquation
             var unitOf = Enumerable.Repeat(-1, total).ToArray();
             for (int u = 0; u < _switchCoords.Length; u++) unitOf[_switchCoords[u]] = u;
             _surfaceRows = new SurfaceForceRows(local, freeIndex, unitOf, _pinned, _masks.Theta.ToArray());
+            _surfaceLayout = (local, freeIndex, unitOf);
         }
+    }
+
+    /// <summary>δ, free indices and units of the surface rows, kept so that <see cref="WithPinnedValues"/> can rebuild them for new pin values.</summary>
+    private readonly (SparseCoboundary Local, int[] FreeIndex, int[] UnitOf)? _surfaceLayout;
+
+    private HeatEquation(HeatEquation o, DirichletProblem problem)
+    {
+        Problem = problem;
+        Alpha = o.Alpha;
+        SoftPins = o.SoftPins;
+        _free = o._free;
+        _switchCoords = o._switchCoords;
+        _switchFree = o._switchFree;
+        _headMap = o._headMap;
+        _tailMap = o._tailMap;
+        _affine = o._affine;
+        _edgeOffset = o._edgeOffset;
+        _edgeDim = o._edgeDim;
+        _tailOffset = o._tailOffset;
+        _tailDim = o._tailDim;
+        _headOffset = o._headOffset;
+        _headDim = o._headDim;
+        _softCoord = o._softCoord;
+        _softTarget = o._softTarget;
+        _softGamma = o._softGamma;
+        _pinned = problem.PinnedCochain();
+        _c = (double[])_pinned.Clone();
+        _r = new double[o._r.Length];
+        _g = new double[o._g.Length];
+        _masks = MaskPattern.From(problem.Sheaf, _pinned);
+        _sparse = o._sparse?.Clone();
+        _surfaceLayout = o._surfaceLayout;
+        if (_surfaceLayout is { } layout)
+            _surfaceRows = new SurfaceForceRows(layout.Local, layout.FreeIndex, layout.UnitOf, _pinned, _masks.Theta.ToArray());
+    }
+
+    /// <summary>
+    /// The equation of <paramref name="problem"/> — the same sheaf and pinned coordinates with other pinned values (another input of
+    /// a batch) — sharing this one's read-only structure: equal to <c>new HeatEquation(problem, Alpha, SoftPins)</c>, built without
+    /// re-deriving the sheaf's maps and sparse δ.
+    /// </summary>
+    /// <exception cref="ArgumentException">Another sheaf, or other pinned coordinates.</exception>
+    public HeatEquation WithPinnedValues(DirichletProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (!ReferenceEquals(problem.Sheaf, Sheaf) || problem.Pins.Values.Count != Problem.Pins.Values.Count ||
+            problem.Pins.Values.Keys.Any(j => !Problem.Pins.IsPinned(j)))
+            throw new ArgumentException("the problem has another sheaf or other pinned coordinates", nameof(problem));
+        return new HeatEquation(this, problem);
     }
 
     /// <summary>
@@ -136,6 +186,7 @@ public sealed class HeatEquation
         _smooth = o._smooth?.Clone();
         _sparse = o._sparse?.Clone();
         _surfaceRows = o._surfaceRows;
+        _surfaceLayout = o._surfaceLayout;
     }
 
     /// <summary>The pinned Dirichlet problem (sheaf and hard pins).</summary>

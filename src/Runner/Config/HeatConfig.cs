@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace ResidualSheaf.Runner.Config;
 
 /// <summary>The initial cochain of a heat run (free coordinates, in the order of the problem's free coordinates).</summary>
-/// <param name="Kind">normal | zeros | ones | values.</param>
+/// <param name="Kind">normal | zeros | ones | values | forward-noise (batch runs: the forward pass plus normal noise of the given scale).</param>
 /// <param name="Seed">torch.Generator seed (normal).</param>
 /// <param name="Scale">Standard deviation (normal).</param>
 /// <param name="Values">Explicit values (values).</param>
@@ -95,12 +95,21 @@ public sealed record HeatConfig
     /// <summary>Soft pins.</summary>
     public required SoftPinConfig[] SoftPins { get; init; }
 
+    /// <summary>
+    /// Batch runs: the inputs (0-based indices) that get a full heat-run folder (trace, events, summary, plots) under
+    /// <c>traces/</c>; null when the config does not say (then the first input only).
+    /// </summary>
+    public int[]? TraceInputs { get; init; }
+
+    /// <summary>Batch runs: the first N inputs, when <c>trace_inputs</c> was given as a count (null otherwise).</summary>
+    public int? TraceFirst { get; init; }
+
     /// <summary>Reads the <c>heat</c> section (absent: all defaults).</summary>
     public static HeatConfig Parse(JsonFields? h)
     {
         h ??= new JsonFields(System.Text.Json.JsonDocument.Parse("{}").RootElement, "heat");
         h.ExpectOnly("method", "integrator", "krylov_tolerance", "handoff_quiet_steps", "rtol", "atol", "alpha", "t_end", "max_steps", "max_events", "stop_distance", "stop_force", "plateau_window",
-            "euler", "trace_every", "plot_time_axis", "input", "initial", "pin_output", "pins", "soft_pins");
+            "euler", "trace_every", "plot_time_axis", "input", "initial", "pin_output", "pins", "soft_pins", "trace_inputs");
         string method = h.Choice("method", Methods, "auto");
         string integrator = h.Choice("integrator", Integrators, "dp5");
         if (h.Has("integrator") && method is "exact" or "authors-euler" or "krylov" or "rkc-krylov")
@@ -139,9 +148,9 @@ public sealed record HeatConfig
         var i = h.Object("initial");
         if (i is not null)
         {
-            string kind = i.Choice("kind", ["normal", "zeros", "ones", "values"], "normal");
-            if (kind != "normal" && (i.Has("seed") || i.Has("scale")))
-                throw new ConfigException("heat.initial", $"seed and scale only apply to kind 'normal', not '{kind}'");
+            string kind = i.Choice("kind", ["normal", "zeros", "ones", "values", "forward-noise"], "normal");
+            if (kind is not ("normal" or "forward-noise") && (i.Has("seed") || i.Has("scale")))
+                throw new ConfigException("heat.initial", $"seed and scale only apply to kinds 'normal' and 'forward-noise', not '{kind}'");
             if (kind != "values" && i.Has("values")) throw new ConfigException("heat.initial.values", "only allowed with kind 'values'");
             init = new InitialConfig(kind, i.Integer("seed", 1, 0), i.Number("scale", 1.0, 0, double.MaxValue, exclusiveMin: true),
                 kind == "values" ? i.Numbers("values", 1) ?? throw new ConfigException("heat.initial.values", "is required for kind 'values'") : null);
@@ -168,6 +177,14 @@ public sealed record HeatConfig
             throw new ConfigException("heat.stop_force", "is required with soft pins (their limit is not known in advance, so stop_distance cannot be used)");
         foreach (var dup in pins.Select(p => p.Coordinate).Concat(soft.Select(s => s.Coordinate)).GroupBy(c => c).Where(g => g.Count() > 1))
             throw new ConfigException("heat.pins", $"coordinate '{dup.Key}' is pinned more than once");
+        int[]? traceInputs = null;
+        int? traceFirst = null;
+        if (h.IsArray("trace_inputs"))
+        {
+            traceInputs = (h.Array("trace_inputs") ?? []).Select(p => (int)JsonFields.ToInteger(p.Element, p.Path, 0, int.MaxValue)).ToArray();
+            if (traceInputs.Distinct().Count() != traceInputs.Length) throw new ConfigException("heat.trace_inputs", "lists an input twice");
+        }
+        else if (h.Has("trace_inputs")) traceFirst = (int)h.Integer("trace_inputs", null, 0, int.MaxValue);
         h.RejectUnknown();
         return new HeatConfig
         {
@@ -193,6 +210,8 @@ public sealed record HeatConfig
             PinOutput = pinOutput,
             Pins = pins,
             SoftPins = soft,
+            TraceInputs = traceInputs,
+            TraceFirst = traceFirst,
         };
     }
 
@@ -218,7 +237,7 @@ public sealed record HeatConfig
         o["plot_time_axis"] = PlotTimeAxis;
         if (Input is not null) o["input"] = Arr(Input);
         var init = new JsonObject { ["kind"] = Initial.Kind };
-        if (Initial.Kind == "normal") { init["seed"] = Initial.Seed; init["scale"] = Initial.Scale; }
+        if (Initial.Kind is "normal" or "forward-noise") { init["seed"] = Initial.Seed; init["scale"] = Initial.Scale; }
         if (Initial.Values is not null) init["values"] = Arr(Initial.Values);
         o["initial"] = init;
         o["pin_output"] = PinOutput;
@@ -234,6 +253,9 @@ public sealed record HeatConfig
             ["target"] = s.Target,
             ["gamma"] = s.Gamma,
         }).ToArray());
+        // Written only when given, so that single-run configs resolve exactly as before batches existed.
+        if (TraceInputs is not null) o["trace_inputs"] = new JsonArray(TraceInputs.Select(k => (JsonNode?)k).ToArray());
+        else if (TraceFirst is int n) o["trace_inputs"] = n;
         return o;
     }
 }

@@ -36,6 +36,14 @@ public static class ResolvedConfig
             }).ToArray()),
         };
 
+    /// <summary>The <c>inputs</c> section: the data files when given (count, seed and scale do not apply then), else count, seed, scale.</summary>
+    public static JsonObject Inputs(InputsConfig i)
+    {
+        var o = i.Path is null ? new JsonObject { ["count"] = i.Count, ["seed"] = i.Seed, ["scale"] = i.Scale } : new JsonObject { ["path"] = i.Path };
+        if (i.TargetsPath is not null) o["targets_path"] = i.TargetsPath;
+        return o;
+    }
+
     /// <summary>The resolved config as JSON (a valid config itself).</summary>
     public static JsonObject ToJson(RunConfig c)
     {
@@ -50,7 +58,7 @@ public static class ResolvedConfig
             ["network"] = network,
             ["weights"] = weights,
             ["constructions"] = new JsonArray(c.Constructions.Select(x => (JsonNode?)x.ToString().ToLowerInvariant()).ToArray()),
-            ["inputs"] = new JsonObject { ["count"] = c.Inputs.Count, ["seed"] = c.Inputs.Seed, ["scale"] = c.Inputs.Scale },
+            ["inputs"] = Inputs(c.Inputs),
             ["output_root"] = c.OutputRoot,
         };
         // Written only for the job it applies to, so that the resolved config is itself a valid config of that job.

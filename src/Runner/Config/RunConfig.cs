@@ -26,7 +26,14 @@ public sealed record WeightsConfig(string Source, string? Path)
 /// <param name="Count">Number of inputs.</param>
 /// <param name="Seed">torch.Generator seed.</param>
 /// <param name="Scale">Standard deviation of each coordinate.</param>
-public sealed record InputsConfig(int Count, long Seed, double Scale);
+public sealed record InputsConfig(int Count, long Seed, double Scale)
+{
+    /// <summary>Data file of the inputs (.csv, .npy, .json; one row per input), absolute; null to draw them (count, seed, scale).</summary>
+    public string? Path { get; init; }
+
+    /// <summary>Data file of pinned-output targets (one row per input, as many rows as inputs), absolute; null for the forward pass.</summary>
+    public string? TargetsPath { get; init; }
+}
 
 /// <summary>The weight-scale sweep of the λ_min exercise.</summary>
 /// <param name="Draws">Weight draws per scale.</param>
@@ -135,10 +142,20 @@ public sealed record RunConfig
         var inputs = new InputsConfig(defaultCount, 0, 1.0);
         if (inf is not null)
         {
-            inputs = new InputsConfig((int)inf.Integer("count", defaultCount, 1, 1_000_000), inf.Integer("seed", 0, 0), inf.Number("scale", 1.0, 0, exclusiveMin: true));
+            string? dataPath = inf.Has("path") ? System.IO.Path.GetFullPath(inf.String("path"), baseDirectory) : null;
+            if (dataPath is not null)
+                foreach (string k in new[] { "count", "seed", "scale" })
+                    if (inf.Has(k)) throw new ConfigException($"inputs.{k}", "does not apply with inputs.path (the inputs are the file's rows)");
+            string? targetsPath = inf.Has("targets_path") ? System.IO.Path.GetFullPath(inf.String("targets_path"), baseDirectory) : null;
+            inputs = new InputsConfig((int)inf.Integer("count", defaultCount, 1, 10_000_000), inf.Integer("seed", 0, 0), inf.Number("scale", 1.0, 0, exclusiveMin: true))
+            {
+                Path = dataPath,
+                TargetsPath = targetsPath,
+            };
             inf.RejectUnknown();
-            if (job == "heat" && inputs.Count != 1)
-                throw new ConfigException("inputs.count", "job 'heat' integrates one input: count must be 1 (or give heat.input explicitly)");
+            if (job == "lambda-min" && dataPath is not null) throw new ConfigException("inputs.path", "does not apply to job 'lambda-min' (it draws one input per weight draw)");
+            if (job != "heat" && targetsPath is not null) throw new ConfigException("inputs.targets_path", "only applies to job 'heat' with heat.pin_output");
+            if (job != "heat" && inputs.Count > 1_000_000) throw new ConfigException("inputs.count", "must be at most 1000000");
         }
 
         bool pinControls = arch.Head == OutputHead.Identity;
@@ -168,6 +185,7 @@ public sealed record RunConfig
         if (job == "heat") heat = HeatConfig.Parse(f.Object("heat"));
         else if (f.Has("heat")) throw new ConfigException("heat", "only allowed with job 'heat'");
         if (arch.Head != OutputHead.Identity) CheckHead(arch, job, heat, pinControls);
+        if (heat is not null) CheckBatch(heat, inputs);
 
         string outputRoot = JsonFields.OutputRoot(f);
         f.RejectUnknown();
@@ -224,6 +242,32 @@ public sealed record RunConfig
         {
             throw new ConfigException("network.head", e.Message);
         }
+    }
+
+    /// <summary>A batch heat run: job heat over more than one input or over a data file (see <see cref="Batch.BatchCommand"/>).</summary>
+    public bool IsBatch => Job == "heat" && (Inputs.Path is not null || Inputs.Count > 1);
+
+    /// <summary>The heat fields that apply only to batches, or only to single runs.</summary>
+    private static void CheckBatch(HeatConfig h, InputsConfig inputs)
+    {
+        bool batch = inputs.Path is not null || inputs.Count > 1;
+        if (inputs.TargetsPath is not null && !h.PinOutput)
+            throw new ConfigException("inputs.targets_path", "needs heat.pin_output: true (the targets are the pinned outputs)");
+        if (!batch)
+        {
+            if (h.Initial.Kind == "forward-noise")
+                throw new ConfigException("heat.initial.kind", "'forward-noise' only applies to batch runs (inputs.count > 1 or inputs.path)");
+            if (inputs.TargetsPath is not null)
+                throw new ConfigException("inputs.targets_path", "only applies to batch runs (inputs.count > 1 or inputs.path)");
+            if (h.TraceInputs is not null || h.TraceFirst is not null)
+                throw new ConfigException("heat.trace_inputs", "only applies to batch runs (inputs.count > 1 or inputs.path)");
+            return;
+        }
+        string why = "a batch run (inputs.count > 1 or inputs.path) takes one network input per row";
+        if (h.Input is not null) throw new ConfigException("heat.input", $"does not apply to {why}: put the inputs in inputs.path");
+        if (h.Initial.Kind == "values") throw new ConfigException("heat.initial.kind", $"'values' does not apply to {why}; use normal, zeros, ones or forward-noise");
+        if (h.Pins.Length > 0) throw new ConfigException("heat.pins", $"extra pins are not supported in {why}");
+        if (h.SoftPins.Length > 0) throw new ConfigException("heat.soft_pins", $"soft pins are not supported in {why}");
     }
 
     private static ArchitectureSpec ParseNetwork(JsonFields n)

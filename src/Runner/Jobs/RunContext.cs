@@ -15,6 +15,9 @@ public sealed record RunContext(RunConfig Config, RunDirectory Output, ILogger L
     /// <summary>The heat run's set-up, built and validated before the run folder was created (job heat only).</summary>
     public HeatSetup? Heat { get; init; }
 
+    /// <summary>Inputs read from <c>inputs.path</c> before the run folder was created (job static with a data file), else null.</summary>
+    public Data.InputSet? InputSet { get; init; }
+
     /// <summary>No console output (runs made on behalf of another command, e.g. a hunt's counterexample folders).</summary>
     public bool Quiet { get; init; }
 }

@@ -38,7 +38,8 @@ public sealed class StaticLabJob : IJob
         ctx.Log.Information("Network {Network}, weights {Source}", net.Describe(), cfg.Weights.Source);
         using var torch64 = TorchReference.Create(net, torch.ScalarType.Float64);
         using var torch32 = TorchReference.Create(net, torch.ScalarType.Float32);
-        var inputs = InputSampler.Normal(cfg.Inputs.Count, net.InputDimension, cfg.Inputs.Seed, cfg.Inputs.Scale);
+        // Inputs from a data file were read and checked before the run folder existed (Program); drawn ones are drawn here.
+        var inputs = ctx.InputSet?.Inputs ?? InputSampler.Normal(cfg.Inputs.Count, net.InputDimension, cfg.Inputs.Seed, cfg.Inputs.Scale);
         var ref64 = inputs.Select(x => torch64.Forward(x)).ToArray();
         var ref32 = inputs.Select(x => torch32.Forward(x)).ToArray();
 
@@ -52,7 +53,7 @@ public sealed class StaticLabJob : IJob
             ["job"] = cfg.Job,
             ["network"] = net.Describe(),
             ["weights"] = cfg.Weights.Source switch { "seeded" => $"seeded, torch.manual_seed({cfg.Seed})", "neural-sheaf" => cfg.Weights.Provenance(cfg.Seed), _ => $"{cfg.Weights.Source}: {cfg.Weights.Path}" },
-            ["inputs"] = new JsonObject { ["count"] = cfg.Inputs.Count, ["seed"] = cfg.Inputs.Seed, ["scale"] = cfg.Inputs.Scale, ["generator"] = "torch.randn(count, n, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)) * scale" },
+            ["inputs"] = ctx.InputSet is { } set ? set.Source.DeepClone() : new JsonObject { ["count"] = cfg.Inputs.Count, ["seed"] = cfg.Inputs.Seed, ["scale"] = cfg.Inputs.Scale, ["generator"] = "torch.randn(count, n, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)) * scale" },
             ["lab_text_difference"] = LabDifference,
         };
         var constructions = new JsonObject();

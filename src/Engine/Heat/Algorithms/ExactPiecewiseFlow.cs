@@ -10,6 +10,12 @@ public sealed record ExactPiecewiseFlow : HeatAlgorithm
     /// <summary>Samples per decade of the log-spaced grid starting at 1e−3.</summary>
     public int SamplesPerDecade { get; init; } = 25;
 
+    /// <summary>
+    /// Per-pattern work shared with other runs of the same sheaf, pinned coordinates and α (a batch of inputs); null: this run's
+    /// own. The numbers are the same either way.
+    /// </summary>
+    public SharedPatternCache? SharedPatterns { get; init; }
+
     /// <inheritdoc/>
     public override string Name => "exact piecewise";
 

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using ResidualSheaf.Engine.Ensembles;
+using ResidualSheaf.Models.Networks;
+using ResidualSheaf.Models.Weights;
+using ResidualSheaf.Runner.Config;
+using ResidualSheaf.Runner.Data;
+using ResidualSheaf.Runner.Output;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace ResidualSheaf.Runner.Batch;
+
+/// <summary>
+/// A batch heat run: the heat equation of one network (shared weights) over many inputs, as one ensemble over <c>--threads</c>
+/// workers. <c>batch.csv</c> (one flushed row per input) and <c>energy.csv</c> (E(t) on a common grid) are appended as inputs
+/// finish, in input order within a session, so a killed batch (kill −9 included) loses at most the inputs in flight and
+/// <c>--resume</c> runs only the missing ones; then <c>summary.json</c>, the traced inputs' run folders and the batch plots.
+/// </summary>
+public static class BatchCommand
+{
+    /// <summary>File names in the batch folder.</summary>
+    public const string RowsFile = "batch.csv", EnergyFile = "energy.csv", ManifestFile = "batch.json";
+
+    /// <summary>Runs (or resumes) the batch of a validated config whose inputs are loaded.</summary>
+    public static int Run(RunConfig cfg, INetwork net, InputSet data, string? outFolder, int threads, bool resume, bool dryRun,
+        CancellationToken external = default)
+    {
+        string folder = Path.GetFullPath(outFolder ?? Path.Combine(cfg.OutputRoot, cfg.Name));
+        string field = outFolder is null ? "output_root" : "--out";
+        if (File.Exists(folder)) return Fail($"{field}: '{folder}' is a file, not a folder");
+        try
+        {
+            OutputPaths.CheckFolder(folder, field);
+        }
+        catch (IOException e)
+        {
+            return Fail(e.Message);
+        }
+        string rows = Path.Combine(folder, RowsFile), manifest = Path.Combine(folder, ManifestFile);
+        if (resume && !File.Exists(rows)) return Fail($"--resume: '{folder}' holds no {RowsFile} to resume; leave out --resume to start the batch");
+        if (!resume && Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            return Fail($"{field}: '{folder}' is not empty{(File.Exists(rows) ? $" (it holds a batch: pass --resume to continue it)" : "")}; choose another folder");
+        string fingerprint = Fingerprint(cfg, data);
+        if (resume)
+        {
+            var m = File.Exists(manifest) ? JsonNode.Parse(File.ReadAllText(manifest)) : null;
+            if (m?["fingerprint"]?.GetValue<string>() != fingerprint)
+                return Fail($"--resume: '{folder}' was started from a different config or data (fingerprint {m?["fingerprint"]}, this run {fingerprint})");
+        }
+        if (dryRun)
+        {
+            Console.WriteLine(ResolvedConfig.ToJson(cfg).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            Console.Error.WriteLine($"runner: a valid batch of {data.Inputs.Length} inputs (fingerprint {fingerprint}); it would write '{folder}'; nothing was run or written");
+            return 0;
+        }
+        Directory.CreateDirectory(folder);
+        RunFolderLock folderLock;
+        try
+        {
+            folderLock = RunFolderLock.Acquire(folder);
+        }
+        catch (FolderInUseException e)
+        {
+            return Fail(e.Message);
+        }
+        using (folderLock)
+        {
+            JsonFile.Write(manifest, new JsonObject { ["name"] = cfg.Name, ["fingerprint"] = fingerprint, ["inputs"] = data.Inputs.Length });
+            JsonFile.Write(Path.Combine(folder, "config.resolved.json"), ResolvedConfig.ToJson(cfg));
+            WeightJson.Write(Path.Combine(folder, "weights.json"), net, cfg.Weights.Source == "seeded" ? $"seeded (torch.manual_seed({cfg.Seed}))" : cfg.Weights.Path!);
+            return RunInputs(cfg, net, data, folder, threads, resume, external);
+        }
+    }
+
+    /// <summary>Runs the pending inputs with <paramref name="threads"/> workers, then writes the summary, traces and plots.</summary>
+    public static int RunInputs(RunConfig cfg, INetwork net, InputSet data, string folder, int threads, bool resume, CancellationToken external = default)
+    {
+        using var signals = new Signals(external);
+        using var log = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .Enrich.WithProperty("Batch", cfg.Name)
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}")
+            .WriteTo.File(Path.Combine(folder, "batch.log"), outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+            .WriteTo.File(new CompactJsonFormatter(), Path.Combine(folder, "batch.clef"))
+            .CreateLogger();
+        try
+        {
+            var setup = BatchSetup.Build(cfg, net, data);
+            var gridHeader = new[] { "input" }.Concat(setup.Grid.Select(t => $"E@{CsvTable.Format(t)}")).ToArray();
+            using var energyFile = AppendCsv.Open(Path.Combine(folder, EnergyFile), gridHeader, resume);
+            using var rowsFile = AppendCsv.Open(Path.Combine(folder, RowsFile), BatchRow.Header, resume);
+            var pending = Enumerable.Range(0, setup.Count).Select(i => (long)i).Where(i => !rowsFile.Done.Contains(i)).ToArray();
+            log.Information("Batch {Name} ({Network}): {Pending} inputs to run, {Done} already done, {Threads} threads, folder {Folder}",
+                cfg.Name, net.Describe(), pending.Length, rowsFile.Done.Count, threads, folder);
+            var clock = Stopwatch.StartNew();
+            long done = 0;
+            var ensemble = new EnsembleProblem<object?, (BatchRow Row, double[] Energy)>(pending, () => null, (k, _, cancel) =>
+            {
+                var row = setup.Solve(k, cancel, out var energy);
+                return (row, energy);
+            });
+            // Rows go out in input order (an OrderedSink), the energy row first: a batch row on disk always has its energy row.
+            var ordered = new OrderedSink<(BatchRow Row, double[] Energy)>(pending, (k, r) =>
+            {
+                energyFile.Append(new object?[] { k }.Concat(r.Energy.Select(e => (object?)e)));
+                rowsFile.Append(r.Row.Cells());
+                done++;
+            });
+            var work = Task.Run(() => EnsembleSolver.Solve(ensemble, threads, ordered, signals.Token));
+            while (!work.Wait(10_000)) log.Information("… {Done}/{Total} inputs, {Seconds:F0} s", Interlocked.Read(ref done), pending.Length, clock.Elapsed.TotalSeconds);
+            var summary = work.Result;
+            foreach (var (item, error) in ordered.Failures) log.Error(error, "Input {Input} failed: {Error} (stack trace in batch.log)", item, Failures.Describe(error));
+            if (signals.Token.IsCancellationRequested)
+            {
+                log.Warning("Interrupted{Signal} after {Done} of {Pending} inputs; every finished input is in {Rows}: rerun with --resume to continue",
+                    signals.Received is { } sig ? $" by {sig}" : "", done, pending.Length, RowsFile);
+                return signals.ExitCode;
+            }
+            double wall = clock.Elapsed.TotalSeconds;
+            log.Information("Ran {Done} inputs in {Seconds:F2} s, {Failed} failed", summary.Solved, wall, summary.Failed);
+            rowsFile.Dispose();
+            energyFile.Dispose();
+            var report = BatchSummary.Build(setup, folder, new JsonObject
+            {
+                ["threads"] = threads,
+                ["wall_time_s_this_session"] = wall,
+                ["inputs_this_session"] = summary.Solved,
+                ["failed_inputs"] = summary.Failed,
+                ["pattern_cache"] = setup.Patterns is { } pc
+                    ? new JsonObject { ["patterns"] = pc.Count, ["built"] = pc.Misses, ["hits"] = pc.Hits }
+                    : null,
+            });
+            report["traces"] = BatchTraces.Write(setup, folder, signals.Token, log);
+            var plots = new JsonObject();
+            report["plots"] = plots;
+            Plotting.BatchPlots.Write(setup, folder, plots);
+            report["provenance"] = Provenance.Json();
+            JsonFile.Write(Path.Combine(folder, "summary.json"), report);
+            log.Information("Done: {Folder}", folder);
+            return summary.Failed > 0 ? Program.RunFailed : 0;
+        }
+        catch (InvalidDataException e)
+        {
+            log.Error("{Message}", e.Message);
+            return Program.BadInput;
+        }
+        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        {
+            log.Warning("Interrupted after the inputs ran; every finished input is in {Rows}: rerun with --resume to write the summary", RowsFile);
+            return signals.ExitCode;
+        }
+    }
+
+    /// <summary>Fingerprint of everything that determines the rows (resolved config without output_root, every input and target value).</summary>
+    public static string Fingerprint(RunConfig cfg, InputSet data)
+    {
+        var j = ResolvedConfig.ToJson(cfg);
+        j.Remove("output_root");
+        var sb = new StringBuilder(j.ToJsonString());
+        foreach (var row in data.Inputs.Concat(data.Targets ?? []))
+            foreach (double v in row) sb.Append(BitConverter.DoubleToInt64Bits(v)).Append(',');
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..16].ToLowerInvariant();
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"runner: {message}");
+        return Program.BadInput;
+    }
+}
