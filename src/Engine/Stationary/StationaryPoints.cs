@@ -28,7 +28,7 @@ public static class StationaryPoints
     /// A flow's end state has reached a stationary point when their max-norm distance is at most this times (1 + ‖c‖∞):
     /// loose enough for an adaptive integrator's tolerance, far below the spacing of distinct points.
     /// </summary>
-    public const double ReachedTolerance = 1e-5;
+    public const double ReachedTolerance = 1e-4;
 
     /// <summary>True when <paramref name="distance"/> from an end state with max-norm <paramref name="scale"/> counts as reached.</summary>
     public static bool Reached(double distance, double scale) => distance <= ReachedTolerance * (1 + scale);

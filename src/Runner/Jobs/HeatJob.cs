@@ -154,6 +154,7 @@ public sealed class HeatJob : IJob
             },
             ["lambda_star"] = setup.LambdaStar,
             ["energy_bound"] = Bound(setup, trace),
+            ["stationary_points"] = Stationary(setup, full),
             ["switches"] = sol.Statistics.Switches,
             ["sliding_episodes"] = sol.Statistics.SlidingEpisodes,
             ["statistics"] = new JsonObject
@@ -173,6 +174,12 @@ public sealed class HeatJob : IJob
             ["static"] = setup.StaticFigures,
         };
         return o;
+    }
+
+    private static JsonObject Stationary(HeatSetup setup, double[] finalCochain)
+    {
+        bool soft = setup.Equation.SoftPins.Count > 0;
+        return StationaryReach.Locate(setup.Problem, finalCochain, soft)?.ToJson() ?? StationaryReach.NotEnumerated(soft);
     }
 
     private static JsonObject Bound(HeatSetup setup, HeatTrace trace)
