@@ -21,8 +21,9 @@ public static class StationaryPoints
     /// <summary>Sliding sets are enumerated up to this many free mask coordinates (3⁹ least-squares solves).</summary>
     public const int MaxSlidingUnits = 9;
 
-    /// <summary>True when <paramref name="problem"/> is small enough for <see cref="Enumerate"/>.</summary>
-    public static bool CanEnumerate(DirichletProblem problem) => FreeMaskCoordinates(problem).Length <= MaxPatternUnits;
+    /// <summary>True when <paramref name="problem"/> has at most <paramref name="maxPatternUnits"/> free mask coordinates.</summary>
+    public static bool CanEnumerate(DirichletProblem problem, int maxPatternUnits = MaxPatternUnits) =>
+        FreeMaskCoordinates(problem).Length <= Math.Min(maxPatternUnits, MaxPatternUnits);
 
     /// <summary>
     /// A flow's end state has reached a stationary point when their max-norm distance is at most this times (1 + ‖c‖∞):
@@ -33,15 +34,19 @@ public static class StationaryPoints
     /// <summary>True when <paramref name="distance"/> from an end state with max-norm <paramref name="scale"/> counts as reached.</summary>
     public static bool Reached(double distance, double scale) => distance <= ReachedTolerance * (1 + scale);
 
-    /// <summary>Enumerates the stationary points; refuses (InvalidOperationException) above <see cref="MaxPatternUnits"/> units.</summary>
-    public static StationarySet Enumerate(DirichletProblem problem, bool includeSliding = true)
+    /// <summary>
+    /// Enumerates the stationary points; refuses (InvalidOperationException) above <see cref="MaxPatternUnits"/> units. Sliding
+    /// sets are tried up to <paramref name="maxSlidingUnits"/> units (at most <see cref="MaxSlidingUnits"/>); above, the set
+    /// holds the pattern points only and says so.
+    /// </summary>
+    public static StationarySet Enumerate(DirichletProblem problem, int maxSlidingUnits = MaxSlidingUnits)
     {
         var sheaf = problem.Sheaf;
         var units = FreeMaskCoordinates(problem);
         int n = units.Length;
         if (n > MaxPatternUnits)
             throw new InvalidOperationException($"stationary points need 2^{n} patterns; enumeration is limited to {MaxPatternUnits} free mask coordinates");
-        bool sliding = includeSliding && n <= MaxSlidingUnits;
+        bool sliding = n <= Math.Min(maxSlidingUnits, MaxSlidingUnits);
         var pinnedMasks = MaskPattern.From(sheaf, problem.PinnedCochain());
         var found = new List<(double[] C, double E, string Bits, int[] S)>();
         var state = new int[n]; // 0 inactive, 1 active, 2 sliding
