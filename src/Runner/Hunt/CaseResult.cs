@@ -61,6 +61,10 @@ public sealed record CaseResult
     public int? TightIncreases { get; init; }
     /// <summary>Where the case's own run came to rest among the stationary points.</summary>
     public required CaseRest Rest { get; init; }
+    /// <summary>The rate certificate λ_cert (junction, input pinned only), else null.</summary>
+    public double? Certificate { get; init; }
+    /// <summary>E(t) ≤ E(0)e^{−2αλ_cert t} at every sample of the case's run (null without a certificate).</summary>
+    public bool? CertificateHolds { get; init; }
     /// <summary>Wall time of the case in seconds (the only column that varies between runs).</summary>
     public required double WallTime { get; init; }
 
@@ -72,7 +76,7 @@ public sealed record CaseResult
         "final_time", "switches", "sliding_episodes", "energy_increases", "largest_relative_increase", "largest_increase_cause",
         "final_distance", "nfev", "njev", "nlu", "accepted_steps", "rejected_steps", "candidate", "verdict", "exact_status",
         "exact_increases", "tight_status", "tight_increases", "stationary_points", "sliding_equilibria", "rested_at", "rested_rank",
-        "rested_energy", "lowest_stationary_energy", "wall_time_s",
+        "rested_energy", "lowest_stationary_energy", "rate_certificate", "certificate_holds", "wall_time_s",
     ];
 
     /// <summary>The row's cells in <see cref="Header"/> order.</summary>
@@ -84,6 +88,6 @@ public sealed record CaseResult
         FreeDimension, SwitchingUnits, LambdaMin, LambdaStar, LimitResidual, Status, Converged, Reached, TimeToConverge,
         double.IsFinite(FinalTime) ? FinalTime : null, Switches, SlidingEpisodes, EnergyIncreases, LargestRelativeIncrease, LargestIncreaseCause,
         FinalDistance, Nfev, Njev, Nlu, Accepted, Rejected, Candidate, Verdict, ExactStatus, ExactIncreases, TightStatus, TightIncreases,
-        Rest.Points, Rest.SlidingPoints, Rest.RestedAt, Rest.Rank, Rest.Energy, Rest.LowestEnergy, WallTime,
+        Rest.Points, Rest.SlidingPoints, Rest.RestedAt, Rest.Rank, Rest.Energy, Rest.LowestEnergy, Certificate, CertificateHolds, WallTime,
     ];
 }

@@ -68,7 +68,8 @@ public static class CaseRunner
         double lambdaMin = s.LambdaMin;
         double? lambdaStar = FlowLimit.LambdaStar(s.Problem, cfg.LambdaStarMaxUnits);
 
-        var observer = Observer(s);
+        var certificate = RateCertificate.TryCompute(s.Problem, out _);
+        var observer = new EnergyObserver(s.Equation, certificate is null ? null : 2 * s.Equation.Alpha * certificate.LowerBound);
         var (problem, algorithm) = Formulate(cfg, s, tightened: false);
         var sol = HeatSolver.Solve(problem, algorithm, observer, cancel);
         cancel.ThrowIfCancellationRequested();
@@ -156,6 +157,8 @@ public static class CaseRunner
             TightStatus = tightStatus,
             TightIncreases = tightIncreases,
             Rest = rest,
+            Certificate = certificate?.LowerBound,
+            CertificateHolds = certificate is null ? null : observer.WorstCertificateRatio is not double w || w <= 1 + 1e-9,
             WallTime = clock.Elapsed.TotalSeconds,
         };
     }

@@ -6,8 +6,10 @@ namespace ResidualSheaf.Runner.Hunt;
 /// The light observer of a hunt case: the energy check on every sample, with exactly the rules of the heat job's trace (so a
 /// candidate's standalone re-run reproduces the hunt's numbers); nothing is written.
 /// </summary>
-public sealed class EnergyObserver(HeatEquation equation) : IHeatObserver
+public sealed class EnergyObserver(HeatEquation equation, double? certifiedRate = null) : IHeatObserver
 {
+    private double _initialEnergy = double.NaN;
+
     private readonly int _edgeDimension = equation.Sheaf.EdgeDimension;
     private readonly double _affineScale = EnergyMonitor.AffineScale(equation.Sheaf);
 
@@ -17,8 +19,20 @@ public sealed class EnergyObserver(HeatEquation equation) : IHeatObserver
     /// <summary>Switching events seen.</summary>
     public List<HeatEvent> Events { get; } = [];
 
+    /// <summary>Largest E(t) / (E(0)e^{−rate·t}) over the samples with t &gt; 0 for the certified rate (null without one or before the first).</summary>
+    public double? WorstCertificateRatio { get; private set; }
+
     /// <inheritdoc/>
-    public void OnSample(in HeatSample sample) => Monitor.Add(sample.Time, sample.Energy, sample.State, _edgeDimension, _affineScale);
+    public void OnSample(in HeatSample sample)
+    {
+        Monitor.Add(sample.Time, sample.Energy, sample.State, _edgeDimension, _affineScale);
+        if (double.IsNaN(_initialEnergy)) _initialEnergy = sample.Energy;
+        if (certifiedRate is double rate && _initialEnergy > 0 && sample.Time > 0)
+        {
+            double bound = _initialEnergy * Math.Exp(-rate * sample.Time);
+            if (bound > 0) WorstCertificateRatio = Math.Max(WorstCertificateRatio ?? double.NegativeInfinity, sample.Energy / bound);
+        }
+    }
 
     /// <inheritdoc/>
     public void OnEvent(HeatEvent e) => Events.Add(e);

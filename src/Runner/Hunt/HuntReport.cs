@@ -82,6 +82,9 @@ public static class HuntReport
                 ["enumerated"] = list.Count(r => r["stationary_points"] != ""),
                 ["with_several_stationary_points"] = list.Count(r => int.TryParse(r["stationary_points"], Inv, out int m) && m >= 2),
                 ["max_stationary_points"] = list.Select(r => int.TryParse(r["stationary_points"], Inv, out int m) ? m : (int?)null).Max(),
+                ["with_certificate"] = list.Count(r => r["rate_certificate"] != ""),
+                ["certificate_min"] = list.Select(r => Num(r, "rate_certificate")).Where(v => v is not null).Min(),
+                ["certificate_violations"] = list.Count(r => r["certificate_holds"] == "false"),
             });
         }
         var ids = rows.Select(r => long.Parse(r["case"], Inv)).ToHashSet();
@@ -218,6 +221,14 @@ public static class HuntReport
         foreach (var g in summary["by_construction_and_relu"]!.AsArray())
             sb.AppendLine($"| {g!["construction"]} | {g["relu"]} | " + string.Join(" | ", RestOrder.Select(k => g["rested_at"]![k]?.ToString() ?? "0")) +
                           $" | {g["enumerated"]} | {g["with_several_stationary_points"]} | {g["max_stationary_points"]?.ToString() ?? "–"} |");
+        sb.AppendLine();
+        sb.AppendLine("Rate certificate (junction, input pinned only: a proven λ_cert ≤ min over fractional masks of λ_min(L_free(Θ)), so " +
+                      "E(t) ≤ E(0)e^{−2αλ_cert t} from every start; `certificate_holds` checks it on every sample of the run):");
+        sb.AppendLine();
+        sb.AppendLine("| construction | ReLU | cases with a certificate | smallest λ_cert | samples above the bound (cases) |");
+        sb.AppendLine("|---|---|---|---|---|");
+        foreach (var g in summary["by_construction_and_relu"]!.AsArray())
+            sb.AppendLine($"| {g!["construction"]} | {g["relu"]} | {g["with_certificate"]} | {g["certificate_min"]?.ToString() ?? "–"} | {g["certificate_violations"]} |");
         sb.AppendLine();
         sb.AppendLine("`forward-pass`: at the network's forward pass; `lowest-stationary-point` / `other-stationary-point`: at the least-squares point " +
                       "of a self-consistent pattern, rank 1 / rank k of m by energy (`rested_rank`, `stationary_points`); `sliding-equilibrium`: units held " +
