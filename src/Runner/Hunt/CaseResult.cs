@@ -49,7 +49,7 @@ public sealed record CaseResult
     public required long Rejected { get; init; }
     /// <summary>Energy increase or non-convergence: re-verified.</summary>
     public required bool Candidate { get; init; }
-    /// <summary>none | real | integration-error | chattering | sliding | non-convergence | slow-convergence | unverified-increase.</summary>
+    /// <summary>none | real | integration-error | chattering | sliding | non-convergence | slow-convergence | other-stationary-point | sliding-equilibrium | unverified-increase | unverified-non-convergence.</summary>
     public required string Verdict { get; init; }
     /// <summary>Status of the exact re-run.</summary>
     public string? ExactStatus { get; init; }
@@ -59,6 +59,12 @@ public sealed record CaseResult
     public string? TightStatus { get; init; }
     /// <summary>Energy increases of the tightened re-run.</summary>
     public int? TightIncreases { get; init; }
+    /// <summary>Where the case's own run came to rest among the stationary points.</summary>
+    public required CaseRest Rest { get; init; }
+    /// <summary>The rate certificate λ_cert (junction, input pinned only), else null.</summary>
+    public double? Certificate { get; init; }
+    /// <summary>E(t) ≤ E(0)e^{−2αλ_cert t} at every sample of the case's run (null without a certificate).</summary>
+    public bool? CertificateHolds { get; init; }
     /// <summary>Wall time of the case in seconds (the only column that varies between runs).</summary>
     public required double WallTime { get; init; }
 
@@ -69,7 +75,8 @@ public sealed record CaseResult
         "free_dimension", "switching_units", "lambda_min", "lambda_star", "limit_residual", "status", "converged", "reached", "time_to_converge",
         "final_time", "switches", "sliding_episodes", "energy_increases", "largest_relative_increase", "largest_increase_cause",
         "final_distance", "nfev", "njev", "nlu", "accepted_steps", "rejected_steps", "candidate", "verdict", "exact_status",
-        "exact_increases", "tight_status", "tight_increases", "wall_time_s",
+        "exact_increases", "tight_status", "tight_increases", "stationary_points", "sliding_equilibria", "rested_at", "rested_rank",
+        "rested_energy", "lowest_stationary_energy", "rate_certificate", "certificate_holds", "wall_time_s",
     ];
 
     /// <summary>The row's cells in <see cref="Header"/> order.</summary>
@@ -80,6 +87,7 @@ public sealed record CaseResult
         Case.Construction.ToString().ToLowerInvariant(), Case.WeightScale, Case.WeightSeed, Case.InputScale, Case.InitialScale, Case.Alpha,
         FreeDimension, SwitchingUnits, LambdaMin, LambdaStar, LimitResidual, Status, Converged, Reached, TimeToConverge,
         double.IsFinite(FinalTime) ? FinalTime : null, Switches, SlidingEpisodes, EnergyIncreases, LargestRelativeIncrease, LargestIncreaseCause,
-        FinalDistance, Nfev, Njev, Nlu, Accepted, Rejected, Candidate, Verdict, ExactStatus, ExactIncreases, TightStatus, TightIncreases, WallTime,
+        FinalDistance, Nfev, Njev, Nlu, Accepted, Rejected, Candidate, Verdict, ExactStatus, ExactIncreases, TightStatus, TightIncreases,
+        Rest.Points, Rest.SlidingPoints, Rest.RestedAt, Rest.Rank, Rest.Energy, Rest.LowestEnergy, Certificate, CertificateHolds, WallTime,
     ];
 }

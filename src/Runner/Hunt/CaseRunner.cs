@@ -68,7 +68,9 @@ public static class CaseRunner
         double lambdaMin = s.LambdaMin;
         double? lambdaStar = FlowLimit.LambdaStar(s.Problem, cfg.LambdaStarMaxUnits);
 
-        var observer = Observer(s);
+        var certificate = RateCertificate.TryCompute(s.Problem, out _);
+        double slack = Math.Sqrt(0.5 * s.LambdaMax * s.Equation.FreeDimension) * cfg.Heat.Atol;
+        var observer = new EnergyObserver(s.Equation, certificate is null ? null : 2 * s.Equation.Alpha * certificate.LowerBound, slack);
         var (problem, algorithm) = Formulate(cfg, s, tightened: false);
         var sol = HeatSolver.Solve(problem, algorithm, observer, cancel);
         cancel.ThrowIfCancellationRequested();
@@ -77,13 +79,17 @@ public static class CaseRunner
         bool converged = sol.Status == HeatStatus.Converged;
         // A chord sheaf's least-squares "limit" need not be a stationary point of the flow (its masks can be inconsistent), so a
         // chord flow resting elsewhere converged; a junction flow must reach the forward pass, anything else is a candidate.
-        bool chord = c.Construction == Models.Construction.SkipConstruction.Chord;
+        // With the output pinned even a junction problem is non-convex: a plateau there is a stationary point too.
+        bool chord = c.Construction == Models.Construction.SkipConstruction.Chord || s.OutputPin is not null;
         bool settled = converged || (chord && IsPlateau(sol));
+        var stationary = CaseRest.Enumerate(s);
+        var rest = CaseRest.Locate(s, stationary, sol.FinalState, converged, IsPlateau(sol));
         bool candidate = increases.Count > 0 || !settled;
 
         string cls = "none";
         string? exactStatus = null, tightStatus = null;
-        bool? exactSettled = null, tightSettled = null;
+        bool? exactSettled = null, tightSettled = null, exactAtLimit = null;
+        string? exactRest = null;
         int? exactIncreases = null, tightIncreases = null;
         if (candidate)
         {
@@ -106,6 +112,8 @@ public static class CaseRunner
                 exactSettled = exact.Status == HeatStatus.EventLimit ? null
                     : exact.Status == HeatStatus.Converged || (chord && IsPlateau(exact));
                 exactIncreases = eo.Monitor.Classify(exact.Events).Count;
+                exactAtLimit = exact.Status == HeatStatus.Converged;
+                exactRest = CaseRest.Locate(s, stationary, exact.FinalState, exactAtLimit.Value, IsPlateau(exact)).RestedAt;
             }
             if (cfg.Heat.Method != "exact")
             {
@@ -117,7 +125,7 @@ public static class CaseRunner
                 tightIncreases = to.Monitor.Classify(tight.Events).Count;
             }
             cancel.ThrowIfCancellationRequested();
-            cls = Classify(increases, sol.Status, exactSettled, exactIncreases, tightSettled, tightIncreases);
+            cls = Classify(increases, sol.Status, exactSettled, exactIncreases, tightSettled, tightIncreases, exactAtLimit, exactRest);
             // Identity mode is not a gradient flow: an increase the tightened run reproduces is the dynamics' own, hence real.
             if (!s.Equation.IsGradientFlow && tightIncreases > 0) cls = "real";
         }
@@ -152,31 +160,41 @@ public static class CaseRunner
             ExactIncreases = exactIncreases,
             TightStatus = tightStatus,
             TightIncreases = tightIncreases,
+            Rest = rest,
+            Certificate = certificate?.LowerBound,
+            CertificateHolds = certificate is null ? null : observer.CertificateViolations == 0,
             WallTime = clock.Elapsed.TotalSeconds,
         };
     }
 
     /// <summary>
-    /// The verdict on a candidate. Ground truth is the exact piecewise run: an increase it reproduces is <c>real</c>; a flow it
-    /// cannot bring to the limit is <c>non-convergence</c>. Otherwise the candidate was an artefact of the integrator, named by
-    /// where its increases happened (sliding, chattering at a switch, or plain integration error).
+    /// The verdict on a candidate. Ground truth is the exact piecewise run, and only one that ended on its own (converged, came to
+    /// rest, or ran to its horizon): an increase it reproduces is <c>real</c>; a flow it brings to rest at another stationary point
+    /// than the limit is <c>other-stationary-point</c> (or <c>sliding-equilibrium</c>); one it can neither bring to the limit nor to
+    /// rest is <c>non-convergence</c>; <c>slow-convergence</c> only when it reaches the limit itself. An exact run stopped at its
+    /// event cap (or none, above <c>exact_max_free</c>) is no ground truth: a tightened run that still fails is then
+    /// <c>unverified-non-convergence</c>. Otherwise the candidate was an artefact of the integrator, named by where its increases
+    /// happened (sliding, chattering at a switch, or plain integration error).
     /// </summary>
     public static string Classify(IReadOnlyList<EnergyIncrease> increases, HeatStatus status, bool? exactSettled, int? exactIncreases,
-        bool? tightSettled, int? tightIncreases)
+        bool? tightSettled, int? tightIncreases, bool? exactAtLimit = null, string? exactRest = null)
     {
         // An increase the exact run shows is real even when that run later stopped at its event cap.
         if (exactIncreases > 0) return "real";
         if (exactSettled is { } es)
         {
             if (!es) return "non-convergence";
+            // The exact flow came to rest away from the limit: the candidate's run did too, whatever stopped it.
+            if (exactAtLimit == false && increases.Count == 0)
+                return exactRest == "sliding-equilibrium" ? "sliding-equilibrium" : "other-stationary-point";
         }
         else
         {
             // Without ground truth, a tightened run that still fails is reported as such rather than guessed away.
-            if (tightSettled == false) return "non-convergence";
+            if (tightSettled == false) return "unverified-non-convergence";
             if (tightIncreases > 0) return "unverified-increase";
         }
-        if (increases.Count == 0 && status == HeatStatus.EndTimeReached && exactSettled == true) return "slow-convergence";
+        if (increases.Count == 0 && status == HeatStatus.EndTimeReached && exactSettled == true && exactAtLimit != false) return "slow-convergence";
         if (increases.Any(i => i.Cause == EnergyIncreaseCause.Sliding)) return "sliding";
         if (increases.Any(i => i.Cause == EnergyIncreaseCause.ChatteringAtSwitch)) return "chattering";
         if (increases.Count == 0 && status is HeatStatus.EventLimit or HeatStatus.StepSizeUnderflow) return "chattering";

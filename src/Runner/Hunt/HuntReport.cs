@@ -11,7 +11,12 @@ namespace ResidualSheaf.Runner.Hunt;
 public static class HuntReport
 {
     /// <summary>Order in which classes claim the limited number of candidate folders (verified counterexamples first).</summary>
-    public static readonly string[] ClassOrder = ["real", "non-convergence", "unverified-increase", "sliding", "chattering", "integration-error", "slow-convergence"];
+    public static readonly string[] ClassOrder = ["real", "non-convergence", "unverified-non-convergence", "unverified-increase", "sliding", "chattering",
+        "integration-error", "other-stationary-point", "sliding-equilibrium", "slow-convergence"];
+
+    /// <summary>Values of the rested_at column in report order.</summary>
+    public static readonly string[] RestOrder = ["forward-pass", "lowest-stationary-point", "other-stationary-point", "sliding-equilibrium", "limit",
+        "at-rest-unranked", "not-at-rest"];
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
@@ -73,10 +78,20 @@ public static class HuntReport
                 ["largest_relative_increase"] = list.Select(r => Num(r, "largest_relative_increase")).Where(v => v is not null).Max(),
                 ["with_switches"] = list.Count(r => r["switches"] != "0"),
                 ["with_sliding"] = list.Count(r => r["sliding_episodes"] != "0"),
+                ["rested_at"] = RestCounts(list),
+                ["enumerated"] = list.Count(r => r["stationary_points"] != ""),
+                ["with_several_stationary_points"] = list.Count(r => int.TryParse(r["stationary_points"], Inv, out int m) && m >= 2),
+                ["max_stationary_points"] = list.Select(r => int.TryParse(r["stationary_points"], Inv, out int m) ? m : (int?)null).Max(),
+                ["with_certificate"] = list.Count(r => r["rate_certificate"] != ""),
+                ["certificate_min"] = list.Select(r => Num(r, "rate_certificate")).Where(v => v is not null).Min(),
+                ["certificate_violations"] = list.Count(r => r["certificate_holds"] == "false"),
             });
         }
         var ids = rows.Select(r => long.Parse(r["case"], Inv)).ToHashSet();
         int real = rows.Count(r => r["verdict"] == "real"), nonconv = rows.Count(r => r["verdict"] == "non-convergence");
+        int Count(params string[] verdicts) => rows.Count(r => verdicts.Contains(r["verdict"]));
+        int artefacts = Count("sliding", "chattering", "integration-error"), slow = Count("slow-convergence"),
+            elsewhere = Count("other-stationary-point", "sliding-equilibrium"), unverified = Count("unverified-increase", "unverified-non-convergence");
         var o = new JsonObject
         {
             ["name"] = cfg.Name,
@@ -92,11 +107,23 @@ public static class HuntReport
             ["case_wall_time_s_total"] = rows.Sum(r => Num(r, "wall_time_s") ?? 0),
             ["conclusion"] = rows.All(r => r["candidate"] != "true")
                 ? $"No candidates: in all {rows.Count} cases the energy never rose beyond 1e-12 (relative) and every flow reached its limit or came to rest at a stationary point (chord)."
-                : real == 0 && nonconv == 0
-                ? $"No case shows a real energy increase or a failure to converge: every candidate among {rows.Count} cases was an artefact of the adaptive integrator that the exact piecewise integrator does not reproduce."
-                : $"{real} case(s) show an energy increase that survives the exact piecewise integrator and {nonconv} case(s) do not converge; see counterexamples/.",
+                : (real == 0 && nonconv == 0
+                    ? $"No case shows an energy increase that survives the exact piecewise integrator or an exact flow that fails to come to rest ({rows.Count} cases). "
+                    : $"{real} case(s) show an energy increase that survives the exact piecewise integrator and {nonconv} case(s) whose exact flow neither reaches the limit nor comes to rest; see counterexamples/. ")
+                  + $"Of the {rows.Count(r => r["candidate"] == "true")} candidates: {artefacts} integrator artefact(s) (increases the exact flow does not show), "
+                  + $"{slow} slow convergence (the exact flow reaches the limit after t_end), {elsewhere} at rest at another stationary point than the static solve "
+                  + $"(the exact flow rests there too: stationary points are not unique, this is not an artefact), {unverified} unverified (no ground truth: "
+                  + "the exact re-run stopped at its event cap or the case is above exact_max_free).",
         };
         if (session is not null) o["session"] = session;
+        return o;
+    }
+
+    private static JsonObject RestCounts(List<Dictionary<string, string>> rows)
+    {
+        var o = new JsonObject();
+        foreach (var g in rows.GroupBy(r => r["rested_at"]).OrderBy(g => Array.IndexOf(RestOrder, g.Key) is var k && k < 0 ? RestOrder.Length : k))
+            o[g.Key] = g.Count();
         return o;
     }
 
@@ -188,14 +215,39 @@ public static class HuntReport
             sb.AppendLine($"| {g!["construction"]} | {g["relu"]} | {g["cases"]} | {g["converged"]} | {g["rested_elsewhere"]} | {g["with_energy_increase"]} | {g["real"]} | {g["non_convergence"]} | {g["largest_relative_increase"]?.ToString() ?? "–"} | {g["with_switches"]} | {g["with_sliding"]} |");
         sb.AppendLine();
         sb.AppendLine("\"Reached the limit\": within the stop distance of the static solve (the forward pass for junction, the least-squares " +
-                      "solution for chord). \"Rested elsewhere\": the energy stopped decreasing (plateau) away from it — for chord sheaves whose " +
-                      "least-squares masks are inconsistent this is a stationary point of the flow such as a sliding equilibrium, and is not counted " +
-                      "as non-convergence; for junction sheaves it is a candidate.");
+                      "point reached from the forward pass's masks for chord). \"Rested elsewhere\": the energy stopped decreasing (plateau) away from it. " +
+                      "A chord sheaf (and any problem with the output pinned) can have several stationary points — the least-squares points of other " +
+                      "self-consistent activation patterns and sliding equilibria — so a flow can rest at one of them; the table below says which.");
         sb.AppendLine();
-        sb.AppendLine("Classes: `real` — the increase survives the exact piecewise integrator; `non-convergence` — the exact flow does not reach the limit; " +
-                      "`sliding`, `chattering`, `integration-error` — artefacts of the adaptive run (the exact run shows none), named by where they happened; " +
-                      "`slow-convergence` — the run hit t_end still approaching the limit, which the exact flow reaches later (small λ_min); " +
-                      "`unverified-increase` — too large for the exact integrator and still increasing at tight tolerance.");
+        sb.AppendLine("Where each case's own run came to rest (`rested_at`; stationary points enumerated up to " +
+                      $"{CaseRest.MaxUnits} switching units, sliding sets up to {CaseRest.MaxSlidingUnits}; a junction sheaf with only the input pinned has one, the forward pass):");
+        sb.AppendLine();
+        sb.AppendLine("| construction | ReLU | " + string.Join(" | ", RestOrder) + " | enumerated | with ≥ 2 stationary points | most points |");
+        sb.AppendLine("|---|---|" + string.Concat(RestOrder.Select(_ => "---|")) + "---|---|---|");
+        foreach (var g in summary["by_construction_and_relu"]!.AsArray())
+            sb.AppendLine($"| {g!["construction"]} | {g["relu"]} | " + string.Join(" | ", RestOrder.Select(k => g["rested_at"]![k]?.ToString() ?? "0")) +
+                          $" | {g["enumerated"]} | {g["with_several_stationary_points"]} | {g["max_stationary_points"]?.ToString() ?? "–"} |");
+        sb.AppendLine();
+        sb.AppendLine("Rate certificate (junction, input pinned only: a proven λ_cert ≤ min over fractional masks of λ_min(L_free(Θ)), so " +
+                      "E(t) ≤ E(0)e^{−2αλ_cert t} from every start; `certificate_holds` checks it on every sample of the run):");
+        sb.AppendLine();
+        sb.AppendLine("| construction | ReLU | cases with a certificate | smallest λ_cert | samples above the bound (cases) |");
+        sb.AppendLine("|---|---|---|---|---|");
+        foreach (var g in summary["by_construction_and_relu"]!.AsArray())
+            sb.AppendLine($"| {g!["construction"]} | {g["relu"]} | {g["with_certificate"]} | {g["certificate_min"]?.ToString() ?? "–"} | {g["certificate_violations"]} |");
+        sb.AppendLine();
+        sb.AppendLine("`forward-pass`: at the network's forward pass; `lowest-stationary-point` / `other-stationary-point`: at the least-squares point " +
+                      "of a self-consistent pattern, rank 1 / rank k of m by energy (`rested_rank`, `stationary_points`); `sliding-equilibrium`: units held " +
+                      "on z = 0 by opposite one-sided velocities; `limit` / `at-rest-unranked`: at the static solve / at a plateau, points not enumerated; " +
+                      "`not-at-rest`: none of these at the end of the run.");
+        sb.AppendLine();
+        sb.AppendLine("Verdicts: `real` — the increase survives the exact piecewise integrator; `non-convergence` — the exact flow neither reaches the " +
+                      "limit nor comes to rest; `other-stationary-point`, `sliding-equilibrium` — the exact flow comes to rest at another stationary point " +
+                      "than the static solve (not an artefact); `slow-convergence` — the run hit t_end still approaching the limit, which the exact flow " +
+                      "reaches later (small λ_min); `sliding`, `chattering`, `integration-error` — artefacts of the adaptive run (the exact run shows " +
+                      "no increase), named by where they happened; `unverified-increase`, `unverified-non-convergence` — no ground truth (the exact " +
+                      "re-run stopped at its event cap, which proves nothing, or the case is above exact_max_free) and the tightened run still increases / " +
+                      "still does not settle.");
         sb.AppendLine();
         var folders = summary["counterexample_folders"]!.AsArray();
         if (folders.Count > 0)

@@ -155,6 +155,8 @@ public sealed class HeatJob : IJob
             },
             ["lambda_star"] = setup.LambdaStar,
             ["energy_bound"] = Bound(setup, trace),
+            ["stationary_points"] = Stationary(setup, full),
+            ["rate_certificate"] = Certificate(setup, trace),
             ["switches"] = sol.Statistics.Switches,
             ["sliding_episodes"] = sol.Statistics.SlidingEpisodes,
             ["statistics"] = new JsonObject
@@ -185,6 +187,29 @@ public sealed class HeatJob : IJob
                 : "identity mode: the force on the head's tail is −(φ(z) − a_out), not a gradient of E; E may rise, and increases are genuine dynamics";
         }
         return o;
+    }
+
+    private static JsonObject Certificate(HeatSetup setup, HeatTrace trace)
+    {
+        if (setup.Certificate is not { } c) return new JsonObject { ["applies"] = false, ["why"] = setup.CertificateWhy };
+        return new JsonObject
+        {
+            ["applies"] = true,
+            ["lambda"] = c.LowerBound,
+            ["rate"] = 2 * setup.Equation.Alpha * c.LowerBound,
+            ["partition"] = c.Partition,
+            ["inverse_norm_bound"] = c.InverseNormBound,
+            ["ratio_to_lambda_star"] = setup.LambdaStar is double ls ? c.LowerBound / ls : null,
+            ["statement"] = "λ_min(L_free(Θ)) ≥ lambda for every fractional mask Θ ∈ [0,1]^units, so E(t) ≤ E(0)·e^{−rate·t} from every start",
+            ["worst_ratio_E_over_bound"] = trace.WorstCertificateRatio,
+            ["holds"] = trace.WorstCertificateRatio is not double w || w <= 1 + 1e-9,
+        };
+    }
+
+    private static JsonObject Stationary(HeatSetup setup, double[] finalCochain)
+    {
+        bool soft = setup.Equation.SoftPins.Count > 0;
+        return StationaryReach.Locate(setup.Problem, finalCochain, soft)?.ToJson() ?? StationaryReach.NotEnumerated(soft);
     }
 
     private static JsonObject Bound(HeatSetup setup, HeatTrace trace)

@@ -37,6 +37,12 @@ public sealed class HeatSetup
         StaticFigures = staticFigures;
     }
 
+    /// <summary>The proven lower bound on λ_♯ (null when δ_Ω is not square and unitriangular, or with soft pins).</summary>
+    public RateCertificate? Certificate { get; private init; }
+
+    /// <summary>Why there is no certificate (or the plan's reason that there is one).</summary>
+    public string CertificateWhy { get; private init; } = "";
+
     /// <summary>The network's sheaf.</summary>
     public NetworkSheaf Sheaf { get; }
 
@@ -158,11 +164,15 @@ public sealed class HeatSetup
         // κ of L_free at the limit's pattern (or at the initial state's pattern when the limit is unknown).
         string integrator = HeatConfigMapping.ResolveIntegrator(h.Integrator, equation, own?.Cochain ?? problem.Embed(initial));
         var figures = ComputeStaticFigures(ns, x, y64, y32);
+        string why = "soft pins add energy terms outside δ_Ω";
+        var certificate = soft.Count == 0 ? RateCertificate.TryCompute(problem, out why) : null;
         return new HeatSetup(ns, problem, equation, x, initial, target, targetKind, y64, y32, lambdaStar, figures)
         {
             Integrator = integrator,
             TargetResidual = own?.Residual,
             TargetMasksConsistent = own?.MasksConsistent,
+            Certificate = certificate,
+            CertificateWhy = why,
         };
     }
 

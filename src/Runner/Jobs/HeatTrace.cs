@@ -81,6 +81,9 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
     /// <remarks>t = 0 is left out: there the ratio is 1 by definition, so including it made the figure read 1 on every run.</remarks>
     public double? WorstBoundRatio { get; private set; }
 
+    /// <summary>Largest E(t) / (E(0) e^{−2αλ_cert t}) over the samples with t &gt; 0, λ_cert the rate certificate (null without one).</summary>
+    public double? WorstCertificateRatio { get; private set; }
+
     /// <summary>Last sample's time, energy and distance.</summary>
     public (double T, double E, double Distance) Last { get; private set; } = (double.NaN, double.NaN, double.NaN);
 
@@ -108,6 +111,11 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
         {
             double bound = InitialEnergy * Math.Exp(-2 * _setup.Equation.Alpha * ls * time);
             if (bound > 0 && time > 0) WorstBoundRatio = Math.Max(WorstBoundRatio ?? double.NegativeInfinity, e / bound);
+        }
+        if (_setup.Certificate is { } cert && InitialEnergy > 0)
+        {
+            double bound = InitialEnergy * Math.Exp(-2 * _setup.Equation.Alpha * cert.LowerBound * time);
+            if (bound > 0 && time > 0) WorstCertificateRatio = Math.Max(WorstCertificateRatio ?? double.NegativeInfinity, e / bound);
         }
         Last = (time, e, distance);
 

@@ -3,6 +3,7 @@ using ResidualSheaf.Engine;
 using ResidualSheaf.Engine.Dirichlet;
 using ResidualSheaf.Engine.Sheaves;
 using ResidualSheaf.Engine.Spectra;
+using ResidualSheaf.Engine.Stationary;
 using ResidualSheaf.Models.Construction;
 using ResidualSheaf.Models.Networks;
 using ResidualSheaf.Models.Torch;
@@ -46,7 +47,8 @@ public sealed class StaticLabJob : IJob
         var header = new List<string> { "construction", "input" };
         header.AddRange(Enumerable.Range(0, net.InputDimension).Select(i => $"x{i}"));
         header.AddRange(["method", "residual", "err_float64", "err_float32", "masks_consistent", "mask_iterations", "rank", "sigma_min", "sigma_max",
-            "det", "lambda_min", "lambda_max", "pinned_forward_residual", "pinned_wrong_residual"]);
+            "det", "lambda_min", "lambda_max", "pinned_forward_residual", "pinned_wrong_residual",
+            "stationary_points", "sliding_equilibria", "solved_point_rank", "lowest_stationary_energy"]);
         var report = new JsonObject
         {
             ["name"] = cfg.Name,
@@ -95,7 +97,9 @@ public sealed class StaticLabJob : IJob
         var dets = new List<double>();
         var pinnedForward = new List<double>();
         var pinnedWrong = new List<double>();
-        int consistent = 0, ranks = int.MaxValue, diagnosed = 0;
+        int consistent = 0, ranks = int.MaxValue, diagnosed = 0, notLowest = 0;
+        var stationaryCounts = new List<int>();
+        var slidingCounts = new List<int>();
         var methods = new SortedSet<string>();
         string note = "";
         DirichletDiagnostics? first = null;
@@ -135,10 +139,12 @@ public sealed class StaticLabJob : IJob
                 pinnedForward.Add(pf.Value);
                 pinnedWrong.Add(pw.Value);
             }
+            var stationary = StationaryColumns(problem, sol.Cochain, stationaryCounts, slidingCounts, ref notLowest);
             var row = new List<object?> { cname, k };
             row.AddRange(x.Cast<object?>());
             row.AddRange([sol.Method.ToString(), sol.Residual, errors[k], err32[k], sol.MasksConsistent, sol.MaskIterations, d?.Rank,
-                d?.SingularValues[^1], d?.SingularValues[0], d?.Determinant, d?.LambdaMin, d?.LambdaMax, pf, pw]);
+                d?.SingularValues[^1], d?.SingularValues[0], d?.Determinant, d?.LambdaMin, d?.LambdaMax, pf, pw,
+                stationary.Count, stationary.Sliding, stationary.Rank, stationary.Lowest]);
             csv.Row(row.ToArray());
         }
         ctx.Log.Information("{Construction}: max |sheaf − torch64| = {Err:E3}, residual ∈ [{Rmin:E3}, {Rmax:E3}]",
@@ -171,6 +177,7 @@ public sealed class StaticLabJob : IJob
             ["inputs_with_residual_above_1e-3"] = residuals.Count(r => r > 1e-3),
             ["inputs_with_err_float64_above_1e-12"] = errors.Count(e => e > 1e-12),
             ["masks_consistent"] = $"{consistent} of {inputs.Length}",
+            ["stationary_points"] = StationarySummary(stationaryCounts, slidingCounts, notLowest, inputs.Length),
         };
         if (cfg.PinOutputControls)
             o["controls"] = new JsonObject
@@ -194,6 +201,41 @@ public sealed class StaticLabJob : IJob
             }
         }
         return o;
+    }
+
+    /// <summary>Stationary points of one input (null columns when there are too many units to enumerate).</summary>
+    private static (int? Count, int? Sliding, int? Rank, double? Lowest) StationaryColumns(DirichletProblem problem, double[] solved,
+        List<int> counts, List<int> sliding, ref int notLowest)
+    {
+        if (!StationaryPoints.CanEnumerate(problem)) return (null, null, null, null);
+        var set = StationaryPoints.Enumerate(problem);
+        counts.Add(set.PatternPoints);
+        sliding.Add(set.SlidingPoints);
+        var near = set.Nearest(solved);
+        int? rank = near is { } n && StationaryPoints.Reached(n.Distance, Numerics.MaxAbs(solved)) ? n.Point.Rank : null;
+        if (rank is not 1) notLowest++;
+        return (set.PatternPoints, set.SlidingPoints, rank, set.Points.Count > 0 ? set.Points[0].Energy : null);
+    }
+
+    /// <summary>How many inputs have how many self-consistent least-squares points, and how often the solve missed the lowest.</summary>
+    private static JsonNode StationarySummary(List<int> counts, List<int> sliding, int notLowest, int inputs)
+    {
+        if (counts.Count == 0)
+            return new JsonObject { ["refused"] = $"more than {StationaryPoints.MaxPatternUnits} free mask coordinates: patterns not enumerated" };
+        var histogram = new JsonObject();
+        foreach (var g in counts.GroupBy(c => c).OrderBy(g => g.Key)) histogram[g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)] = g.Count();
+        return new JsonObject
+        {
+            ["inputs_enumerated"] = counts.Count,
+            ["inputs_by_pattern_point_count"] = histogram,
+            ["inputs_with_several_pattern_points"] = counts.Count(c => c >= 2),
+            ["inputs_with_no_pattern_point"] = counts.Count(c => c == 0),
+            ["inputs_with_sliding_equilibria"] = sliding.Count(c => c > 0),
+            ["inputs_where_the_solve_did_not_reach_the_lowest_point"] = notLowest,
+            ["of_inputs"] = inputs,
+            ["definition"] = "pattern point: the least-squares point of one activation pattern whose masks, recomputed from it, are that pattern; " +
+                "sliding equilibrium: units held at z = 0 with 0 between their one-sided velocities (Filippov), zero gradient elsewhere",
+        };
     }
 
     private static JsonArray SkipEdges(CellularSheaf sheaf) =>

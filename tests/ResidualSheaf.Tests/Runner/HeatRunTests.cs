@@ -83,6 +83,18 @@ public sealed class HeatRunTests : IDisposable
             (e0 * Math.Exp(-2 * ls * double.Parse(r[0], System.Globalization.CultureInfo.InvariantCulture))));
         Assert.True(worst < 1, $"worst ratio {worst}");
         Assert.Equal(fromTrace, worst, 1e-9);
+        // Issue 17: the certificate is a lower bound on λ_* and its bound E(0)e^{−2αλ_cert t}, recomputed from trace.csv, holds.
+        var cert = s["rate_certificate"]!;
+        Assert.True(cert["applies"]!.GetValue<bool>());
+        double lc = D(cert["lambda"]);
+        Assert.InRange(lc, 1e-6, ls);
+        double certFromTrace = File.ReadAllLines(Path.Combine(outDir, "trace.csv")).Skip(2).Select(l => l.Split(','))
+            .Max(r => double.Parse(r[1], System.Globalization.CultureInfo.InvariantCulture) /
+                      (e0 * Math.Exp(-2 * lc * double.Parse(r[0], System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.True(certFromTrace <= 1 + 1e-9, $"E above the certified bound: ratio {certFromTrace}");
+        Assert.True(cert["holds"]!.GetValue<bool>());
+        Assert.Equal(1, s["stationary_points"]!["count"]!.GetValue<int>());
+        Assert.Equal(1, s["stationary_points"]!["reached_rank"]!.GetValue<int>());
         Assert.True(D(s["static"]!["err_float64"]) <= 1e-12);
         var events = File.ReadAllLines(Path.Combine(outDir, "events.csv"));
         Assert.Equal(s["statistics"]!["events"]!.GetValue<int>(), events.Length - 1);
@@ -145,6 +157,8 @@ public sealed class HeatRunTests : IDisposable
         Assert.True(D(s["final_distance_to_limit"]) <= 1e-9);
         Assert.True(D(s["limit_output_vs_torch_float64"]) > 1e-3);
         Assert.False(s["energy_bound"]!["applies"]!.GetValue<bool>());
+        Assert.False(s["rate_certificate"]!["applies"]!.GetValue<bool>());
+        Assert.True(s["stationary_points"]!["reached"]!.GetValue<bool>());
     }
 
     [Fact]
