@@ -110,6 +110,9 @@ internal sealed partial class OnnxGraphReader
     private void ReadNode(NodeProto n)
     {
         string name = NodeName(n);
+        foreach (var i in n.Input)
+            if (i.Length > 0 && !_values.ContainsKey(i) && !_constants.ContainsKey(i))
+                throw new OnnxModelException(name, $"input '{i}' is neither computed by an earlier node nor an initializer (missing initializer?)");
         switch (n.OpType)
         {
             case "Constant": ReadConstant(n, name); return;
