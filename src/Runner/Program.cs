@@ -121,7 +121,7 @@ public static class Program
         try
         {
             // Memory, output path, weights, pins and the initial cochain are input: validate them before any output folder exists.
-            MemoryEstimate.Check(config.Architecture, config.Architecture.IsMlp ? "network.widths" : "network.blocks");
+            if (config.Architecture is { } arch) MemoryEstimate.Check(arch, arch.IsMlp ? "network.widths" : "network.blocks");
             if (outFolder is not null) OutputPaths.CheckFolder(outFolder, "--out");
             if (config.Job is "static" or "heat") network = NetworkFactory.Create(config);
             if (config.Job == "heat")

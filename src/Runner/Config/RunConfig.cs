@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ResidualSheaf.Models.Construction;
 using ResidualSheaf.Models.Networks;
+using ResidualSheaf.Models.Onnx;
 
 namespace ResidualSheaf.Runner.Config;
 
@@ -34,7 +35,7 @@ public sealed record RunConfig
     public required long Seed { get; init; }
 
     /// <summary>The architecture.</summary>
-    public required ArchitectureSpec Architecture { get; init; }
+    public required ArchitectureSpec? Architecture { get; init; }
 
     /// <summary>Weight source.</summary>
     public required WeightsConfig Weights { get; init; }
@@ -57,6 +58,12 @@ public sealed record RunConfig
     /// <summary>Heat-equation run (job heat only).</summary>
     public HeatConfig? Heat { get; init; }
 
+    /// <summary>The network read from <c>network.onnx</c> (its architecture and weights), or null for a declared architecture.</summary>
+    public OnnxNetwork? Onnx { get; init; }
+
+    /// <summary>True when the network has a skip connection (an addition of two branches), so the skip construction matters.</summary>
+    public bool HasSkips => Onnx?.Graph.HasAdditions ?? !Architecture!.IsMlp;
+
     /// <summary>Folder under which run folders are created.</summary>
     public required string OutputRoot { get; init; }
 
@@ -78,10 +85,15 @@ public sealed record RunConfig
             throw new ConfigException("name", $"'{name}' must be non-empty and use only letters, digits, '-', '_' and '.'");
         string job = f.Choice("job", ["static", "lambda-min", "heat"]);
         long seed = f.Integer("seed", 42, 0);
-        var arch = ParseNetwork(f.Object("network") ?? throw new ConfigException("network", "is required"));
+        var nf = f.Object("network") ?? throw new ConfigException("network", "is required");
+        OnnxNetwork? onnx = nf.Has("onnx") ? ParseOnnx(nf, baseDirectory) : null;
+        var arch = onnx is null ? ParseNetwork(nf) : null;
+        bool hasSkips = onnx?.Graph.HasAdditions ?? !arch!.IsMlp;
 
         var wf = f.Object("weights");
         WeightsConfig weights = new("seeded", null);
+        if (wf is not null && onnx is not null)
+            throw new ConfigException("weights", "not allowed with network.onnx: the model's initializers are its weights");
         if (wf is not null)
         {
             string source = wf.Choice("source", ["seeded", "json", "state_dict"], "seeded");
@@ -99,7 +111,7 @@ public sealed record RunConfig
 
         var consList = f.Array("constructions", 1);
         SkipConstruction[] constructions = consList is null
-            ? arch.IsMlp || job == "heat" ? [SkipConstruction.Junction] : [SkipConstruction.Junction, SkipConstruction.Chord]
+            ? !hasSkips || job == "heat" ? [SkipConstruction.Junction] : [SkipConstruction.Junction, SkipConstruction.Chord]
             : consList.Select(p => p.Element.ValueKind == JsonValueKind.String
                     ? p.Element.GetString() switch
                     {
@@ -109,8 +121,10 @@ public sealed record RunConfig
                     }
                     : throw new ConfigException(p.Path, "expected a string")).ToArray();
         if (constructions.Distinct().Count() != constructions.Length) throw new ConfigException("constructions", "lists a construction twice");
-        if (arch.IsMlp && constructions.Contains(SkipConstruction.Chord))
-            throw new ConfigException("constructions", "an MLP has no skip connection, so 'chord' does not apply");
+        if (!hasSkips && constructions.Contains(SkipConstruction.Chord))
+            throw new ConfigException("constructions", onnx is null
+                ? "an MLP has no skip connection, so 'chord' does not apply"
+                : "the ONNX graph has no Add of two branches (no skip connection), so 'chord' does not apply");
 
         if (job == "heat" && constructions.Length != 1)
             throw new ConfigException("constructions", "job 'heat' runs one construction: list exactly one (junction or chord)");
@@ -143,6 +157,7 @@ public sealed record RunConfig
         if (job == "lambda-min")
         {
             if (lf is null) throw new ConfigException("lambda_min", "is required for job 'lambda-min'");
+            if (onnx is not null) throw new ConfigException("network.onnx", "job 'lambda-min' draws seeded weights of a declared architecture (kind mlp or resnet)");
             if (weights.Source != "seeded") throw new ConfigException("weights.source", "job 'lambda-min' draws its own seeded weights; only 'seeded' applies");
             lm = new LambdaMinConfig((int)lf.Integer("draws", 50, 1, 100_000), lf.Numbers("scales", 1, 0, exclusiveMin: true) ?? [0.1, 0.3, 1, 3, 10], lf.Integer("seed", 0, 0));
             lf.RejectUnknown();
@@ -161,6 +176,7 @@ public sealed record RunConfig
             Job = job,
             Seed = seed,
             Architecture = arch,
+            Onnx = onnx,
             Weights = weights,
             Constructions = constructions,
             Inputs = inputs,
@@ -170,6 +186,33 @@ public sealed record RunConfig
             Heat = heat,
             OutputRoot = outputRoot,
         };
+    }
+
+    /// <summary>
+    /// <c>network.onnx</c>: an ONNX file (relative to the config) holding architecture and weights; read here, so a file that is
+    /// not a ReLU network we map is a config error naming the node, before anything is written.
+    /// </summary>
+    private static OnnxNetwork ParseOnnx(JsonFields n, string baseDirectory)
+    {
+        foreach (var k in new[] { "kind", "widths", "blocks", "relu" })
+            if (n.Has(k)) throw new ConfigException($"network.{k}", "not allowed with network.onnx (the ONNX graph is the architecture)");
+        n.ExpectOnly("onnx");
+        string path = System.IO.Path.GetFullPath(n.String("onnx"), baseDirectory);
+        if (Directory.Exists(path)) throw new ConfigException("network.onnx", $"'{path}' is a directory, not an ONNX file");
+        if (!File.Exists(path)) throw new ConfigException("network.onnx", $"file '{path}' does not exist");
+        n.RejectUnknown();
+        try
+        {
+            return OnnxNetwork.Load(path);
+        }
+        catch (OnnxModelException e)
+        {
+            throw new ConfigException("network.onnx", $"{path}: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException("network.onnx", $"{path}: {e.Message}");
+        }
     }
 
     private static ArchitectureSpec ParseNetwork(JsonFields n)

@@ -11,14 +11,16 @@ public static class NetworkFactory
     /// <summary>The network of the config.</summary>
     public static INetwork Create(RunConfig config)
     {
+        if (config.Onnx is not null) return config.Onnx;
         var w = config.Weights;
+        var arch = config.Architecture!;
         try
         {
             return w.Source switch
             {
-                "seeded" => TorchReference.PyTorchDefault(config.Architecture, config.Seed),
-                "json" => WeightSet.FromArrays(config.Architecture, WeightJson.Read(w.Path!), w.Path!),
-                "state_dict" => WeightSet.FromArrays(config.Architecture, StateDictFile.Read(w.Path!), w.Path!),
+                "seeded" => TorchReference.PyTorchDefault(arch, config.Seed),
+                "json" => WeightSet.FromArrays(arch, WeightJson.Read(w.Path!), w.Path!),
+                "state_dict" => WeightSet.FromArrays(arch, StateDictFile.Read(w.Path!), w.Path!),
                 _ => throw new ConfigException("weights.source", $"unknown source '{w.Source}'"),
             };
         }
