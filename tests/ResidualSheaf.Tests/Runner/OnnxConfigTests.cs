@@ -106,4 +106,58 @@ public sealed class OnnxConfigTests : IDisposable
         Assert.True(summary["final_output_vs_onnx_runtime_float64"]!.GetValue<double>() <= 1e-8);
         Assert.Null(summary["final_output_vs_torch_float64"]);
     }
+
+    [Fact]
+    public void InspectDescribesTheSheafOfTheGraphAndDrawsIt()
+    {
+        string outDir = Path.Combine(_dir, "inspect");
+        string path = Path.Combine(_dir, "config.json");
+        File.WriteAllText(path, Config("many_skips.onnx", """, "constructions": ["junction", "chord"]"""));
+        var stdout = new StringWriter();
+        var old = Console.Out;
+        Console.SetOut(stdout);
+        int code;
+        try
+        {
+            code = Program.Main(["inspect", "--config", path, "--out", outDir]);
+        }
+        finally
+        {
+            Console.SetOut(old);
+        }
+        Assert.Equal(0, code);
+        Assert.Contains("junction construction:", stdout.ToString());
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "inspect.json")))!;
+        var junction = report["constructions"]!["junction"]!;
+        // Two Adds (consecutive): two junction vertices p_1, p_2, each holding two addends of width 3.
+        Assert.Equal(["p_1", "p_2"], junction["junctions"]!.AsArray().Select(j => j!.GetValue<string>()));
+        Assert.All(junction["vertices"]!.AsArray().Where(v => v!["role"]!.GetValue<string>() == "junction"), v => Assert.Equal(6, v!["dimension"]!.GetValue<int>()));
+        int free = junction["free_dimension"]!.GetValue<int>();
+        // Exact construction: δ_Ω square; its free dimension is every stalk but the pinned input (4).
+        Assert.Equal([free, free], junction["delta_omega_shape"]!.AsArray().Select(d => d!.GetValue<int>()));
+        Assert.Equal(junction["total_vertex_dimension"]!.GetValue<int>() - 4, free);
+        var chord = report["constructions"]!["chord"]!;
+        Assert.Empty(chord["junctions"]!.AsArray());
+        Assert.True(File.Exists(Path.Combine(outDir, "graph-junction.png")));
+        Assert.True(File.Exists(Path.Combine(outDir, "graph-chord.png")));
+    }
+
+    [Fact]
+    public void InspectOfABadModelIsExitTwo()
+    {
+        string path = Path.Combine(_dir, "config.json");
+        File.WriteAllText(path, Config("broken_add_shapes.onnx"));
+        var err = new StringWriter();
+        var old = Console.Error;
+        Console.SetError(err);
+        try
+        {
+            Assert.Equal(2, Program.Main(["inspect", "--config", path]));
+        }
+        finally
+        {
+            Console.SetError(old);
+        }
+        Assert.Contains("residual_add", err.ToString());
+    }
 }
