@@ -160,4 +160,41 @@ public sealed class OnnxConfigTests : IDisposable
         }
         Assert.Contains("residual_add", err.ToString());
     }
+
+    [Fact]
+    public void ExportOnnxWritesAModelThatReadsBackAndRefusesToOverwrite()
+    {
+        string configs = Path.Combine(OnnxFixtures.Folder, "..", "..", "..", "configs");
+        string model = Path.Combine(_dir, "projection.onnx");
+        var stdout = new StringWriter();
+        var old = Console.Out;
+        Console.SetOut(stdout);
+        try
+        {
+            Assert.Equal(0, Program.Main(["export-onnx", "--config", Path.Combine(configs, "lab14-projection.json"), "--out", model]));
+        }
+        finally
+        {
+            Console.SetOut(old);
+        }
+        var back = ResidualSheaf.Models.Onnx.OnnxNetwork.Load(model);
+        Assert.Equal(2, back.InputDimension);
+        string outDir = Path.Combine(_dir, "static");
+        var (code, error) = Run($$"""{ "name": "t", "job": "static", "network": { "onnx": "projection.onnx" }, "inputs": { "count": 5 } }""", "--out", outDir);
+        Assert.True(code == 0, error);
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")))!;
+        Assert.True(report["constructions"]!["junction"]!["err_float64"]!["max"]!.GetValue<double>() <= 1e-12);
+        var err = new StringWriter();
+        var oldErr = Console.Error;
+        Console.SetError(err);
+        try
+        {
+            Assert.Equal(2, Program.Main(["export-onnx", "--config", Path.Combine(configs, "lab14-projection.json"), "--out", model]));
+        }
+        finally
+        {
+            Console.SetError(oldErr);
+        }
+        Assert.Contains("exists", err.ToString());
+    }
 }
