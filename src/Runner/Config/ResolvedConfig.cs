@@ -28,6 +28,7 @@ public static class ResolvedConfig
         var network = c.Onnx is null ? Network(c.Architecture!) : new JsonObject { ["onnx"] = Path.GetFullPath(c.Onnx.Source) };
         var weights = new JsonObject { ["source"] = c.Weights.Source };
         if (c.Weights.Path is not null) weights["path"] = c.Weights.Path;
+        if (c.Weights.Names is { } names) weights["names"] = new JsonObject(names.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
         var o = new JsonObject
         {
             ["name"] = c.Name,

@@ -8,7 +8,8 @@ namespace ResidualSheaf.Runner.Config;
 /// <summary>Where a run's weights come from.</summary>
 /// <param name="Source">seeded | json | state_dict.</param>
 /// <param name="Path">File path (absolute, resolved against the config's folder) for json / state_dict.</param>
-public sealed record WeightsConfig(string Source, string? Path);
+/// <param name="Names">weights.names: our parameter (tensor or layer) → the file's name, or null.</param>
+public sealed record WeightsConfig(string Source, string? Path, IReadOnlyDictionary<string, string>? Names = null);
 
 /// <summary>The random inputs of a sweep.</summary>
 /// <param name="Count">Number of inputs.</param>
@@ -105,8 +106,22 @@ public sealed record RunConfig
                 if (!File.Exists(wpath)) throw new ConfigException("weights.path", $"file '{wpath}' does not exist");
             }
             else if (wf.Has("path")) throw new ConfigException("weights.path", "only allowed with source json or state_dict");
+            Dictionary<string, string>? names = null;
+            if (wf.Object("names") is { } nm)
+            {
+                if (source == "seeded") throw new ConfigException("weights.names", "only allowed with source json or state_dict");
+                names = [];
+                var known = arch!.Parameters().SelectMany(p => new[] { p.Name, p.Name + ".weight", p.Name + ".bias" }).ToHashSet();
+                foreach (string ours in nm.Keys())
+                {
+                    if (!known.Contains(ours))
+                        throw new ConfigException($"weights.names.{ours}", $"'{ours}' is not a parameter of the network (parameters: {string.Join(", ", arch.Parameters().Select(p => p.Name))})");
+                    names[ours] = nm.String(ours);
+                }
+                nm.RejectUnknown();
+            }
             wf.RejectUnknown();
-            weights = new WeightsConfig(source, wpath);
+            weights = new WeightsConfig(source, wpath, names);
         }
 
         var consList = f.Array("constructions", 1);

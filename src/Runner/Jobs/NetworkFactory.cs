@@ -19,8 +19,8 @@ public static class NetworkFactory
             return w.Source switch
             {
                 "seeded" => TorchReference.PyTorchDefault(arch, config.Seed),
-                "json" => WeightSet.FromArrays(arch, WeightJson.Read(w.Path!), w.Path!),
-                "state_dict" => WeightSet.FromArrays(arch, StateDictFile.Read(w.Path!), w.Path!),
+                "json" => WeightSet.FromArrays(arch, Renamed(WeightJson.Read(w.Path!), w), w.Path!),
+                "state_dict" => WeightSet.FromArrays(arch, Renamed(StateDictFile.Read(w.Path!), w), w.Path!),
                 _ => throw new ConfigException("weights.source", $"unknown source '{w.Source}'"),
             };
         }
@@ -29,6 +29,10 @@ public static class NetworkFactory
             throw new ConfigException("weights", e.Message);
         }
     }
+
+    /// <summary>The file's tensors under our parameter names (weights.names), or as they are.</summary>
+    private static IReadOnlyDictionary<string, NamedArray> Renamed(Dictionary<string, NamedArray> arrays, WeightsConfig w) =>
+        w.Names is null ? arrays : WeightNames.Apply(arrays, w.Names);
 
     /// <summary>The same network with every weight and bias multiplied by <paramref name="scale"/>.</summary>
     public static INetwork Scaled(INetwork network, double scale)
