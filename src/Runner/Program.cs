@@ -37,6 +37,10 @@ public static class Program
           runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
           runner hunt --slurm --config <hunt.json> [--tasks N] [--dry-run] …
           runner hunt-merge --out <folder> [--partial] <shard folder> …
+          runner inspect --config <file.json> [--out <folder>]
+                                   the sheaf of the config's network (cells, maps, junctions, δ_Ω's shape), drawn with --out
+          runner export-onnx --config <file.json> --out <model.onnx>
+                                   the config's network and weights as a float64 ONNX model (network.onnx reads it back)
           runner --help            (runner hunt --help, runner hunt --slurm --help for their options)
           runner --version         product version, git commit, .NET and TorchSharp versions
           runner plot <heat run folder> [--log-time] [--tmin T] [--tmax T] [--format png|svg] [--out <folder>]
@@ -73,6 +77,8 @@ public static class Program
         if (args.Length > 0 && args[0] == "hunt") return Hunt.HuntCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "hunt-merge") return Hunt.HuntMerge.Run(args[1..]);
         if (args.Length > 0 && args[0] == "plot") return Plotting.ReplotCommand.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "inspect") return Inspect.InspectCommand.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "export-onnx") return Export.ExportOnnxCommand.Run(args[1..]);
         bool dryRun = false;
         if (args.Length > 0 && args[0] == "validate")
         {
@@ -143,7 +149,7 @@ public static class Program
         try
         {
             // Memory, output path, weights, pins and the initial cochain are input: validate them before any output folder exists.
-            MemoryEstimate.Check(config.Architecture, config.Architecture.IsMlp ? "network.widths" : "network.blocks");
+            if (config.Architecture is { } arch) MemoryEstimate.Check(arch, arch.IsMlp ? "network.widths" : "network.blocks");
             if (outFolder is not null) OutputPaths.CheckFolder(outFolder, "--out");
             if (config.Job is "static" or "heat") network = NetworkFactory.Create(config);
             if (config.Job == "static" && config.Inputs.Path is not null) inputSet = Data.InputSet.Load(config, network!);

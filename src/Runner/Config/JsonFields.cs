@@ -19,6 +19,9 @@ public sealed class JsonFields
         _obj = element;
     }
 
+    /// <summary>The object's keys in file order (for maps whose keys are data, e.g. weights.names).</summary>
+    public IReadOnlyList<string> Keys() => _obj.EnumerateObject().Select(p => p.Name).ToArray();
+
     /// <summary>Dotted path of this object.</summary>
     public string Path { get; }
 

@@ -47,9 +47,10 @@ public static class ResolvedConfig
     /// <summary>The resolved config as JSON (a valid config itself).</summary>
     public static JsonObject ToJson(RunConfig c)
     {
-        var network = Network(c.Architecture);
+        var network = c.Onnx is null ? Network(c.Architecture!) : new JsonObject { ["onnx"] = Path.GetFullPath(c.Onnx.Source) };
         var weights = new JsonObject { ["source"] = c.Weights.Source };
         if (c.Weights.Path is not null) weights["path"] = c.Weights.Path;
+        if (c.Weights.Names is { } names) weights["names"] = new JsonObject(names.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));
         var o = new JsonObject
         {
             ["name"] = c.Name,
@@ -62,6 +63,7 @@ public static class ResolvedConfig
             ["output_root"] = c.OutputRoot,
         };
         // Written only for the job it applies to, so that the resolved config is itself a valid config of that job.
+        if (c.Onnx is not null) o.Remove("weights"); // the model's initializers are its weights
         if (c.Job == "static") o["controls"] = new JsonObject { ["pin_output"] = c.PinOutputControls, ["wrong_offset"] = c.WrongOffset };
         if (c.LambdaMin is { } lm)
             o["lambda_min"] = new JsonObject

@@ -2,13 +2,15 @@ using System.Text.Json;
 using ResidualSheaf.Models.Construction;
 using ResidualSheaf.Models.Graph;
 using ResidualSheaf.Models.Networks;
+using ResidualSheaf.Models.Onnx;
 
 namespace ResidualSheaf.Runner.Config;
 
 /// <summary>Where a run's weights come from.</summary>
 /// <param name="Source">seeded (PyTorch-default nn.Linear) | neural-sheaf (the reference library's He-normal, zero biases) | json | state_dict.</param>
 /// <param name="Path">File path (absolute, resolved against the config's folder) for json / state_dict.</param>
-public sealed record WeightsConfig(string Source, string? Path)
+/// <param name="Names">weights.names: our parameter (tensor or layer) → the file's name, or null.</param>
+public sealed record WeightsConfig(string Source, string? Path, IReadOnlyDictionary<string, string>? Names = null)
 {
     /// <summary>The sources as configs spell them.</summary>
     public static readonly string[] Sources = ["seeded", "neural-sheaf", "json", "state_dict"];
@@ -54,7 +56,7 @@ public sealed record RunConfig
     public required long Seed { get; init; }
 
     /// <summary>The architecture.</summary>
-    public required ArchitectureSpec Architecture { get; init; }
+    public required ArchitectureSpec? Architecture { get; init; }
 
     /// <summary>Weight source.</summary>
     public required WeightsConfig Weights { get; init; }
@@ -77,6 +79,12 @@ public sealed record RunConfig
     /// <summary>Heat-equation run (job heat only).</summary>
     public HeatConfig? Heat { get; init; }
 
+    /// <summary>The network read from <c>network.onnx</c> (its architecture and weights), or null for a declared architecture.</summary>
+    public OnnxNetwork? Onnx { get; init; }
+
+    /// <summary>True when the network has a skip connection (an addition of two branches), so the skip construction matters.</summary>
+    public bool HasSkips => Onnx?.Graph.HasAdditions ?? !Architecture!.IsMlp;
+
     /// <summary>Folder under which run folders are created.</summary>
     public required string OutputRoot { get; init; }
 
@@ -98,10 +106,15 @@ public sealed record RunConfig
             throw new ConfigException("name", $"'{name}' must be non-empty and use only letters, digits, '-', '_' and '.'");
         string job = f.Choice("job", ["static", "lambda-min", "heat"]);
         long seed = f.Integer("seed", 42, 0);
-        var arch = ParseNetwork(f.Object("network") ?? throw new ConfigException("network", "is required"));
+        var nf = f.Object("network") ?? throw new ConfigException("network", "is required");
+        OnnxNetwork? onnx = nf.Has("onnx") ? ParseOnnx(nf, baseDirectory) : null;
+        var arch = onnx is null ? ParseNetwork(nf) : null;
+        bool hasSkips = onnx?.Graph.HasAdditions ?? !arch!.IsMlp;
 
         var wf = f.Object("weights");
         WeightsConfig weights = new("seeded", null);
+        if (wf is not null && onnx is not null)
+            throw new ConfigException("weights", "not allowed with network.onnx: the model's initializers are its weights");
         if (wf is not null)
         {
             string source = wf.Choice("source", WeightsConfig.Sources, "seeded");
@@ -115,13 +128,27 @@ public sealed record RunConfig
             else if (wf.Has("path")) throw new ConfigException("weights.path", "only allowed with source json or state_dict");
             if (source == "neural-sheaf" && job == "lambda-min")
                 throw new ConfigException("weights.source", "job 'lambda-min' draws its own seeded weights; only 'seeded' applies");
+            Dictionary<string, string>? names = null;
+            if (wf.Object("names") is { } nm)
+            {
+                if (source is "seeded" or "neural-sheaf") throw new ConfigException("weights.names", "only allowed with source json or state_dict");
+                names = [];
+                var known = arch!.Parameters().SelectMany(p => new[] { p.Name, p.Name + ".weight", p.Name + ".bias" }).ToHashSet();
+                foreach (string ours in nm.Keys())
+                {
+                    if (!known.Contains(ours))
+                        throw new ConfigException($"weights.names.{ours}", $"'{ours}' is not a parameter of the network (parameters: {string.Join(", ", arch.Parameters().Select(p => p.Name))})");
+                    names[ours] = nm.String(ours);
+                }
+                nm.RejectUnknown();
+            }
             wf.RejectUnknown();
-            weights = new WeightsConfig(source, wpath);
+            weights = new WeightsConfig(source, wpath, names);
         }
 
         var consList = f.Array("constructions", 1);
         SkipConstruction[] constructions = consList is null
-            ? arch.IsMlp || job == "heat" ? [SkipConstruction.Junction] : [SkipConstruction.Junction, SkipConstruction.Chord]
+            ? !hasSkips || job == "heat" ? [SkipConstruction.Junction] : [SkipConstruction.Junction, SkipConstruction.Chord]
             : consList.Select(p => p.Element.ValueKind == JsonValueKind.String
                     ? p.Element.GetString() switch
                     {
@@ -131,8 +158,10 @@ public sealed record RunConfig
                     }
                     : throw new ConfigException(p.Path, "expected a string")).ToArray();
         if (constructions.Distinct().Count() != constructions.Length) throw new ConfigException("constructions", "lists a construction twice");
-        if (arch.IsMlp && constructions.Contains(SkipConstruction.Chord))
-            throw new ConfigException("constructions", "an MLP has no skip connection, so 'chord' does not apply");
+        if (!hasSkips && constructions.Contains(SkipConstruction.Chord))
+            throw new ConfigException("constructions", onnx is null
+                ? "an MLP has no skip connection, so 'chord' does not apply"
+                : "the ONNX graph has no Add of two branches (no skip connection), so 'chord' does not apply");
 
         if (job == "heat" && constructions.Length != 1)
             throw new ConfigException("constructions", "job 'heat' runs one construction: list exactly one (junction or chord)");
@@ -158,7 +187,8 @@ public sealed record RunConfig
             if (job != "heat" && inputs.Count > 1_000_000) throw new ConfigException("inputs.count", "must be at most 1000000");
         }
 
-        bool pinControls = arch.Head == OutputHead.Identity;
+        // An ONNX graph is mapped only when it ends in an identity output (its Sigmoid/Softmax nodes are refused when it is read).
+        bool pinControls = arch is null || arch.Head == OutputHead.Identity;
         double wrongOffset = 0.5;
         var cf = f.Object("controls");
         if (cf is not null && job == "heat") throw new ConfigException("controls", "only applies to job 'static'");
@@ -175,6 +205,7 @@ public sealed record RunConfig
         if (job == "lambda-min")
         {
             if (lf is null) throw new ConfigException("lambda_min", "is required for job 'lambda-min'");
+            if (onnx is not null) throw new ConfigException("network.onnx", "job 'lambda-min' draws seeded weights of a declared architecture (kind mlp or resnet)");
             if (weights.Source != "seeded") throw new ConfigException("weights.source", "job 'lambda-min' draws its own seeded weights; only 'seeded' applies");
             lm = new LambdaMinConfig((int)lf.Integer("draws", 50, 1, 100_000), lf.Numbers("scales", 1, 0, exclusiveMin: true) ?? [0.1, 0.3, 1, 3, 10], lf.Integer("seed", 0, 0));
             lf.RejectUnknown();
@@ -184,7 +215,7 @@ public sealed record RunConfig
         HeatConfig? heat = null;
         if (job == "heat") heat = HeatConfig.Parse(f.Object("heat"));
         else if (f.Has("heat")) throw new ConfigException("heat", "only allowed with job 'heat'");
-        if (arch.Head != OutputHead.Identity) CheckHead(arch, job, heat, pinControls);
+        if (arch is not null && arch.Head != OutputHead.Identity) CheckHead(arch, job, heat, pinControls);
         if (heat is not null) CheckBatch(heat, inputs);
 
         string outputRoot = JsonFields.OutputRoot(f);
@@ -195,6 +226,7 @@ public sealed record RunConfig
             Job = job,
             Seed = seed,
             Architecture = arch,
+            Onnx = onnx,
             Weights = weights,
             Constructions = constructions,
             Inputs = inputs,
@@ -268,6 +300,33 @@ public sealed record RunConfig
         if (h.Initial.Kind == "values") throw new ConfigException("heat.initial.kind", $"'values' does not apply to {why}; use normal, zeros, ones or forward-noise");
         if (h.Pins.Length > 0) throw new ConfigException("heat.pins", $"extra pins are not supported in {why}");
         if (h.SoftPins.Length > 0) throw new ConfigException("heat.soft_pins", $"soft pins are not supported in {why}");
+    }
+
+    /// <summary>
+    /// <c>network.onnx</c>: an ONNX file (relative to the config) holding architecture and weights; read here, so a file that is
+    /// not a ReLU network we map is a config error naming the node, before anything is written.
+    /// </summary>
+    private static OnnxNetwork ParseOnnx(JsonFields n, string baseDirectory)
+    {
+        foreach (var k in new[] { "kind", "widths", "blocks", "relu" })
+            if (n.Has(k)) throw new ConfigException($"network.{k}", "not allowed with network.onnx (the ONNX graph is the architecture)");
+        n.ExpectOnly("onnx");
+        string path = System.IO.Path.GetFullPath(n.String("onnx"), baseDirectory);
+        if (Directory.Exists(path)) throw new ConfigException("network.onnx", $"'{path}' is a directory, not an ONNX file");
+        if (!File.Exists(path)) throw new ConfigException("network.onnx", $"file '{path}' does not exist");
+        n.RejectUnknown();
+        try
+        {
+            return OnnxNetwork.Load(path);
+        }
+        catch (OnnxModelException e)
+        {
+            throw new ConfigException("network.onnx", $"{path}: {e.Message}");
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException("network.onnx", $"{path}: {e.Message}");
+        }
     }
 
     private static ArchitectureSpec ParseNetwork(JsonFields n)

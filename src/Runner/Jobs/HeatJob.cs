@@ -26,7 +26,7 @@ public sealed class HeatJob : IJob
         var h = cfg.Heat!;
         var net = ctx.Network ?? throw new InvalidOperationException("the heat job needs a network");
         var setup = ctx.Heat ?? throw new InvalidOperationException("the heat job needs its set-up");
-        WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Weights.Provenance(cfg.Seed));
+        WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Onnx is { } model ? $"ONNX initializers of {model.Source}" : cfg.Weights.Provenance(cfg.Seed));
         string method = HeatConfigMapping.ResolveMethod(h.Method, setup.Equation.FreeDimension, setup.Equation.HasSmoothHead);
         ctx.Log.Information("Network {Network}, {Construction} construction, {Free} free coordinates, {Units} switching units, method {Method}",
             net.Describe(), StaticLabJob.Name(setup.Sheaf.Construction), setup.Equation.FreeDimension, setup.Equation.SwitchingCount, Describe(h, method));
@@ -130,9 +130,9 @@ public sealed class HeatJob : IJob
             ["limit_masks_consistent"] = setup.TargetMasksConsistent,
             ["final_distance_to_limit"] = distance,
             ["final_output"] = JsonFile.Array(y),
-            ["torch_float64_output"] = JsonFile.Array(setup.Torch64),
-            ["final_output_vs_torch_float64"] = vsTorch,
-            ["limit_output_vs_torch_float64"] = limitVsTorch,
+            [$"{setup.ReferenceName}_float64_output"] = JsonFile.Array(setup.Torch64),
+            [$"final_output_vs_{setup.ReferenceName}_float64"] = vsTorch,
+            [$"limit_output_vs_{setup.ReferenceName}_float64"] = limitVsTorch,
             ["initial_energy"] = JsonFile.Num(trace.InitialEnergy),
             ["final_energy"] = JsonFile.Num(trace.Last.E),
             ["energy_monotone"] = increases.Count == 0,
@@ -256,8 +256,9 @@ public sealed class HeatJob : IJob
         var table = new Table().Title($"[bold]{Markup.Escape(s["network"]!.ToString())}[/]");
         table.AddColumns("field", "value");
         foreach (string k in new[] { "construction", "method", "status", "why", "time_to_converge", "final_distance_to_limit",
-                     "final_output_vs_torch_float64", "limit_output_vs_torch_float64", "final_energy", "energy_monotone", "switches", "sliding_episodes", "wall_time_s" })
-            table.AddRow(k, Markup.Escape(Text(s[k])));
+                     "final_output_vs_torch_float64", "limit_output_vs_torch_float64", "final_output_vs_onnx_runtime_float64",
+                     "limit_output_vs_onnx_runtime_float64", "final_energy", "energy_monotone", "switches", "sliding_episodes", "wall_time_s" })
+            if (s.ContainsKey(k)) table.AddRow(k, Markup.Escape(Text(s[k])));
         table.AddRow("energy increases", Markup.Escape(string.Join(", ", s["energy_increases"]!["by_cause"]!.AsObject().Select(p => $"{p.Key} {p.Value}"))));
         table.AddRow("nfev / steps", Markup.Escape($"{s["statistics"]!["nfev"]} / {s["statistics"]!["accepted_steps"]}"));
         AnsiConsole.Write(table);

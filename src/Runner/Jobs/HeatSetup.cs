@@ -73,10 +73,13 @@ public sealed class HeatSetup
     /// <summary>Whether the masks recomputed from <see cref="Target"/> equal those its solve used.</summary>
     public bool? TargetMasksConsistent { get; private init; }
 
-    /// <summary>TorchSharp float64 output.</summary>
+    /// <summary>"torch" (TorchSharp) or "onnx_runtime" (ONNX Runtime on the model file): what <see cref="Torch64"/> and <see cref="Torch32"/> come from, and the prefix of their report fields.</summary>
+    public string ReferenceName { get; private init; } = "torch";
+
+    /// <summary>Reference float64 output (TorchSharp, or ONNX Runtime for a network read from ONNX; see <see cref="ReferenceName"/>).</summary>
     public double[] Torch64 { get; }
 
-    /// <summary>TorchSharp float32 output.</summary>
+    /// <summary>Reference float32 output (see <see cref="ReferenceName"/>).</summary>
     public double[] Torch32 { get; }
 
     /// <summary>λ_* of the problem over all mask patterns, when enumerable.</summary>
@@ -101,8 +104,11 @@ public sealed class HeatSetup
         else x = InputSampler.Normal(1, net.InputDimension, cfg.Inputs.Seed, cfg.Inputs.Scale)[0];
 
         double[] y64, y32;
-        using (var t64 = TorchReference.Create(net, torch.ScalarType.Float64)) y64 = t64.Forward(x);
-        using (var t32 = TorchReference.Create(net, torch.ScalarType.Float32)) y32 = t32.Forward(x);
+        string referenceName;
+        using (var reference = ReferencePasses.For(net))
+        {
+            (y64, y32, referenceName) = (reference.Forward64(x), reference.Forward32(x), reference.Name);
+        }
 
         // Forward-pass values by coordinate name, from the exact (junction) sheaf: defaults for extra pins.
         var junction = ns.Construction == SkipConstruction.Junction ? ns : SheafConstructor.Build(net, SkipConstruction.Junction);
@@ -163,7 +169,7 @@ public sealed class HeatSetup
         double? lambdaStar = sheaf.HasSmoothEdges ? null : FlowLimit.LambdaStar(problem, LambdaStarMaskLimit);
         // κ of L_free at the limit's pattern (or at the initial state's pattern when the limit is unknown).
         string integrator = HeatConfigMapping.ResolveIntegrator(h.Integrator, equation, own?.Cochain ?? problem.Embed(initial));
-        var figures = ComputeStaticFigures(ns, x, y64, y32);
+        var figures = ComputeStaticFigures(ns, x, y64, y32, referenceName);
         string why = "soft pins add energy terms outside δ_Ω";
         var certificate = soft.Count == 0 ? RateCertificate.TryCompute(problem, out why) : null;
         return new HeatSetup(ns, problem, equation, x, initial, target, targetKind, y64, y32, lambdaStar, figures)
@@ -173,6 +179,7 @@ public sealed class HeatSetup
             TargetMasksConsistent = own?.MasksConsistent,
             Certificate = certificate,
             CertificateWhy = why,
+            ReferenceName = referenceName,
         };
     }
 
@@ -182,7 +189,7 @@ public sealed class HeatSetup
         return string.Join(", ", names) + (p.FreeCoordinates.Count > 8 ? ", …" : "");
     }
 
-    private static JsonObject ComputeStaticFigures(NetworkSheaf ns, double[] x, double[] y64, double[] y32)
+    private static JsonObject ComputeStaticFigures(NetworkSheaf ns, double[] x, double[] y64, double[] y32, string reference)
     {
         var p = ns.Problem(x);
         var sol = DirichletSolver.Solve(p, initialMasks: ns.ForwardMasks(x));
@@ -194,8 +201,8 @@ public sealed class HeatSetup
             ["residual"] = sol.Residual,
             ["masks_consistent"] = sol.MasksConsistent,
             ["output"] = JsonFile.Array(y),
-            ["torch_float64_output"] = JsonFile.Array(y64),
-            ["torch_float32_output"] = JsonFile.Array(y32),
+            [$"{reference}_float64_output"] = JsonFile.Array(y64),
+            [$"{reference}_float32_output"] = JsonFile.Array(y32),
             ["err_float64"] = y.Zip(y64, (a, b) => Math.Abs(a - b)).Max(),
             ["err_float32"] = y.Zip(y32, (a, b) => Math.Abs(a - b)).Max(),
             ["free_dimension"] = p.FreeCoordinates.Count,

@@ -32,7 +32,7 @@ public sealed class LambdaMinJob : IJob
             {
                 cancel.ThrowIfCancellationRequested();
                 long seed = lm.Seed + k;
-                var baseNet = TorchReference.PyTorchDefault(cfg.Architecture, seed);
+                var baseNet = TorchReference.PyTorchDefault(cfg.Architecture!, seed);
                 var x = InputSampler.Normal(1, baseNet.InputDimension, cfg.Inputs.Seed + k, cfg.Inputs.Scale)[0];
                 // Each draw's unscaled weights are exported so any row of the table can be rebuilt (multiply by its scale).
                 WeightJson.Write(ctx.Output.File(Path.Combine("weights", $"draw-{k:D3}.json")), baseNet,
@@ -59,7 +59,7 @@ public sealed class LambdaMinJob : IJob
         {
             ["name"] = cfg.Name,
             ["job"] = cfg.Job,
-            ["architecture"] = TorchReference.PyTorchDefault(cfg.Architecture, lm.Seed).Describe(),
+            ["architecture"] = TorchReference.PyTorchDefault(cfg.Architecture!, lm.Seed).Describe(),
             ["draws"] = lm.Draws,
             ["weights"] = $"PyTorch default initialisation with torch.manual_seed({lm.Seed} + draw), every weight and bias multiplied by the scale",
             ["pattern"] = "λ_min at the mask pattern of the solution for one random input per draw; λ_* = min over all mask patterns",

@@ -11,15 +11,17 @@ public static class NetworkFactory
     /// <summary>The network of the config.</summary>
     public static INetwork Create(RunConfig config)
     {
+        if (config.Onnx is not null) return config.Onnx;
         var w = config.Weights;
+        var arch = config.Architecture!;
         try
         {
             return w.Source switch
             {
-                "seeded" => TorchReference.PyTorchDefault(config.Architecture, config.Seed),
-                "neural-sheaf" => TorchReference.NeuralSheafDefault(config.Architecture, config.Seed),
-                "json" => WeightSet.FromArrays(config.Architecture, WeightJson.Read(w.Path!), w.Path!),
-                "state_dict" => WeightSet.FromArrays(config.Architecture, StateDictFile.Read(w.Path!), w.Path!),
+                "seeded" => TorchReference.PyTorchDefault(arch, config.Seed),
+                "neural-sheaf" => TorchReference.NeuralSheafDefault(arch, config.Seed),
+                "json" => WeightSet.FromArrays(arch, Renamed(WeightJson.Read(w.Path!), w), w.Path!),
+                "state_dict" => WeightSet.FromArrays(arch, Renamed(StateDictFile.Read(w.Path!), w), w.Path!),
                 _ => throw new ConfigException("weights.source", $"unknown source '{w.Source}'"),
             };
         }
@@ -28,6 +30,10 @@ public static class NetworkFactory
             throw new ConfigException("weights", e.Message);
         }
     }
+
+    /// <summary>The file's tensors under our parameter names (weights.names), or as they are.</summary>
+    private static IReadOnlyDictionary<string, NamedArray> Renamed(Dictionary<string, NamedArray> arrays, WeightsConfig w) =>
+        w.Names is null ? arrays : WeightNames.Apply(arrays, w.Names);
 
     /// <summary>The same network with every weight and bias multiplied by <paramref name="scale"/>.</summary>
     public static INetwork Scaled(INetwork network, double scale)

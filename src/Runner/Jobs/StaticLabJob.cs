@@ -6,6 +6,7 @@ using ResidualSheaf.Engine.Spectra;
 using ResidualSheaf.Engine.Stationary;
 using ResidualSheaf.Models.Construction;
 using ResidualSheaf.Models.Networks;
+using ResidualSheaf.Models.Onnx;
 using ResidualSheaf.Models.Torch;
 using ResidualSheaf.Models.Weights;
 using ResidualSheaf.Runner.Output;
@@ -35,14 +36,13 @@ public sealed class StaticLabJob : IJob
     {
         var cfg = ctx.Config;
         var net = ctx.Network ?? throw new InvalidOperationException("the static job needs a network");
-        WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Weights.Provenance(cfg.Seed));
-        ctx.Log.Information("Network {Network}, weights {Source}", net.Describe(), cfg.Weights.Source);
-        using var torch64 = TorchReference.Create(net, torch.ScalarType.Float64);
-        using var torch32 = TorchReference.Create(net, torch.ScalarType.Float32);
+        WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Onnx is { } model ? $"ONNX initializers of {model.Source}" : cfg.Weights.Provenance(cfg.Seed));
+        ctx.Log.Information("Network {Network}, weights {Source}", net.Describe(), cfg.Onnx is null ? cfg.Weights.Source : "onnx");
+        using var reference = ReferencePasses.For(net);
         // Inputs from a data file were read and checked before the run folder existed (Program); drawn ones are drawn here.
         var inputs = ctx.InputSet?.Inputs ?? InputSampler.Normal(cfg.Inputs.Count, net.InputDimension, cfg.Inputs.Seed, cfg.Inputs.Scale);
-        var ref64 = inputs.Select(x => torch64.Forward(x)).ToArray();
-        var ref32 = inputs.Select(x => torch32.Forward(x)).ToArray();
+        var ref64 = inputs.Select(reference.Forward64).ToArray();
+        var ref32 = inputs.Select(reference.Forward32).ToArray();
 
         var header = new List<string> { "construction", "input" };
         header.AddRange(Enumerable.Range(0, net.InputDimension).Select(i => $"x{i}"));
@@ -54,10 +54,13 @@ public sealed class StaticLabJob : IJob
             ["name"] = cfg.Name,
             ["job"] = cfg.Job,
             ["network"] = net.Describe(),
-            ["weights"] = cfg.Weights.Source switch { "seeded" => $"seeded, torch.manual_seed({cfg.Seed})", "neural-sheaf" => cfg.Weights.Provenance(cfg.Seed), _ => $"{cfg.Weights.Source}: {cfg.Weights.Path}" },
+            ["weights"] = cfg.Onnx is { } m ? $"onnx: {m.Source}" : cfg.Weights.Source switch { "seeded" => $"seeded, torch.manual_seed({cfg.Seed})", "neural-sheaf" => cfg.Weights.Provenance(cfg.Seed), _ => $"{cfg.Weights.Source}: {cfg.Weights.Path}" },
             ["inputs"] = ctx.InputSet is { } set ? set.Source.DeepClone() : new JsonObject { ["count"] = cfg.Inputs.Count, ["seed"] = cfg.Inputs.Seed, ["scale"] = cfg.Inputs.Scale, ["generator"] = "torch.randn(count, n, dtype=torch.float64, generator=torch.Generator().manual_seed(seed)) * scale" },
             ["lab_text_difference"] = LabDifference,
         };
+        // err_float64/err_float32 compare with TorchSharp for declared architectures; for an ONNX model, with ONNX Runtime on the file.
+        if (net is OnnxNetwork onnx)
+            report["reference"] = $"ONNX Runtime on {onnx.Source} ({(onnx.IsFloat32 ? "float32 as written; float64 on a widened copy" : "float64 as written; float32 on a rounded copy")})";
         var constructions = new JsonObject();
         report["constructions"] = constructions;
         var perConstruction = new Dictionary<SkipConstruction, (double[] Err, double[] Res)>();

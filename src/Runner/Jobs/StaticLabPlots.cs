@@ -18,7 +18,7 @@ public static class StaticLabPlots
         var errors = order.Select(k => (Name(k), data[k].Err)).ToArray();
         var residuals = order.Select(k => (Name(k), data[k].Res)).ToArray();
         SemilogScatterPlot.SaveTwoPanel(ctx.Output.File("errors.png"),
-            new SemilogPanel("max |sheaf output − TorchSharp float64|", "max abs error", errors),
+            new SemilogPanel(ctx.Network is ResidualSheaf.Models.Onnx.OnnxNetwork ? "max |sheaf output − ONNX Runtime float64|" : "max |sheaf output − TorchSharp float64|", "max abs error", errors),
             new SemilogPanel("least-squares residual ‖δ_Ω c_Ω − b̃‖", "residual", residuals),
             referenceLine: LabTolerance);
         plots["errors"] = "errors.png";

@@ -1,0 +1,117 @@
+using Google.Protobuf;
+using Onnx;
+using ResidualSheaf.Models.Graph;
+using ResidualSheaf.Models.Networks;
+
+namespace ResidualSheaf.Models.Onnx;
+
+/// <summary>
+/// Writes a network's <see cref="LayerGraph"/> as an ONNX model in float64 (opset 13): Gemm (transB = 1, PyTorch's layout) per
+/// affine layer with initializers "&lt;layer&gt;.weight" / ".bias", Relu, and per addition a bias-free Gemm for each projection and
+/// Adds of the addends. Tensors carry the graph's node names and nodes its edge names, so reading the file back
+/// (<see cref="OnnxNetwork"/>) gives the same layer graph and sheaf: the round trip.
+/// </summary>
+public static class OnnxWriter
+{
+    /// <summary>The ONNX model of <paramref name="network"/> as bytes.</summary>
+    public static byte[] Write(INetwork network)
+    {
+        var lg = network.Graph;
+        var g = new GraphProto { Name = network.Describe() };
+        var tensor = new Dictionary<LayerNode, string>();
+        foreach (var node in lg.Nodes)
+        {
+            switch (node)
+            {
+                case InputNode input:
+                    g.Input.Add(Value(input.Name, input.Width));
+                    tensor[input] = input.Name;
+                    break;
+                case LinearNode l:
+                    Gemm(g, tensor[l.Inputs[0]], l.Linear, l.Name, l.EdgeName);
+                    tensor[l] = l.Name;
+                    break;
+                case ReluNode r:
+                    g.Node.Add(NodeOf("Relu", r.EdgeName, [tensor[r.Inputs[0]]], r.Name));
+                    tensor[r] = r.Name;
+                    break;
+                case AddNode a:
+                    var terms = new List<string>();
+                    for (int k = 0; k < a.Inputs.Count; k++)
+                    {
+                        var p = a.Projections[k];
+                        if (p is null)
+                        {
+                            terms.Add(tensor[a.Inputs[k]]);
+                            continue;
+                        }
+                        string projected = $"{p.Name}{a.Scope}_out";
+                        Gemm(g, tensor[a.Inputs[k]], p, projected, $"{p.Name}{a.Scope}");
+                        terms.Add(projected);
+                    }
+                    // Σ addends as a chain of binary Adds; the last one produces the addition's own tensor.
+                    string acc = terms[0];
+                    for (int k = 1; k < terms.Count; k++)
+                    {
+                        string output = k == terms.Count - 1 ? a.Name : $"{a.Name}_partial{k}";
+                        g.Node.Add(NodeOf("Add", k == terms.Count - 1 ? $"add{a.Scope}" : $"add{a.Scope}_{k}", [acc, terms[k]], output));
+                        acc = output;
+                    }
+                    tensor[a] = a.Name;
+                    break;
+                case OutputNode o:
+                    if (o.Head != OutputHead.Identity) throw new NotSupportedException($"output head {o.Head} has no ONNX writer");
+                    g.Output.Add(Value(tensor[o.Inputs[0]], o.Width));
+                    break;
+                default:
+                    throw new NotSupportedException($"no ONNX writer for {node.Kind} nodes");
+            }
+        }
+        var model = new ModelProto { IrVersion = 8, ProducerName = "ResidualSheaf", Graph = g };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
+        return model.ToByteArray();
+    }
+
+    private static void Gemm(GraphProto g, string input, LinearLayer layer, string output, string name)
+    {
+        var inputs = new List<string> { input, layer.Name + ".weight" };
+        g.Initializer.Add(Tensor(layer.Name + ".weight", [layer.Out, layer.In], layer.Weight));
+        if (layer.Bias is not null)
+        {
+            inputs.Add(layer.Name + ".bias");
+            g.Initializer.Add(Tensor(layer.Name + ".bias", [layer.Out], layer.Bias));
+        }
+        var n = NodeOf("Gemm", name, inputs, output);
+        n.Attribute.Add(new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        g.Node.Add(n);
+    }
+
+    private static NodeProto NodeOf(string op, string name, IEnumerable<string> inputs, string output)
+    {
+        var n = new NodeProto { OpType = op, Name = name };
+        n.Input.AddRange(inputs);
+        n.Output.Add(output);
+        return n;
+    }
+
+    private static TensorProto Tensor(string name, long[] dims, double[] values)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Double };
+        t.Dims.AddRange(dims);
+        t.DoubleData.AddRange(values);
+        return t;
+    }
+
+    /// <summary>A float64 value [batch, width] with a symbolic batch axis, as PyTorch exports with dynamic_axes.</summary>
+    private static ValueInfoProto Value(string name, int width)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Double, Shape = shape } },
+        };
+    }
+}
