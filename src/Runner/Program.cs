@@ -43,7 +43,7 @@ public static class Program
                                    the config's network and weights as a float64 ONNX model (network.onnx reads it back)
           runner --help            (runner hunt --help, runner hunt --slurm --help for their options)
           runner --version         product version, git commit, .NET and TorchSharp versions
-          runner plot <heat run folder> [--log-time] [--tmin T] [--tmax T] [--format png|svg] [--out <folder>]
+          runner plot <heat run folder> [--log-time | --linear-time] [--tmin T] [--tmax T] [--format png|svg|pdf] [--out <folder>]
                                    re-draw a finished heat run's plots from its files (runner plot --help)
 
         Options:
