@@ -128,7 +128,7 @@ public sealed class OnnxConfigTests : IDisposable
     {
         string outDir = Path.Combine(_dir, "heat-head");
         var (code, error) = Run(Config("residual_softmax.onnx",
-            """, "heat": { "method": "auto", "t_end": 1000000, "stop_distance": 1e-9, "initial": { "kind": "normal", "seed": 1 } }""", job: "heat"), "--out", outDir);
+            """, "heat": { "method": "switching-aware", "integrator": "rodas4", "t_end": 100000, "stop_distance": 1e-9, "initial": { "kind": "normal", "seed": 1 } }""", job: "heat"), "--out", outDir);
         Assert.True(code == 0, error);
         var summary = JsonNode.Parse(File.ReadAllText(Directory.GetFiles(outDir, "summary.json", SearchOption.AllDirectories).Single()))!;
         Assert.True(summary["converged"]!.GetValue<bool>());
