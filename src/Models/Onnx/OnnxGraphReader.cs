@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Onnx;
+using ResidualSheaf.Models.Graph;
 
 namespace ResidualSheaf.Models.Onnx;
 
@@ -14,9 +15,13 @@ internal sealed partial class OnnxGraphReader
     private readonly Dictionary<string, OnnxValue> _values = [];
     private readonly Dictionary<string, int> _uses = [];
     private readonly List<OnnxOp> _ops = [];
+    private readonly long _opset;
 
-    private OnnxGraphReader()
+    private const string Supported = "Gemm, MatMul, Add, Relu, Identity, Flatten, Reshape, Constant, and Sigmoid or Softmax as the last node";
+
+    private OnnxGraphReader(long opset)
     {
+        _opset = opset;
     }
 
     /// <summary>The operations in topological order, the input first.</summary>
@@ -48,7 +53,9 @@ internal sealed partial class OnnxGraphReader
     /// <summary>Reads the model's graph.</summary>
     public static OnnxGraphReader Read(ModelProto model)
     {
-        var reader = new OnnxGraphReader();
+        // The default ONNX domain's opset fixes Softmax's default axis (1 before opset 13, −1 from 13 on).
+        long opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(13).Max();
+        var reader = new OnnxGraphReader(opset);
         reader.ReadGraph(model.Graph);
         return reader;
     }
@@ -73,6 +80,11 @@ internal sealed partial class OnnxGraphReader
         if (!_values.TryGetValue(g.Output[0].Name, out var output))
             throw new OnnxModelException(null, $"the graph output '{g.Output[0].Name}' is not computed from the input");
         Output = output.Op;
+        // A head is the graph's last operation: nothing may read its value, and it must be what the graph outputs.
+        foreach (var head in _ops.OfType<OnnxHeadOp>())
+            if (head != Output || _ops.Any(o => o.Reads(head)))
+                throw new OnnxModelException(head.Node,
+                    $"{OutputHeads.Name(head.Head)} is not the last node before the graph output; a sigmoid or softmax is only mapped as the output head");
     }
 
     private void ReadInput(ValueInfoProto input)
@@ -123,12 +135,14 @@ internal sealed partial class OnnxGraphReader
             case "Identity": Alias(n, name, Activation(n, 0, name).Dims); return;
             case "Flatten": Flatten(n, name); return;
             case "Reshape": Reshape(n, name); return;
-            case "Sigmoid" or "Softmax" or "LogSoftmax":
+            case "Sigmoid": Head(n, name, OutputHead.Sigmoid); return;
+            case "Softmax": Head(n, name, OutputHead.Softmax); return;
+            case "LogSoftmax":
                 throw new OnnxModelException(name,
-                    $"operator {n.OpType} is an output head; heads are not mapped to sheaves yet (only ReLU networks: Gemm, MatMul, Add, Relu, Identity, Flatten, Reshape, Constant)");
+                    "operator LogSoftmax is not supported: log-probabilities are not an output head of the sheaf; export the Softmax (or the logits)");
             default:
                 throw new OnnxModelException(name,
-                    $"unsupported operator {n.OpType} (supported: Gemm, MatMul, Add, Relu, Identity, Flatten, Reshape, Constant)");
+                    $"unsupported operator {n.OpType} (supported: {Supported})");
         }
     }
 

@@ -1,3 +1,4 @@
+using ResidualSheaf.Engine.Sheaves;
 using ResidualSheaf.Models.Graph;
 using ResidualSheaf.Models.Networks;
 
@@ -11,11 +12,11 @@ namespace ResidualSheaf.Models.Onnx;
 /// </summary>
 internal static class OnnxLayerGraph
 {
-    public static (LayerGraph Graph, IReadOnlyList<LinearLayer> Layers) Build(IReadOnlyList<OnnxOp> ops, OnnxOp output)
+    public static (LayerGraph Graph, IReadOnlyList<LinearLayer> Layers) Build(IReadOnlyList<OnnxOp> ops, OnnxOp output, OutputEdgeMode mode)
     {
         var consumers = ops.ToDictionary(o => o, _ => new List<OnnxOp>());
         foreach (var op in ops)
-            foreach (var s in Sources(op)) consumers[s].Add(op);
+            foreach (var s in op.Sources) consumers[s].Add(op);
         consumers[output].Add(output); // the graph output is a use: it must keep its vertex
 
         bool IsProjection(OnnxOp op) => op is OnnxAffineOp { Bias: null } a && consumers[a].Count == 1 && consumers[a][0] is OnnxSumOp
@@ -65,22 +66,16 @@ internal static class OnnxLayerGraph
                     // One addition: unsuffixed cells (p, sum) as in the lab's block; several: numbered in order (p_1, p_2, …).
                     node[s] = g.Add(addends, s.Name, sums == 1 ? "" : $"_{sumIndex}", layer[s], projections);
                     break;
+                case OnnxHeadOp:
+                    continue; // the reader made sure it is the output: it becomes the Output node's head below
                 default:
                     throw new InvalidOperationException($"unexpected operation {op.GetType().Name}");
             }
         }
-        return (g.Output(node[output]), layers);
+        return (output is OnnxHeadOp h ? g.Output(node[h.Source], h.Head, mode) : g.Output(node[output]), layers);
     }
 
     private static LinearLayer Linear(OnnxAffineOp a) => new(a.Source.Width, a.Width, a.Weight, a.Bias, a.Parameter);
-
-    private static IEnumerable<OnnxOp> Sources(OnnxOp op) => op switch
-    {
-        OnnxAffineOp a => [a.Source],
-        OnnxReluOp r => [r.Source],
-        OnnxSumOp s => s.Addends,
-        _ => [],
-    };
 
     private static Dictionary<OnnxOp, int> Layers(IReadOnlyList<OnnxOp> ops)
     {
@@ -90,7 +85,7 @@ internal static class OnnxLayerGraph
         var count = new Dictionary<OnnxOp, int>();
         foreach (var op in ops)
         {
-            int upstream = Sources(op).Select(s => count[s]).DefaultIfEmpty(0).Max();
+            int upstream = op.Sources.Select(s => count[s]).DefaultIfEmpty(0).Max();
             bool counts = anySum ? op is OnnxSumOp : op is OnnxAffineOp;
             count[op] = upstream + (counts ? 1 : 0);
             layer[op] = anySum

@@ -1,11 +1,12 @@
 using Onnx;
+using ResidualSheaf.Engine.Sheaves;
 using ResidualSheaf.Models.Graph;
 using ResidualSheaf.Models.Networks;
 
 namespace ResidualSheaf.Models.Onnx;
 
 /// <summary>
-/// A ReLU network read from an ONNX file: its <see cref="LayerGraph"/> (architecture from the graph, weights from the
+/// A ReLU network (with an optional sigmoid or softmax output head) read from an ONNX file: its <see cref="LayerGraph"/> (architecture from the graph, weights from the
 /// initializers in float64), ready for <see cref="Construction.SheafConstructor"/>. Vertices are named by the ONNX tensors
 /// holding their values and edges by the ONNX nodes computing them.
 /// </summary>
@@ -41,18 +42,22 @@ public sealed class OnnxNetwork : INetwork
     /// <inheritdoc/>
     public int OutputDimension => Graph.Output.Width;
 
-    /// <summary>Reads an .onnx file.</summary>
+    /// <summary>
+    /// Reads an .onnx file. A final Sigmoid, or Softmax over the last axis, becomes the Output node's head, its output edge in
+    /// <paramref name="headMode"/> (which the file cannot say).
+    /// </summary>
     /// <exception cref="OnnxModelException">The file is not an ONNX model or holds something that is not a ReLU network we map.</exception>
-    public static OnnxNetwork Load(string path) => FromBytes(File.ReadAllBytes(path), path);
+    public static OnnxNetwork Load(string path, OutputEdgeMode headMode = OutputEdgeMode.Jacobian) => FromBytes(File.ReadAllBytes(path), path, headMode);
 
     /// <summary>Reads the bytes of an .onnx file; <paramref name="source"/> names it.</summary>
-    public static OnnxNetwork FromBytes(byte[] bytes, string source) => FromModel(OnnxGraphReader.Parse(bytes, source), source);
+    public static OnnxNetwork FromBytes(byte[] bytes, string source, OutputEdgeMode headMode = OutputEdgeMode.Jacobian) =>
+        FromModel(OnnxGraphReader.Parse(bytes, source), source, headMode);
 
     /// <summary>Reads a parsed ONNX model.</summary>
-    public static OnnxNetwork FromModel(ModelProto model, string source)
+    public static OnnxNetwork FromModel(ModelProto model, string source, OutputEdgeMode headMode = OutputEdgeMode.Jacobian)
     {
         var reader = OnnxGraphReader.Read(model);
-        var (graph, layers) = OnnxLayerGraph.Build(reader.Ops, reader.Output);
+        var (graph, layers) = OnnxLayerGraph.Build(reader.Ops, reader.Output, headMode);
         return new OnnxNetwork(source, graph, layers, reader.IsFloat32, model.Graph.Node.Count);
     }
 
@@ -64,6 +69,6 @@ public sealed class OnnxNetwork : INetwork
     {
         int relus = Graph.Nodes.Count(n => n.Kind == LayerKind.Relu), adds = Graph.Nodes.Count(n => n.Kind == LayerKind.Add);
         return $"ONNX model {Path.GetFileName(Source)} ({(IsFloat32 ? "float32" : "float64")}): {InputDimension} → {OutputDimension}, " +
-            $"{Layers.Count} affine layer(s), {relus} ReLU(s), {adds} addition(s)";
+            $"{Layers.Count} affine layer(s), {relus} ReLU(s), {adds} addition(s){OutputHeads.Describe(Graph.Output)}";
     }
 }

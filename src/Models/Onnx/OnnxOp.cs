@@ -1,3 +1,5 @@
+using ResidualSheaf.Models.Graph;
+
 namespace ResidualSheaf.Models.Onnx;
 
 /// <summary>
@@ -11,6 +13,12 @@ internal abstract class OnnxOp(string name, int width)
 
     /// <summary>Dimension of the value.</summary>
     public int Width { get; } = width;
+
+    /// <summary>The operations whose values this one reads.</summary>
+    public virtual IReadOnlyList<OnnxOp> Sources => [];
+
+    /// <summary>True when this operation reads <paramref name="op"/>'s value.</summary>
+    public bool Reads(OnnxOp op) => Sources.Contains(op);
 }
 
 /// <summary>The graph input.</summary>
@@ -28,6 +36,9 @@ internal sealed class OnnxAffineOp(string name, string node, string parameter, O
     /// <summary>The value it reads.</summary>
     public OnnxOp Source { get; } = source;
 
+    /// <inheritdoc/>
+    public override IReadOnlyList<OnnxOp> Sources => [Source];
+
     /// <summary>Row-major Width × Source.Width.</summary>
     public double[] Weight { get; } = weight;
 
@@ -43,6 +54,9 @@ internal sealed class OnnxReluOp(string name, string node, OnnxOp source) : Onnx
 
     /// <summary>The value it reads.</summary>
     public OnnxOp Source { get; } = source;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<OnnxOp> Sources => [Source];
 }
 
 /// <summary>The sum of two branches (a residual join).</summary>
@@ -53,6 +67,25 @@ internal sealed class OnnxSumOp(string name, string node, OnnxOp[] addends) : On
 
     /// <summary>The addends in the node's input order.</summary>
     public OnnxOp[] Addends { get; } = addends;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<OnnxOp> Sources => Addends;
+}
+
+/// <summary>A sigmoid or softmax (last axis) on the graph's output: the Output node's head, not a layer of its own.</summary>
+internal sealed class OnnxHeadOp(string name, string node, OutputHead head, OnnxOp source) : OnnxOp(name, source.Width)
+{
+    /// <summary>The ONNX node (named in errors).</summary>
+    public string Node { get; } = node;
+
+    /// <summary>Sigmoid or softmax.</summary>
+    public OutputHead Head { get; } = head;
+
+    /// <summary>The value it reads (the logits z).</summary>
+    public OnnxOp Source { get; } = source;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<OnnxOp> Sources => [Source];
 }
 
 /// <summary>A graph value with its ONNX shape (batch axes resolved to 1); a vector has at most one axis longer than 1.</summary>

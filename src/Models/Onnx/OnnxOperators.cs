@@ -1,4 +1,5 @@
 using Onnx;
+using ResidualSheaf.Models.Graph;
 
 namespace ResidualSheaf.Models.Onnx;
 
@@ -135,6 +136,29 @@ internal sealed partial class OnnxGraphReader
     {
         var x = Activation(n, 0, name);
         var op = new OnnxReluOp(n.Output[0], name, x.Op);
+        _ops.Add(op);
+        Bind(n, op, x.Dims);
+    }
+
+    /// <summary>
+    /// Sigmoid (elementwise) or Softmax over the axis the vector lies along, which must be the last one; whether it is the
+    /// graph's last node is checked once the whole graph is read.
+    /// </summary>
+    private void Head(NodeProto n, string name, OutputHead head)
+    {
+        var x = Activation(n, 0, name);
+        if (head == OutputHead.Softmax)
+        {
+            int rank = x.Dims.Length;
+            long axis = IntAttribute(n, "axis", _opset >= 13 ? -1 : 1);
+            long resolved = axis < 0 ? axis + rank : axis;
+            if (resolved != rank - 1 || (x.Op.Width > 1 && x.Dims[^1] != x.Op.Width))
+                throw new OnnxModelException(name,
+                    $"Softmax over axis {axis} of shape {x.ShapeText}; only a softmax over the last axis, along which the vector lies, is an output head");
+            if (x.Op.Width < 2)
+                throw new OnnxModelException(name, "Softmax over one output is the constant 1; a softmax head needs at least 2 outputs");
+        }
+        var op = new OnnxHeadOp(n.Output[0], name, head, x.Op);
         _ops.Add(op);
         Bind(n, op, x.Dims);
     }

@@ -8,7 +8,7 @@ namespace ResidualSheaf.Models.Onnx;
 /// <summary>
 /// Writes a network's <see cref="LayerGraph"/> as an ONNX model in float64 (opset 13): Gemm (transB = 1, PyTorch's layout) per
 /// affine layer with initializers "&lt;layer&gt;.weight" / ".bias", Relu, and per addition a bias-free Gemm for each projection and
-/// Adds of the addends. Tensors carry the graph's node names and nodes its edge names, so reading the file back
+/// Adds of the addends, and a sigmoid or softmax head as a final Sigmoid / Softmax (axis −1) node. Tensors carry the graph's node names and nodes its edge names, so reading the file back
 /// (<see cref="OnnxNetwork"/>) gives the same layer graph and sheaf: the round trip.
 /// </summary>
 public static class OnnxWriter
@@ -59,9 +59,17 @@ public static class OnnxWriter
                     }
                     tensor[a] = a.Name;
                     break;
-                case OutputNode o:
-                    if (o.Head != OutputHead.Identity) throw new NotSupportedException($"output head {o.Head} has no ONNX writer");
+                case OutputNode { Head: OutputHead.Identity } o:
                     g.Output.Add(Value(tensor[o.Inputs[0]], o.Width));
+                    break;
+                case OutputNode o:
+                    // The head as PyTorch exports it: Sigmoid, or Softmax over the last axis, producing a_out. The edge mode
+                    // (jacobian or identity) is the sheaf's, not the function's, so the file does not carry it.
+                    var head = NodeOf(o.Head == OutputHead.Sigmoid ? "Sigmoid" : "Softmax", OutputHeads.EdgeName, [tensor[o.Inputs[0]]], o.Name);
+                    if (o.Head == OutputHead.Softmax)
+                        head.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = -1 });
+                    g.Node.Add(head);
+                    g.Output.Add(Value(o.Name, o.Width));
                     break;
                 default:
                     throw new NotSupportedException($"no ONNX writer for {node.Kind} nodes");

@@ -48,6 +48,7 @@ public static class ResolvedConfig
     public static JsonObject ToJson(RunConfig c)
     {
         var network = c.Onnx is null ? Network(c.Architecture!) : new JsonObject { ["onnx"] = Path.GetFullPath(c.Onnx.Source) };
+        if (c.Onnx is { Graph.Output: { Head: not OutputHead.Identity } head }) network["head_mode"] = OutputHeads.Name(head.Mode);
         var weights = new JsonObject { ["source"] = c.Weights.Source };
         if (c.Weights.Path is not null) weights["path"] = c.Weights.Path;
         if (c.Weights.Names is { } names) weights["names"] = new JsonObject(names.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value)));

@@ -187,8 +187,9 @@ public sealed record RunConfig
             if (job != "heat" && inputs.Count > 1_000_000) throw new ConfigException("inputs.count", "must be at most 1000000");
         }
 
-        // An ONNX graph is mapped only when it ends in an identity output (its Sigmoid/Softmax nodes are refused when it is read).
-        bool pinControls = arch is null || arch.Head == OutputHead.Identity;
+        // The head of a declared architecture, or of the ONNX graph (a final Sigmoid / Softmax node).
+        var outputHead = onnx?.Graph.Output.Head ?? arch!.Head;
+        bool pinControls = outputHead == OutputHead.Identity;
         double wrongOffset = 0.5;
         var cf = f.Object("controls");
         if (cf is not null && job == "heat") throw new ConfigException("controls", "only applies to job 'static'");
@@ -215,7 +216,7 @@ public sealed record RunConfig
         HeatConfig? heat = null;
         if (job == "heat") heat = HeatConfig.Parse(f.Object("heat"));
         else if (f.Has("heat")) throw new ConfigException("heat", "only allowed with job 'heat'");
-        if (arch is not null && arch.Head != OutputHead.Identity) CheckHead(arch, job, heat, pinControls);
+        if (outputHead != OutputHead.Identity) CheckHead(outputHead, onnx is null ? "network.head" : "network.onnx", job, heat, pinControls);
         if (heat is not null) CheckBatch(heat, inputs);
 
         string outputRoot = JsonFields.OutputRoot(f);
@@ -238,17 +239,18 @@ public sealed record RunConfig
         };
     }
 
-    /// <summary>What a sigmoid or softmax head rules out: piecewise-linear methods and a pinned output (the problem becomes nonlinear least squares).</summary>
-    private static void CheckHead(ArchitectureSpec arch, string job, HeatConfig? heat, bool pinControls)
+    /// <summary>What a sigmoid or softmax head rules out: piecewise-linear methods and a pinned output (the problem becomes nonlinear least squares).
+    /// A head refused here is named by <paramref name="headField"/>: network.head, or network.onnx whose graph ends in it.</summary>
+    private static void CheckHead(OutputHead outputHead, string headField, string job, HeatConfig? heat, bool pinControls)
     {
-        string head = OutputHeads.Name(arch.Head);
+        string head = OutputHeads.Name(outputHead);
         if (heat is not null && heat.Method is "exact" or "krylov" or "rkc-krylov")
             throw new ConfigException("heat.method", $"'{heat.Method}' solves the piecewise-linear flow in closed form, and a {head} head " +
                 "makes the force nonlinear between switches; use auto, switching-aware, plain or authors-euler");
         if (heat is { PinOutput: true })
             throw new ConfigException("heat.pin_output", $"pinning the output a_out of a {head} head makes the static problem nonlinear least squares, which is not supported");
         if (job == "lambda-min")
-            throw new ConfigException("network.head", "job 'lambda-min' studies L_free of the piecewise-linear sheaf; use an identity head");
+            throw new ConfigException(headField, "job 'lambda-min' studies L_free of the piecewise-linear sheaf; use an identity head");
         if (job == "static" && pinControls)
             throw new ConfigException("controls.pin_output", $"the pinned-output controls are least-squares problems, nonlinear with a {head} head; set it to false");
     }
@@ -308,16 +310,22 @@ public sealed record RunConfig
     /// </summary>
     private static OnnxNetwork ParseOnnx(JsonFields n, string baseDirectory)
     {
-        foreach (var k in new[] { "kind", "widths", "blocks", "relu" })
+        foreach (var k in new[] { "kind", "widths", "blocks", "relu", "classifier" })
             if (n.Has(k)) throw new ConfigException($"network.{k}", "not allowed with network.onnx (the ONNX graph is the architecture)");
-        n.ExpectOnly("onnx");
+        if (n.Has("head"))
+            throw new ConfigException("network.head", "not allowed with network.onnx (a final Sigmoid or Softmax node of the graph is its head)");
+        n.ExpectOnly("onnx", "head_mode");
         string path = System.IO.Path.GetFullPath(n.String("onnx"), baseDirectory);
         if (Directory.Exists(path)) throw new ConfigException("network.onnx", $"'{path}' is a directory, not an ONNX file");
         if (!File.Exists(path)) throw new ConfigException("network.onnx", $"file '{path}' does not exist");
+        var mode = OutputHeads.ParseMode(n.Choice("head_mode", OutputHeads.ModeNames, "jacobian"));
         n.RejectUnknown();
         try
         {
-            return OnnxNetwork.Load(path);
+            var net = OnnxNetwork.Load(path, mode);
+            if (n.Has("head_mode") && net.Graph.Output.Head == OutputHead.Identity)
+                throw new ConfigException("network.head_mode", "only applies when the ONNX graph ends in a Sigmoid or Softmax node (its output head)");
+            return net;
         }
         catch (OnnxModelException e)
         {

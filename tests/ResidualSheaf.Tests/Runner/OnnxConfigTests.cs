@@ -44,7 +44,6 @@ public sealed class OnnxConfigTests : IDisposable
     [InlineData("broken_missing_initializer.onnx", "ONNX node '/layers.1/Gemm': input 'layers.1.weight'")]
     [InlineData("broken_not_onnx.onnx", "is not an ONNX model")]
     [InlineData("broken_dynamic_features.onnx", "is dynamic and cannot be resolved")]
-    [InlineData("residual_softmax.onnx", "ONNX node '/Softmax': operator Softmax is an output head")]
     [InlineData("no_such_file.onnx", "does not exist")]
     public void BadModelIsExitTwoNamingTheNodeAndWritesNothing(string fixture, string expected)
     {
@@ -64,6 +63,77 @@ public sealed class OnnxConfigTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains(expected, error);
         Assert.False(Directory.Exists(Outputs) && Directory.EnumerateFileSystemEntries(Outputs).Any());
+    }
+
+    [Theory]
+    [MemberData(nameof(OnnxHeadTests.RefusedHeads), MemberType = typeof(OnnxHeadTests))]
+    public void RefusedHeadIsExitTwoNamingTheNode(string graph, string node, string problem)
+    {
+        string model = Path.Combine(_dir, graph + ".onnx");
+        File.WriteAllBytes(model, OnnxHeadTests.RefusedHead(graph));
+        var (code, error) = Run($$"""{ "name": "t", "job": "static", "output_root": "{{Outputs}}", "network": { "onnx": "{{model}}" } }""");
+        Assert.Equal(2, code);
+        Assert.Contains($"config field 'network.onnx'", error);
+        Assert.Contains($"ONNX node '{node}'", error);
+        Assert.Contains(problem, error);
+        Assert.False(Directory.Exists(Outputs) && Directory.EnumerateFileSystemEntries(Outputs).Any());
+    }
+
+    [Theory]
+    [InlineData("residual_softmax.onnx", "heat", """, "heat": { "method": "exact" }""", "config field 'heat.method': 'exact' solves the piecewise-linear flow")]
+    [InlineData("sigmoid_mlp.onnx", "heat", """, "heat": { "method": "krylov" }""", "config field 'heat.method': 'krylov'")]
+    [InlineData("sigmoid_mlp.onnx", "heat", """, "heat": { "method": "rkc-krylov" }""", "config field 'heat.method': 'rkc-krylov'")]
+    [InlineData("residual_softmax.onnx", "heat", """, "heat": { "method": "auto", "pin_output": true }""", "config field 'heat.pin_output': pinning the output a_out of a softmax head")]
+    [InlineData("sigmoid_mlp.onnx", "static", """, "controls": { "pin_output": true }""", "config field 'controls.pin_output'")]
+    [InlineData("sigmoid_mlp.onnx", "lambda-min", """, "lambda_min": { }""", "config field 'network.onnx': job 'lambda-min'")]
+    public void HeadChecksApplyToOnnxModelsWithAHead(string fixture, string job, string extra, string expected)
+    {
+        var (code, error) = Run(Config(fixture, extra, job));
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error);
+        Assert.False(Directory.Exists(Outputs) && Directory.EnumerateFileSystemEntries(Outputs).Any());
+    }
+
+    [Theory]
+    [InlineData("mlp.onnx", """ "head_mode": "identity" """, "config field 'network.head_mode': only applies when the ONNX graph ends in a Sigmoid or Softmax")]
+    [InlineData("sigmoid_mlp.onnx", """ "head_mode": "newton" """, "config field 'network.head_mode'")]
+    [InlineData("sigmoid_mlp.onnx", """ "head": "sigmoid" """, "config field 'network.head': not allowed with network.onnx")]
+    public void HeadFieldsBesideOnnxAreChecked(string fixture, string field, string expected)
+    {
+        var (code, error) = Run($$"""{ "name": "t", "job": "static", "output_root": "{{Outputs}}", "network": { "onnx": "{{OnnxFixtures.Path(fixture)}}", {{field}} } }""");
+        Assert.Equal(2, code);
+        Assert.Contains(expected, error);
+    }
+
+    [Theory]
+    [InlineData("residual_softmax.onnx", "jacobian")]
+    [InlineData("sigmoid_mlp.onnx", "identity")]
+    public void StaticJobWithAnOnnxHeadComparesWithOnnxRuntime(string fixture, string mode)
+    {
+        string outDir = Path.Combine(_dir, "static-head");
+        var (code, error) = Run($$"""{ "name": "t", "job": "static", "network": { "onnx": "{{OnnxFixtures.Path(fixture)}}", "head_mode": "{{mode}}" }, "inputs": { "count": 5 }, "constructions": ["junction"] }""", "--out", outDir);
+        Assert.True(code == 0, error);
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")))!;
+        var junction = report["constructions"]!["junction"]!;
+        // 5 inputs keep the job quick; the ≥ 50-input comparison with ONNX Runtime is OnnxHeadTests'.
+        Assert.True(junction["err_float64"]!["max"]!.GetValue<double>() <= 1e-12);
+        Assert.Equal(5, junction["err_float64"]!["count"]!.GetValue<int>());
+        var resolved = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "config.resolved.json")))!;
+        Assert.Equal(mode, resolved["network"]!["head_mode"]!.GetValue<string>());
+        Assert.False(resolved["controls"]!["pin_output"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void HeatJobWithAnOnnxHeadConvergesToOnnxRuntimesOutput()
+    {
+        string outDir = Path.Combine(_dir, "heat-head");
+        var (code, error) = Run(Config("residual_softmax.onnx",
+            """, "heat": { "method": "switching-aware", "integrator": "rodas4", "t_end": 100000, "stop_distance": 1e-9, "initial": { "kind": "normal", "seed": 1 } }""", job: "heat"), "--out", outDir);
+        Assert.True(code == 0, error);
+        var summary = JsonNode.Parse(File.ReadAllText(Directory.GetFiles(outDir, "summary.json", SearchOption.AllDirectories).Single()))!;
+        Assert.True(summary["converged"]!.GetValue<bool>());
+        Assert.True(summary["limit_output_vs_onnx_runtime_float64"]!.GetValue<double>() <= 1e-12);
+        Assert.True(summary["final_output_vs_onnx_runtime_float64"]!.GetValue<double>() <= 1e-9);
     }
 
     [Fact]
