@@ -132,7 +132,7 @@ public sealed class BatchSetup
         double? lambdaMin = problem.FreeCoordinates.Count <= StaticLabJob.DenseDiagnosticsLimit
             ? DirichletDiagnostics.SymmetricEigenvalues(problem.FreeLaplacian(limitPattern))[0]
             : null;
-        string method = HeatConfigMapping.ResolveMethod(h.Method, equation.FreeDimension);
+        string method = HeatConfigMapping.ResolveMethod(h.Method, equation.FreeDimension, equation.HasSmoothHead);
         string integrator = HeatConfigMapping.ResolveIntegrator(h.Integrator, equation, limit.Solution.Cochain);
         var heatProblem = HeatConfigMapping.Problem(h, equation, initial, limit.Target);
         var algorithm = HeatConfigMapping.Algorithm(h, method, integrator);

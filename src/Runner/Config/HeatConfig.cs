@@ -77,6 +77,9 @@ public sealed record HeatConfig
     /// <summary>Write one trace row every this many steps (events and the last step are always written).</summary>
     public required int TraceEvery { get; init; }
 
+    /// <summary>Whether the config gave <c>heat.integrator</c> (otherwise the default, which depends on the output head).</summary>
+    public bool IntegratorGiven { get; init; }
+
     /// <summary>Time axis of the run's figures: auto (log when the switch times span two decades or more), linear or log.</summary>
     public string PlotTimeAxis { get; init; } = "auto";
 
@@ -190,6 +193,7 @@ public sealed record HeatConfig
         {
             Method = method,
             Integrator = integrator,
+            IntegratorGiven = h.Has("integrator"),
             KrylovTolerance = krylovTolerance,
             HandoffQuietSteps = handoff,
             Rtol = rtol,

@@ -217,6 +217,9 @@ public sealed record RunConfig
         if (job == "heat") heat = HeatConfig.Parse(f.Object("heat"));
         else if (f.Has("heat")) throw new ConfigException("heat", "only allowed with job 'heat'");
         if (outputHead != OutputHead.Identity) CheckHead(outputHead, onnx is null ? "network.head" : "network.onnx", job, heat, pinControls);
+        // DP5 creeps for very long near the head's curved surfaces (a softmax classifier from a random start: no convergence by
+        // t = 1e5, where Rodas4 with the head's exact Jacobian converges by t ≈ 270), so a head makes Rodas4 the default.
+        if (outputHead != OutputHead.Identity && heat is { IntegratorGiven: false }) heat = heat with { Integrator = "rodas4" };
         if (heat is not null) CheckBatch(heat, inputs);
 
         string outputRoot = JsonFields.OutputRoot(f);
