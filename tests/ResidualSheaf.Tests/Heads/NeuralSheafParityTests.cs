@@ -96,6 +96,9 @@ public class NeuralSheafParityTests(ITestOutputHelper output)
         double dt, double tol)
     {
         using var scope = NewDisposeScope();
+        // Explicit scalars that live for the whole loop: an implicit one (z >= 0, dt * pull) can be finalised by the GC while the
+        // native call still reads it, which failed this test under load ("Unknown scalar type" from at::ge).
+        using Scalar zero = 0.0, one = 1.0, dtS = dt;
         int L = net.Layers.Count, k = L - 1;
         var w = net.Layers.Select(l => tensor(l.Weight, dtype: ScalarType.Float64).reshape(l.Out, l.In)).ToArray();
         var b = net.Layers.Select(l => tensor(l.Bias!, dtype: ScalarType.Float64)).ToArray();
@@ -121,7 +124,7 @@ public class NeuralSheafParityTests(ITestOutputHelper output)
         for (; iteration < 10_000_000; iteration++)
         {
             using var step = NewDisposeScope();
-            var masks = Enumerable.Range(0, k).Select(l => (z[l] >= 0).to_type(ScalarType.Float64)).ToArray();
+            var masks = Enumerable.Range(0, k).Select(l => (z[l] >= zero).to_type(ScalarType.Float64)).ToArray();
             var zNew = new Tensor[L];
             var aNew = new Tensor[L];
             aNew[0] = a[0];
@@ -136,19 +139,19 @@ public class NeuralSheafParityTests(ITestOutputHelper output)
                     else
                     {
                         var v = phi - aOut!;
-                        var jtv = head == OutputHead.Sigmoid ? phi * (1 - phi) * v : mv((diag(phi) - outer(phi, phi)).t(), v);
+                        var jtv = head == OutputHead.Sigmoid ? phi * (one - phi) * v : mv((diag(phi) - outer(phi, phi)).t(), v);
                         pull = pull + -jtv;
                     }
                 }
-                zNew[l] = z[l] + dt * pull;
+                zNew[l] = z[l] + dtS * pull;
             }
             for (int l = 1; l <= k; l++)
             {
                 var act = -(a[l] - masks[l - 1] * z[l - 1]);
                 var disc = mv(w[l], a[l]) + b[l] - z[l];
-                aNew[l] = a[l] + dt * (act + -mv(w[l].t(), disc));
+                aNew[l] = a[l] + dtS * (act + -mv(w[l].t(), disc));
             }
-            Tensor? aOutNew = hasHead ? aOut! + dt * -(aOut! - Phi(z[k])) : null;
+            Tensor? aOutNew = hasHead ? aOut! + dtS * -(aOut! - Phi(z[k])) : null;
             double change = 0;
             if (iteration >= minIter - 1)
             {
