@@ -95,82 +95,111 @@ public class NeuralSheafParityTests(ITestOutputHelper output)
     private static (long Steps, double[] Final) LibraryEuler(Mlp net, OutputHead head, OutputEdgeMode mode, double[] x, double[] init,
         double dt, double tol)
     {
-        using var scope = NewDisposeScope();
-        // Explicit scalars that live for the whole loop: an implicit one (z >= 0, dt * pull) can be finalised by the GC while the
-        // native call still reads it, which failed this test under load ("Unknown scalar type" from at::ge).
-        using Scalar zero = 0.0, one = 1.0, dtS = dt;
+        // Plain float64 arrays, written from the library's loop and not from the engine. (A TorchSharp restatement failed
+        // intermittently under load with "Unknown scalar type": TorchSharp's implicit scalars were freed during native calls.)
         int L = net.Layers.Count, k = L - 1;
-        var w = net.Layers.Select(l => tensor(l.Weight, dtype: ScalarType.Float64).reshape(l.Out, l.In)).ToArray();
-        var b = net.Layers.Select(l => tensor(l.Bias!, dtype: ScalarType.Float64)).ToArray();
-        var z = new Tensor[L];
-        var a = new Tensor[L];
-        a[0] = tensor(x, dtype: ScalarType.Float64);
+        var z = new double[L][];
+        var a = new double[L][];
+        a[0] = (double[])x.Clone();
         int at = 0;
         for (int l = 0; l < L; l++)
         {
-            z[l] = tensor(init.AsSpan(at, net.Layers[l].Out).ToArray(), dtype: ScalarType.Float64);
+            z[l] = init.AsSpan(at, net.Layers[l].Out).ToArray();
             at += net.Layers[l].Out;
             if (l < k)
             {
-                a[l + 1] = tensor(init.AsSpan(at, net.Layers[l].Out).ToArray(), dtype: ScalarType.Float64);
+                a[l + 1] = init.AsSpan(at, net.Layers[l].Out).ToArray();
                 at += net.Layers[l].Out;
             }
         }
         bool hasHead = head != OutputHead.Identity;
-        Tensor? aOut = hasHead ? tensor(init.AsSpan(at).ToArray(), dtype: ScalarType.Float64) : null;
-        Tensor Phi(Tensor v) => head == OutputHead.Sigmoid ? sigmoid(v) : softmax(v, 0);
+        double[]? aOut = hasHead ? init.AsSpan(at).ToArray() : null;
+        double[] Affine(int l, double[] v)
+        {
+            var layer = net.Layers[l];
+            var r = new double[layer.Out];
+            for (int i = 0; i < layer.Out; i++)
+            {
+                double sum = 0;
+                for (int j = 0; j < layer.In; j++) sum += layer.Weight[i * layer.In + j] * v[j];
+                r[i] = sum + layer.Bias![i];
+            }
+            return r;
+        }
+        double[] TransposeTimes(int l, double[] v)
+        {
+            var layer = net.Layers[l];
+            var r = new double[layer.In];
+            for (int j = 0; j < layer.In; j++)
+                for (int i = 0; i < layer.Out; i++) r[j] += layer.Weight[i * layer.In + j] * v[i];
+            return r;
+        }
+        double[] Phi(double[] v)
+        {
+            if (head == OutputHead.Sigmoid) return v.Select(t => 1 / (1 + Math.Exp(-t))).ToArray();
+            double m = v.Max();
+            var e = v.Select(t => Math.Exp(t - m)).ToArray();
+            double sum = e.Sum();
+            return e.Select(t => t / sum).ToArray();
+        }
         const int minIter = 5;
         long iteration = 0;
         for (; iteration < 10_000_000; iteration++)
         {
-            using var step = NewDisposeScope();
-            var masks = Enumerable.Range(0, k).Select(l => (z[l] >= zero).to_type(ScalarType.Float64)).ToArray();
-            var zNew = new Tensor[L];
-            var aNew = new Tensor[L];
+            var masks = Enumerable.Range(0, k).Select(l => z[l].Select(t => t >= 0 ? 1.0 : 0.0).ToArray()).ToArray();
+            var zNew = new double[L][];
+            var aNew = new double[L][];
             aNew[0] = a[0];
             for (int l = 0; l < L; l++)
             {
-                var pull = -(z[l] - (mv(w[l], a[l]) + b[l]));
-                if (l < k) pull = pull + -(masks[l] * (z[l] - a[l + 1]));
+                var pre = Affine(l, a[l]);
+                var pull = z[l].Select((t, i) => -(t - pre[i])).ToArray();
+                if (l < k) for (int i = 0; i < pull.Length; i++) pull[i] += -(masks[l][i] * (z[l][i] - a[l + 1][i]));
                 if (l == k && hasHead)
                 {
                     var phi = Phi(z[l]);
-                    if (mode == OutputEdgeMode.Identity) pull = pull + -(phi - aOut!);
+                    var v = phi.Select((t, i) => t - aOut![i]).ToArray();
+                    if (mode == OutputEdgeMode.Identity) for (int i = 0; i < pull.Length; i++) pull[i] += -v[i];
+                    else if (head == OutputHead.Sigmoid) for (int i = 0; i < pull.Length; i++) pull[i] += -(phi[i] * (1 - phi[i]) * v[i]);
                     else
                     {
-                        var v = phi - aOut!;
-                        var jtv = head == OutputHead.Sigmoid ? phi * (one - phi) * v : mv((diag(phi) - outer(phi, phi)).t(), v);
-                        pull = pull + -jtv;
+                        // J = diag(φ) − φφᵀ is symmetric: Jᵀv = φ∘v − φ(φ·v).
+                        double pv = phi.Select((t, i) => t * v[i]).Sum();
+                        for (int i = 0; i < pull.Length; i++) pull[i] += -(phi[i] * v[i] - phi[i] * pv);
                     }
                 }
-                zNew[l] = z[l] + dtS * pull;
+                zNew[l] = z[l].Select((t, i) => t + dt * pull[i]).ToArray();
             }
             for (int l = 1; l <= k; l++)
             {
-                var act = -(a[l] - masks[l - 1] * z[l - 1]);
-                var disc = mv(w[l], a[l]) + b[l] - z[l];
-                aNew[l] = a[l] + dtS * (act + -mv(w[l].t(), disc));
+                var pre = Affine(l, a[l]);
+                var disc = pre.Select((t, i) => t - z[l][i]).ToArray();
+                var back = TransposeTimes(l, disc);
+                aNew[l] = a[l].Select((t, i) => t + dt * (-(t - masks[l - 1][i] * z[l - 1][i]) + -back[i])).ToArray();
             }
-            Tensor? aOutNew = hasHead ? aOut! + dtS * -(aOut! - Phi(z[k])) : null;
+            double[]? aOutNew = null;
+            if (hasHead)
+            {
+                var phiK = Phi(z[k]);
+                aOutNew = aOut!.Select((t, i) => t + dt * -(t - phiK[i])).ToArray();
+            }
             double change = 0;
             if (iteration >= minIter - 1)
             {
-                for (int l = 0; l < L; l++) change = Math.Max(change, (zNew[l] - z[l]).abs().max().item<double>());
-                for (int l = 1; l <= k; l++) change = Math.Max(change, (aNew[l] - a[l]).abs().max().item<double>());
-                if (hasHead) change = Math.Max(change, (aOutNew! - aOut!).abs().max().item<double>());
+                for (int l = 0; l < L; l++) change = Math.Max(change, HeatReference.MaxDiff(zNew[l], z[l]));
+                for (int l = 1; l <= k; l++) change = Math.Max(change, HeatReference.MaxDiff(aNew[l], a[l]));
+                if (hasHead) change = Math.Max(change, HeatReference.MaxDiff(aOutNew!, aOut!));
             }
-            foreach (var t in zNew.Concat(aNew.Skip(1))) t.MoveToOuterDisposeScope();
-            aOutNew?.MoveToOuterDisposeScope();
             (z, a, aOut) = (zNew, aNew, aOutNew);
             if (iteration >= minIter - 1 && change < tol) break;
         }
         var final = new List<double>();
         for (int l = 0; l < L; l++)
         {
-            final.AddRange(z[l].data<double>().ToArray());
-            if (l < k) final.AddRange(a[l + 1].data<double>().ToArray());
+            final.AddRange(z[l]);
+            if (l < k) final.AddRange(a[l + 1]);
         }
-        if (hasHead) final.AddRange(aOut!.data<double>().ToArray());
+        if (hasHead) final.AddRange(aOut!);
         return (iteration + 1, final.ToArray());
     }
 }
