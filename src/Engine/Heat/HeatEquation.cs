@@ -131,6 +131,7 @@ public sealed class HeatEquation
         _r = new double[o._r.Length];
         _g = new double[o._g.Length];
         _masks = MaskPattern.From(problem.Sheaf, _pinned);
+        _smooth = o._smooth?.Clone();
         _sparse = o._sparse?.Clone();
         _surfaceLayout = o._surfaceLayout;
         if (_surfaceLayout is { } layout)
@@ -158,35 +159,12 @@ public sealed class HeatEquation
     /// </summary>
     public const int SparseEntryLimit = 2048;
 
-    private HeatEquation(HeatEquation o)
+    // A clone keeps the source's current masks and shares its pin values and surface rows (nothing in them depends on the state).
+    private HeatEquation(HeatEquation o) : this(o, o.Problem)
     {
-        Problem = o.Problem;
-        Alpha = o.Alpha;
-        SoftPins = o.SoftPins;
-        _free = o._free;
-        _switchCoords = o._switchCoords;
-        _switchFree = o._switchFree;
-        _headMap = o._headMap;
-        _tailMap = o._tailMap;
-        _affine = o._affine;
-        _edgeOffset = o._edgeOffset;
-        _edgeDim = o._edgeDim;
-        _tailOffset = o._tailOffset;
-        _tailDim = o._tailDim;
-        _headOffset = o._headOffset;
-        _headDim = o._headDim;
-        _softCoord = o._softCoord;
-        _softTarget = o._softTarget;
-        _softGamma = o._softGamma;
         _pinned = o._pinned;
-        _c = (double[])o._pinned.Clone();
-        _r = new double[o._r.Length];
-        _g = new double[o._g.Length];
         _masks = o._masks.Clone();
-        _smooth = o._smooth?.Clone();
-        _sparse = o._sparse?.Clone();
         _surfaceRows = o._surfaceRows;
-        _surfaceLayout = o._surfaceLayout;
     }
 
     /// <summary>The pinned Dirichlet problem (sheaf and hard pins).</summary>

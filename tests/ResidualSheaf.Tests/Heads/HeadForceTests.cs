@@ -51,6 +51,38 @@ public class HeadForceTests
         Assert.True(worst <= 1e-12, $"max |force + α∇E| = {worst:E3}");
     }
 
+    /// <summary>
+    /// A batch builds each input's equation with <see cref="HeatEquation.WithPinnedValues"/>: it must keep the head's terms (it
+    /// once dropped them, so a batch with a head integrated the identity-output flow).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void EquationForAnotherInputKeepsTheHead(string kind, OutputHead head)
+    {
+        foreach (var mode in new[] { OutputEdgeMode.Jacobian, OutputEdgeMode.Identity })
+        {
+            var net = HeadNetworks.Network(kind, head, mode);
+            var ns = SheafConstructor.Build(net);
+            var xs = InputSampler.Normal(2, net.InputDimension, 9);
+            var template = new HeatEquation(ns.Problem(xs[0]), Alpha);
+            var other = ns.Problem(xs[1]);
+            var shared = template.WithPinnedValues(other);
+            var fresh = new HeatEquation(other, Alpha);
+            Assert.True(shared.HasSmoothHead);
+            Assert.Equal(fresh.IsGradientFlow, shared.IsGradientFlow);
+            var a = new double[fresh.FreeDimension];
+            var b = new double[fresh.FreeDimension];
+            for (int trial = 0; trial < 5; trial++)
+            {
+                var state = HeatReference.Normal(fresh.FreeDimension, 300 + trial, scale: 1.5);
+                fresh.Force(state, a);
+                shared.Force(state, b);
+                Assert.Equal(a, b);
+                Assert.Equal(fresh.Energy(state), shared.Energy(state));
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void IdentityModeForceIsTheStatedFormulaAndNotAGradient(string kind, OutputHead head)
