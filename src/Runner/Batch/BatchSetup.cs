@@ -80,8 +80,12 @@ public sealed class BatchSetup
         return new BatchSetup(cfg, net, data, ns, junction, y);
     }
 
-    /// <summary>The output pinned for input k (pin_output): its target row, else the TorchSharp float64 forward pass; null without pin_output.</summary>
-    public double[]? OutputPin(long k) => !Config.Heat!.PinOutput ? null : Data.Targets?[k] ?? Torch64[k];
+    /// <summary>
+    /// The output pinned for input k (pin_output): its target row, else the TorchSharp float64 forward pass plus inputs.target_offset;
+    /// null without pin_output.
+    /// </summary>
+    public double[]? OutputPin(long k) =>
+        !Config.Heat!.PinOutput ? null : Data.Targets?[k] ?? [.. Torch64[k].Select(v => v + Config.Inputs.TargetOffset)];
 
     /// <summary>Input k's pinned problem.</summary>
     public DirichletProblem Problem(long k) => OutputPin(k) is { } pin ? Sheaf.Problem(Data.Inputs[k], pin) : Sheaf.Problem(Data.Inputs[k]);
@@ -164,6 +168,7 @@ public sealed class BatchSetup
             OutputVsTorch = Numerics.MaxAbsDifference(y, Torch64[k]),
             LimitResidual = limit.Solution.Residual,
             LimitEnergy = equation.Energy(limit.Target),
+            LimitEnergyByKind = LimitEnergySplit.Of(Sheaf.Sheaf, problem.Embed(limit.Target)),
             LambdaMin = lambdaMin,
             Method = method is "plain" or "switching-aware" ? $"{method} {integrator}" : method,
             Nfev = sol.Statistics.Nfev,

@@ -16,8 +16,8 @@ public static class BatchSummary
     public static readonly string[] QuantileColumns =
     [
         "time_to_converge", "final_time", "switches", "sliding_episodes", "energy_increases", "largest_relative_increase", "initial_energy",
-        "final_energy", "final_distance", "output_vs_torch_float64", "limit_residual", "limit_energy", "lambda_min", "nfev", "accepted_steps",
-        "wall_time_s",
+        "final_energy", "final_distance", "output_vs_torch_float64", "limit_residual", "limit_energy", .. LimitEnergySplit.Columns, "lambda_min", "nfev",
+        "accepted_steps", "wall_time_s",
     ];
 
     /// <summary>The rows of batch.csv, one per input (the first row of an input wins), in input order.</summary>
