@@ -11,6 +11,7 @@ using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Data;
 using ResidualSheaf.Runner.Hunt;
 using ResidualSheaf.Runner.Jobs;
+using ResidualSheaf.Runner.Sharding;
 using TorchSharp;
 
 namespace ResidualSheaf.Runner.Batch;
@@ -67,17 +68,20 @@ public sealed class BatchSetup
     /// <summary>Times of the energy grid (<see cref="EnergyGrid"/>).</summary>
     public double[] Grid { get; }
 
+    /// <summary>The shard of the inputs this folder runs (<c>--shard k/N</c>; the whole batch by default).</summary>
+    public Shard Shard { get; private init; } = Shard.Whole;
+
     /// <summary>Number of inputs.</summary>
     public int Count => Data.Inputs.Length;
 
     /// <summary>Builds the shared part.</summary>
-    public static BatchSetup Build(RunConfig cfg, INetwork net, InputSet data)
+    public static BatchSetup Build(RunConfig cfg, INetwork net, InputSet data, Shard? shard = null)
     {
         var ns = SheafConstructor.Build(net, cfg.Constructions[0]);
         var junction = ns.Construction == SkipConstruction.Junction ? ns : SheafConstructor.Build(net, SkipConstruction.Junction);
         using var t64 = TorchReference.Create(net, torch.ScalarType.Float64);
         var y = data.Inputs.Select(x => t64.Forward(x)).ToArray();
-        return new BatchSetup(cfg, net, data, ns, junction, y);
+        return new BatchSetup(cfg, net, data, ns, junction, y) { Shard = shard ?? Shard.Whole };
     }
 
     /// <summary>
