@@ -59,16 +59,7 @@ public static class BatchCommand
             Console.Error.WriteLine($"runner: a valid batch of {data.Inputs.Length} inputs (fingerprint {fingerprint}); it would write '{folder}'; nothing was run or written");
             return 0;
         }
-        Directory.CreateDirectory(folder);
-        RunFolderLock folderLock;
-        try
-        {
-            folderLock = RunFolderLock.Acquire(folder);
-        }
-        catch (FolderInUseException e)
-        {
-            return Fail(e.Message);
-        }
+        if (RunFolderLock.TryCreateAndAcquire(folder, out string lockError) is not { } folderLock) return Fail(lockError);
         using (folderLock)
         {
             JsonFile.Write(manifest, Manifest(cfg, fingerprint, data.Inputs.Length, part));
@@ -141,12 +132,7 @@ public static class BatchCommand
                     ? new JsonObject { ["patterns"] = pc.Count, ["built"] = pc.Misses, ["hits"] = pc.Hits }
                     : null,
             });
-            report["traces"] = BatchTraces.Write(setup, folder, signals.Token, log);
-            var plots = new JsonObject();
-            report["plots"] = plots;
-            Plotting.BatchPlots.Write(setup, folder, plots);
-            report["provenance"] = Provenance.Json();
-            JsonFile.Write(Path.Combine(folder, "summary.json"), report);
+            Finish(setup, folder, report, log, signals.Token);
             log.Information("Done: {Folder}", folder);
             return summary.Failed > 0 ? Program.RunFailed : 0;
         }
@@ -160,6 +146,20 @@ public static class BatchCommand
             log.Warning("Interrupted after the inputs ran; every finished input is in {Rows}: rerun with --resume to write the summary", RowsFile);
             return signals.ExitCode;
         }
+    }
+
+    /// <summary>
+    /// Completes <paramref name="report"/> (the summary of batch.csv as it is in <paramref name="folder"/>) with the traced inputs'
+    /// folders (those not written yet), the batch plots and the provenance, and writes it as summary.json.
+    /// </summary>
+    public static void Finish(BatchSetup setup, string folder, JsonObject report, ILogger log, CancellationToken cancel)
+    {
+        report["traces"] = BatchTraces.Write(setup, folder, cancel, log);
+        var plots = new JsonObject();
+        report["plots"] = plots;
+        Plotting.BatchPlots.Write(setup, folder, plots);
+        report["provenance"] = Provenance.Json();
+        JsonFile.Write(Path.Combine(folder, "summary.json"), report);
     }
 
     /// <summary>Fingerprint of everything that determines the rows (resolved config without output_root, every input and target value).</summary>

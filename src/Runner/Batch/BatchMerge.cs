@@ -80,8 +80,8 @@ public static class BatchMerge
                 return Fail($"shard {shard} ('{s}') has {own} of its {shard.Expected(inputs)} inputs: finish it (runner --config … --shard {shard} --resume --out '{s}')");
         }
 
-        Directory.CreateDirectory(outFolder);
-        using var held = RunFolderLock.Acquire(outFolder);
+        using var held = RunFolderLock.TryCreateAndAcquire(outFolder, out string lockError);
+        if (held is null) return Fail(lockError);
         Write(Path.Combine(outFolder, BatchCommand.RowsFile), BatchRow.Header, rows.Values);
         Write(Path.Combine(outFolder, BatchCommand.EnergyFile), File.ReadLines(Path.Combine(set.ByShard[0], BatchCommand.EnergyFile)).First().Split(','), energy.Values);
         var manifest = BatchCommand.Manifest(cfg, fingerprint, inputs, Shard.Whole);
@@ -97,12 +97,7 @@ public static class BatchMerge
             .CreateLogger();
         var setup = BatchSetup.Build(cfg, net, data);
         var report = BatchSummary.Build(setup, outFolder, new JsonObject { ["merged_shards"] = set.ByShard.Count });
-        report["traces"] = BatchTraces.Write(setup, outFolder, CancellationToken.None, log);
-        var plots = new JsonObject();
-        report["plots"] = plots;
-        Plotting.BatchPlots.Write(setup, outFolder, plots);
-        report["provenance"] = Provenance.Json();
-        JsonFile.Write(Path.Combine(outFolder, "summary.json"), report);
+        BatchCommand.Finish(setup, outFolder, report, log, CancellationToken.None);
         log.Information("Merged {Rows} inputs from {Shards} shards into {Folder}", rows.Count, set.ByShard.Count, outFolder);
         return 0;
     }

@@ -97,17 +97,8 @@ public static class HuntCommand
             Console.Error.WriteLine($"runner: '{configPath}' is a valid hunt ({cfg.Cases} cases, fingerprint {cfg.Fingerprint()}); it would write '{folder}'; nothing was run or written");
             return 0;
         }
-        Directory.CreateDirectory(folder);
-        // Held until the hunt ends: a second hunt (or merge) into this folder is refused and told who holds it.
-        RunFolderLock folderLock;
-        try
-        {
-            folderLock = RunFolderLock.Acquire(folder);
-        }
-        catch (FolderInUseException e)
-        {
-            return Fail(e.Message);
-        }
+        // Held until the run ends: a second run (or merge) into this folder is refused and told who holds it.
+        if (RunFolderLock.TryCreateAndAcquire(folder, out string lockError) is not { } folderLock) return Fail(lockError);
         using (folderLock) return Start(cfg, folder, results, manifest, shard, threads, resume);
     }
 

@@ -67,16 +67,7 @@ public static class HuntMerge
             return Fail($"the hunt is not complete: {string.Join("; ", problems)}. Finish them (runner hunt --resume --shard k/{shardCount}), or pass --partial to merge what there is");
         }
 
-        Directory.CreateDirectory(outFolder);
-        RunFolderLock folderLock;
-        try
-        {
-            folderLock = RunFolderLock.Acquire(outFolder);
-        }
-        catch (FolderInUseException e)
-        {
-            return Fail(e.Message);
-        }
+        if (RunFolderLock.TryCreateAndAcquire(outFolder, out string lockError) is not { } folderLock) return Fail(lockError);
         using var held = folderLock;
         if (File.Exists(Path.Combine(outFolder, "results.csv"))) return Fail($"--out: '{outFolder}' already holds results; choose a new folder");
         using var log = new LoggerConfiguration().MinimumLevel.Information()
