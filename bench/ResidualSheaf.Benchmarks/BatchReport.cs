@@ -38,8 +38,8 @@ public static class BatchReport
         var template = new HeatEquation(ns.Problem(inputs[0]));
         Console.WriteLine($"{net.Describe()}: {template.FreeDimension} free coordinates, {template.SwitchingCount} switching units; {count} inputs, {threads} threads; " +
                           $"load average {File.ReadAllText("/proc/loadavg").Trim()}");
-        // Warm-up (JIT) on a few inputs, then the measured runs, each with a fresh cache.
-        Measure(ns, template, inputs[..Math.Min(50, count)], threads, new SharedPatternCache(template), out _);
+        // Warm-up long enough for tiered JIT to reach its optimised code, then the measured runs, each with a fresh cache.
+        Measure(ns, template, inputs[..Math.Min(3000, count)], threads, new SharedPatternCache(template), out _);
         for (int rep = 0; rep < Repeats; rep++)
         {
             var cache = new SharedPatternCache(template);

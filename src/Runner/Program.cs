@@ -30,9 +30,12 @@ public static class Program
 
         Usage:
           runner --config <file.json> [--out <folder>] [--dry-run]
-          runner --config <batch.json> [--threads N] [--resume] [--out <folder>]
+          runner --config <batch.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
                                    a batch heat run (job heat over inputs.count > 1 inputs or inputs.path): batch.csv, one
-                                   flushed row per input; --resume continues a killed batch in its folder
+                                   flushed row per input; --resume continues a killed batch in its folder; --shard k/N runs
+                                   only the inputs i with i mod N = k (folder <name>-shard-k-of-N)
+          runner batch-merge --out <folder> <shard folder> …
+                                   joins every shard of a batch into one folder (batch.csv, energy.csv, summary.json, plots)
           runner validate --config <file.json>          (the same as --dry-run)
           runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
           runner hunt --slurm --config <hunt.json> [--tasks N] [--dry-run] …
@@ -76,6 +79,7 @@ public static class Program
     {
         if (args.Length > 0 && args[0] == "hunt") return Hunt.HuntCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "hunt-merge") return Hunt.HuntMerge.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "batch-merge") return Batch.BatchMerge.Run(args[1..]);
         if (args.Length > 0 && args[0] == "plot") return Plotting.ReplotCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "inspect") return Inspect.InspectCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "export-onnx") return Export.ExportOnnxCommand.Run(args[1..]);
@@ -87,6 +91,7 @@ public static class Program
         }
         string? configPath = null, outFolder = null;
         int? threads = null;
+        Sharding.Shard? shard = null;
         bool resume = false;
         for (int i = 0; i < args.Length; i++)
         {
@@ -118,6 +123,14 @@ public static class Program
                 case "--resume":
                     resume = true;
                     break;
+                case "--shard" when i + 1 < args.Length:
+                    if (!Sharding.Shard.TryParse(args[++i], out var part))
+                    {
+                        Console.Error.WriteLine($"runner: {Sharding.Shard.ParseError(args[i])}");
+                        return BadInput;
+                    }
+                    shard = part;
+                    break;
                 default:
                     Console.Error.WriteLine($"runner: unknown or incomplete argument '{args[i]}'. See runner --help.");
                     return BadInput;
@@ -138,9 +151,9 @@ public static class Program
             Console.Error.WriteLine($"runner: {e.Message}");
             return BadInput;
         }
-        if (!config.IsBatch && (threads is not null || resume))
+        if (!config.IsBatch && (threads is not null || resume || shard is not null))
         {
-            Console.Error.WriteLine($"runner: {(resume ? "--resume" : "--threads")} only applies to batch heat runs (job heat with inputs.count > 1 or inputs.path) and hunts");
+            Console.Error.WriteLine($"runner: {(resume ? "--resume" : shard is not null ? "--shard" : "--threads")} only applies to batch heat runs (job heat with inputs.count > 1 or inputs.path) and hunts");
             return BadInput;
         }
         INetwork? network = null;
@@ -170,7 +183,7 @@ public static class Program
             Console.Error.WriteLine($"runner: {e.Message}");
             return BadInput;
         }
-        if (config.IsBatch) return Batch.BatchCommand.Run(config, network!, inputSet!, outFolder, threads ?? Environment.ProcessorCount, resume, dryRun);
+        if (config.IsBatch) return Batch.BatchCommand.Run(config, network!, inputSet!, outFolder, threads ?? Environment.ProcessorCount, resume, dryRun, shard);
         if (dryRun)
         {
             Console.WriteLine(ResolvedConfig.ToJson(config).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));

@@ -15,7 +15,7 @@ internal static class ExactHeatRun
         var eq = run.Equation;
         var o = run.Problem;
         int n = eq.FreeDimension;
-        var res = new ExactPiecewiseIntegrator(eq, flow.SharedPatterns).Run(initial, null, o.EndTime, o.MaxEvents);
+        var res = new ExactPiecewiseIntegrator(eq, flow.SharedPatterns, ownCopy: false).Run(initial, null, o.EndTime, o.MaxEvents);
         var path = res.Trajectory!;
         double[]? limit = res.Limit;
         bool criteria = run.HasStateRules;
@@ -26,15 +26,15 @@ internal static class ExactHeatRun
         double tPrev = 0, t = 0;
         HeatStatus? stop = null;
         double limitScale = limit is null ? 0 : 1e-15 * (1 + Numerics.MaxAbs(limit));
-        var grid = Grid(flow.SamplesPerDecade, horizon);
-        int gi = 0;
+        // The sample grid is made as it is walked: a run that converges at t ≈ 100 does not build the grid up to an end time of 1e6.
+        var grid = new GridWalk(flow.SamplesPerDecade, horizon);
         bool first = true;
         while (true)
         {
             if (run.Cancellation.IsCancellationRequested) { stop = HeatStatus.Interrupted; break; }
             // Next sample: the earlier of the next event time and the next grid time (t = 0 first).
             double tEvent = nextEvent < res.Events.Count ? res.Events[nextEvent].Time : double.PositiveInfinity;
-            double tGrid = gi < grid.Count ? grid[gi] : double.PositiveInfinity;
+            double tGrid = grid.Current;
             if (first) t = 0;
             else t = Math.Min(tEvent, tGrid);
             if (double.IsPositiveInfinity(t))
@@ -42,7 +42,7 @@ internal static class ExactHeatRun
                 t = tPrev;
                 break;
             }
-            if (!first && tGrid <= tEvent) gi++;
+            if (!first && tGrid <= tEvent) grid.Advance();
             while (nextEvent < res.Events.Count && res.Events[nextEvent].Time <= t)
             {
                 if (!run.AddEvent(res.Events[nextEvent++])) stop = HeatStatus.EventLimit;
@@ -99,13 +99,33 @@ internal static class ExactHeatRun
     internal static List<double> Grid(int perDecade, double end)
     {
         var g = new List<double>();
-        for (int k = 0; ; k++)
+        for (var walk = new GridWalk(perDecade, end); !double.IsPositiveInfinity(walk.Current); walk.Advance()) g.Add(walk.Current);
+        return g;
+    }
+
+    /// <summary>The points of <see cref="Grid"/> one after another (+∞ after the last).</summary>
+    private struct GridWalk(int perDecade, double end)
+    {
+        private int _k;
+        private bool _past;
+
+        public double Current { readonly get; private set; } = Point(0, perDecade, end);
+
+        public void Advance()
+        {
+            if (_past || Current >= end)
+            {
+                _past = true;
+                Current = double.PositiveInfinity;
+                return;
+            }
+            Current = Point(++_k, perDecade, end);
+        }
+
+        private static double Point(int k, int perDecade, double end)
         {
             double t = GridStart * Math.Pow(10, (double)k / perDecade);
-            if (t >= end) break;
-            g.Add(t);
+            return t >= end ? end : t;
         }
-        g.Add(end);
-        return g;
     }
 }

@@ -22,9 +22,18 @@ public sealed class ExactPiecewiseIntegrator
     /// work is taken from (and added to) that cache, shared with other equations of the same sheaf, pin layout and α.
     /// </summary>
     public ExactPiecewiseIntegrator(HeatEquation equation, SharedPatternCache? shared = null)
+        : this(equation, shared, ownCopy: true)
+    {
+    }
+
+    /// <summary>
+    /// With <paramref name="ownCopy"/> false the integrator works in <paramref name="equation"/>'s own workspaces (a heat solve, which
+    /// has the equation to itself during the call, saves the copy per input).
+    /// </summary>
+    internal ExactPiecewiseIntegrator(HeatEquation equation, SharedPatternCache? shared, bool ownCopy)
     {
         ArgumentNullException.ThrowIfNull(equation);
-        _eq = equation.Clone();
+        _eq = ownCopy ? equation.Clone() : equation;
         shared?.CheckCompatible(equation);
         _shared = shared;
     }

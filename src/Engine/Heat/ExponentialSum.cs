@@ -72,17 +72,43 @@ public static class ExponentialSum
             }
             if (!left) return double.PositiveInfinity;
         }
-        for (; ta < horizon && ta <= tauFar; t *= GridRatio)
+        int grow = 0;
+        while (ta < horizon && ta <= tauFar)
         {
             double v = Evaluate(sign, gStar, a, lambda, t);
-            // A cell with both ends negative is excluded rigorously by a monotone upper bound, or subdivided.
-            int budget = RefineBudget;
-            double r = Refine(sign, gStar, a, lambda, ta, ha, t, v, 0, band, ref budget);
-            if (!double.IsPositiveInfinity(r)) return r;
+            if (grow > 0 && !(v < 0 && Excluded(sign, gStar, a, lambda, ta, ha, t, v, band)))
+            {
+                // A long cell the bounds do not exclude at once is searched as grid cells, so that roots are bracketed as before.
+                grow = 0;
+                t = ta * GridRatio;
+                continue;
+            }
+            if (grow == 0)
+            {
+                // A grid cell with both ends negative is excluded rigorously by a monotone upper bound, or subdivided.
+                int budget = RefineBudget;
+                double r = Refine(sign, gStar, a, lambda, ta, ha, t, v, 0, band, ref budget);
+                if (!double.IsPositiveInfinity(r)) return r;
+            }
             ta = t;
             ha = v;
+            // Far from its surface a function is excluded cell after cell: the cells grow (ratio 1.15^(2^k)) while that lasts.
+            grow = Math.Min(grow + 1, MaxGrowth);
+            t = ta * Math.Pow(GridRatio, 1 << grow);
         }
         return double.PositiveInfinity;
+    }
+
+    /// <summary>Largest k of the grown cells' ratio 1.15^(2^k) (k = 5: about 88).</summary>
+    private const int MaxGrowth = 5;
+
+    /// <summary>The exclusions <see cref="Refine"/> makes without subdividing, for a cell with h(lo), h(hi) &lt; 0.</summary>
+    private static bool Excluded(double sign, double gStar, ReadOnlySpan<double> a, ReadOnlySpan<double> lambda,
+        double lo, double hlo, double hi, double hhi, double band)
+    {
+        if (Math.Max(hlo, hhi) + CurvatureBound(sign, a, lambda, lo, hi) * (hi - lo) * (hi - lo) / 8 < 0) return true;
+        double upper = UpperBound(sign, gStar, a, lambda, lo, hi);
+        return upper < 0 || upper <= band;
     }
 
     /// <summary>
@@ -128,9 +154,7 @@ public static class ExponentialSum
         double lo, double hlo, double hi, double hhi, int depth, double band, ref int budget)
     {
         if (hhi >= 0) return Brent(sign, gStar, a, lambda, lo, hlo, hi, hhi);
-        if (Math.Max(hlo, hhi) + CurvatureBound(sign, a, lambda, lo, hi) * (hi - lo) * (hi - lo) / 8 < 0) return double.PositiveInfinity;
-        double upper = UpperBound(sign, gStar, a, lambda, lo, hi);
-        if (upper < 0 || upper <= band) return double.PositiveInfinity;
+        if (Excluded(sign, gStar, a, lambda, lo, hlo, hi, hhi, band)) return double.PositiveInfinity;
         if (depth >= 48 || hi - lo <= 8 * 2.220446049250313e-16 * hi || --budget < 0) return double.PositiveInfinity;
         double mid = 0.5 * (lo + hi);
         double hm = Evaluate(sign, gStar, a, lambda, mid);

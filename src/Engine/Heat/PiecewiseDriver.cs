@@ -31,6 +31,7 @@ internal sealed class PiecewiseDriver
     private readonly Func<HeatEvent, bool>? _onEvent;
     private readonly List<double[]> _outStates = [];
     private readonly List<HeatEvent> _events = [];
+    private readonly TangentSurfaceGuard _tangent;
     private int _nextOut;
     private bool _stopped;
 
@@ -47,6 +48,7 @@ internal sealed class PiecewiseDriver
         _onOutput = onOutput;
         _onEvent = onEvent;
         Modes = new UnitMode[equation.SwitchingCount];
+        _tangent = new TangentSurfaceGuard(equation.SwitchingCount);
     }
 
     /// <summary>The current modes (the last piece's at the end).</summary>
@@ -136,7 +138,8 @@ internal sealed class PiecewiseDriver
             t = unit < 0 && tau == remaining ? endTime : end;
             if (unit < 0) continue;
 
-            AddEvent(SurfaceSwitch.Apply(_eq, t, state, modes, unit, function));
+            var old = modes[unit];
+            AddEvent(_tangent.Correct(_eq, SurfaceSwitch.Apply(_eq, t, state, modes, unit, function), t, tau, old, modes, unit));
             dirty = true;
             if (!capBefore && _events.Count >= maxEvents) return new(PiecewiseStatus.EventLimit, t, state, null);
         }

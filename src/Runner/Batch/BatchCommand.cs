@@ -8,6 +8,7 @@ using ResidualSheaf.Models.Weights;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Data;
 using ResidualSheaf.Runner.Output;
+using ResidualSheaf.Runner.Sharding;
 using Serilog;
 using Serilog.Formatting.Compact;
 
@@ -26,9 +27,10 @@ public static class BatchCommand
 
     /// <summary>Runs (or resumes) the batch of a validated config whose inputs are loaded.</summary>
     public static int Run(RunConfig cfg, INetwork net, InputSet data, string? outFolder, int threads, bool resume, bool dryRun,
-        CancellationToken external = default)
+        Shard? shard = null, CancellationToken external = default)
     {
-        string folder = Path.GetFullPath(outFolder ?? Path.Combine(cfg.OutputRoot, cfg.Name));
+        var part = shard ?? Shard.Whole;
+        string folder = Path.GetFullPath(outFolder ?? Path.Combine(cfg.OutputRoot, part.FolderName(cfg.Name)));
         string field = outFolder is null ? "output_root" : "--out";
         if (File.Exists(folder)) return Fail($"{field}: '{folder}' is a file, not a folder");
         try
@@ -49,6 +51,7 @@ public static class BatchCommand
             var m = File.Exists(manifest) ? JsonNode.Parse(File.ReadAllText(manifest)) : null;
             if (m?["fingerprint"]?.GetValue<string>() != fingerprint)
                 return Fail($"--resume: '{folder}' was started from a different config or data (fingerprint {m?["fingerprint"]}, this run {fingerprint})");
+            if (Shard.FromJson(m!["shard"]) != part) return Fail($"--resume: '{folder}' holds shard {Shard.FromJson(m["shard"])}, not {part}");
         }
         if (dryRun)
         {
@@ -56,27 +59,23 @@ public static class BatchCommand
             Console.Error.WriteLine($"runner: a valid batch of {data.Inputs.Length} inputs (fingerprint {fingerprint}); it would write '{folder}'; nothing was run or written");
             return 0;
         }
-        Directory.CreateDirectory(folder);
-        RunFolderLock folderLock;
-        try
-        {
-            folderLock = RunFolderLock.Acquire(folder);
-        }
-        catch (FolderInUseException e)
-        {
-            return Fail(e.Message);
-        }
+        if (RunFolderLock.TryCreateAndAcquire(folder, out string lockError) is not { } folderLock) return Fail(lockError);
         using (folderLock)
         {
-            JsonFile.Write(manifest, new JsonObject { ["name"] = cfg.Name, ["fingerprint"] = fingerprint, ["inputs"] = data.Inputs.Length });
+            JsonFile.Write(manifest, Manifest(cfg, fingerprint, data.Inputs.Length, part));
             JsonFile.Write(Path.Combine(folder, "config.resolved.json"), ResolvedConfig.ToJson(cfg));
             WeightJson.Write(Path.Combine(folder, "weights.json"), net, cfg.Weights.Source == "seeded" ? $"seeded (torch.manual_seed({cfg.Seed}))" : cfg.Weights.Path!);
-            return RunInputs(cfg, net, data, folder, threads, resume, external);
+            return RunInputs(cfg, net, data, folder, threads, resume, part, external);
         }
     }
 
+    /// <summary><c>batch.json</c>: what resume and batch-merge check (name, fingerprint, inputs, shard).</summary>
+    public static JsonObject Manifest(RunConfig cfg, string fingerprint, int inputs, Shard shard) =>
+        new() { ["name"] = cfg.Name, ["fingerprint"] = fingerprint, ["inputs"] = inputs, ["shard"] = shard.ToJson() };
+
     /// <summary>Runs the pending inputs with <paramref name="threads"/> workers, then writes the summary, traces and plots.</summary>
-    public static int RunInputs(RunConfig cfg, INetwork net, InputSet data, string folder, int threads, bool resume, CancellationToken external = default)
+    public static int RunInputs(RunConfig cfg, INetwork net, InputSet data, string folder, int threads, bool resume, Shard shard,
+        CancellationToken external = default)
     {
         using var signals = new Signals(external);
         using var log = new LoggerConfiguration()
@@ -88,13 +87,13 @@ public static class BatchCommand
             .CreateLogger();
         try
         {
-            var setup = BatchSetup.Build(cfg, net, data);
+            var setup = BatchSetup.Build(cfg, net, data, shard);
             var gridHeader = new[] { "input" }.Concat(setup.Grid.Select(t => $"E@{CsvTable.Format(t)}")).ToArray();
             using var energyFile = AppendCsv.Open(Path.Combine(folder, EnergyFile), gridHeader, resume);
             using var rowsFile = AppendCsv.Open(Path.Combine(folder, RowsFile), BatchRow.Header, resume);
-            var pending = Enumerable.Range(0, setup.Count).Select(i => (long)i).Where(i => !rowsFile.Done.Contains(i)).ToArray();
-            log.Information("Batch {Name} ({Network}): {Pending} inputs to run, {Done} already done, {Threads} threads, folder {Folder}",
-                cfg.Name, net.Describe(), pending.Length, rowsFile.Done.Count, threads, folder);
+            var pending = Enumerable.Range(0, setup.Count).Select(i => (long)i).Where(i => shard.Owns(i) && !rowsFile.Done.Contains(i)).ToArray();
+            log.Information("Batch {Name} ({Network}): {Pending} inputs to run, {Done} already done, {Threads} threads, shard {Shard}, folder {Folder}",
+                cfg.Name, net.Describe(), pending.Length, rowsFile.Done.Count, threads, shard, folder);
             var clock = Stopwatch.StartNew();
             long done = 0;
             var ensemble = new EnsembleProblem<object?, (BatchRow Row, double[] Energy)>(pending, () => null, (k, _, cancel) =>
@@ -133,12 +132,7 @@ public static class BatchCommand
                     ? new JsonObject { ["patterns"] = pc.Count, ["built"] = pc.Misses, ["hits"] = pc.Hits }
                     : null,
             });
-            report["traces"] = BatchTraces.Write(setup, folder, signals.Token, log);
-            var plots = new JsonObject();
-            report["plots"] = plots;
-            Plotting.BatchPlots.Write(setup, folder, plots);
-            report["provenance"] = Provenance.Json();
-            JsonFile.Write(Path.Combine(folder, "summary.json"), report);
+            Finish(setup, folder, report, log, signals.Token);
             log.Information("Done: {Folder}", folder);
             return summary.Failed > 0 ? Program.RunFailed : 0;
         }
@@ -152,6 +146,20 @@ public static class BatchCommand
             log.Warning("Interrupted after the inputs ran; every finished input is in {Rows}: rerun with --resume to write the summary", RowsFile);
             return signals.ExitCode;
         }
+    }
+
+    /// <summary>
+    /// Completes <paramref name="report"/> (the summary of batch.csv as it is in <paramref name="folder"/>) with the traced inputs'
+    /// folders (those not written yet), the batch plots and the provenance, and writes it as summary.json.
+    /// </summary>
+    public static void Finish(BatchSetup setup, string folder, JsonObject report, ILogger log, CancellationToken cancel)
+    {
+        report["traces"] = BatchTraces.Write(setup, folder, cancel, log);
+        var plots = new JsonObject();
+        report["plots"] = plots;
+        Plotting.BatchPlots.Write(setup, folder, plots);
+        report["provenance"] = Provenance.Json();
+        JsonFile.Write(Path.Combine(folder, "summary.json"), report);
     }
 
     /// <summary>Fingerprint of everything that determines the rows (resolved config without output_root, every input and target value).</summary>

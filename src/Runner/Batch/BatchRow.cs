@@ -8,7 +8,7 @@ public sealed record BatchRow
     [
         "input", "status", "reason", "converged", "time_to_converge", "final_time", "switches", "sliding_episodes", "energy_increases",
         "largest_relative_increase", "largest_increase_cause", "initial_energy", "final_energy", "final_distance", "output_vs_torch_float64",
-        "limit_residual", "limit_energy", "lambda_min", "method", "nfev", "njev", "nlu", "accepted_steps", "rejected_steps", "eigendecompositions",
+        "limit_residual", "limit_energy", .. LimitEnergySplit.Columns, "lambda_min", "method", "nfev", "njev", "nlu", "accepted_steps", "rejected_steps", "eigendecompositions",
         "wall_time_s",
     ];
 
@@ -63,6 +63,9 @@ public sealed record BatchRow
     /// <summary>E at the limit (the pinned discord with pin_output).</summary>
     public required double LimitEnergy { get; init; }
 
+    /// <summary>E at the limit by edge kind (<see cref="LimitEnergySplit"/>), in <see cref="LimitEnergySplit.Kinds"/> order.</summary>
+    public required double[] LimitEnergyByKind { get; init; }
+
     /// <summary>λ_min(L_free) at the limit's pattern, or null above the dense limit.</summary>
     public double? LambdaMin { get; init; }
 
@@ -94,7 +97,7 @@ public sealed record BatchRow
     public object?[] Cells() =>
     [
         Input, Status, Reason, Converged, TimeToConverge, FinalTime, Switches, SlidingEpisodes, EnergyIncreases, LargestRelativeIncrease,
-        LargestIncreaseCause, InitialEnergy, FinalEnergy, FinalDistance, OutputVsTorch, LimitResidual, LimitEnergy, LambdaMin, Method, Nfev, Njev, Nlu,
+        LargestIncreaseCause, InitialEnergy, FinalEnergy, FinalDistance, OutputVsTorch, LimitResidual, LimitEnergy, .. LimitEnergyByKind.Cast<object?>(), LambdaMin, Method, Nfev, Njev, Nlu,
         Accepted, Rejected, Eigendecompositions, WallTime,
     ];
 }

@@ -11,6 +11,7 @@ using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Data;
 using ResidualSheaf.Runner.Hunt;
 using ResidualSheaf.Runner.Jobs;
+using ResidualSheaf.Runner.Sharding;
 using TorchSharp;
 
 namespace ResidualSheaf.Runner.Batch;
@@ -67,21 +68,28 @@ public sealed class BatchSetup
     /// <summary>Times of the energy grid (<see cref="EnergyGrid"/>).</summary>
     public double[] Grid { get; }
 
+    /// <summary>The shard of the inputs this folder runs (<c>--shard k/N</c>; the whole batch by default).</summary>
+    public Shard Shard { get; private init; } = Shard.Whole;
+
     /// <summary>Number of inputs.</summary>
     public int Count => Data.Inputs.Length;
 
     /// <summary>Builds the shared part.</summary>
-    public static BatchSetup Build(RunConfig cfg, INetwork net, InputSet data)
+    public static BatchSetup Build(RunConfig cfg, INetwork net, InputSet data, Shard? shard = null)
     {
         var ns = SheafConstructor.Build(net, cfg.Constructions[0]);
         var junction = ns.Construction == SkipConstruction.Junction ? ns : SheafConstructor.Build(net, SkipConstruction.Junction);
         using var t64 = TorchReference.Create(net, torch.ScalarType.Float64);
         var y = data.Inputs.Select(x => t64.Forward(x)).ToArray();
-        return new BatchSetup(cfg, net, data, ns, junction, y);
+        return new BatchSetup(cfg, net, data, ns, junction, y) { Shard = shard ?? Shard.Whole };
     }
 
-    /// <summary>The output pinned for input k (pin_output): its target row, else the TorchSharp float64 forward pass; null without pin_output.</summary>
-    public double[]? OutputPin(long k) => !Config.Heat!.PinOutput ? null : Data.Targets?[k] ?? Torch64[k];
+    /// <summary>
+    /// The output pinned for input k (pin_output): its target row, else the TorchSharp float64 forward pass plus inputs.target_offset;
+    /// null without pin_output.
+    /// </summary>
+    public double[]? OutputPin(long k) =>
+        !Config.Heat!.PinOutput ? null : Data.Targets?[k] ?? [.. Torch64[k].Select(v => v + Config.Inputs.TargetOffset)];
 
     /// <summary>Input k's pinned problem.</summary>
     public DirichletProblem Problem(long k) => OutputPin(k) is { } pin ? Sheaf.Problem(Data.Inputs[k], pin) : Sheaf.Problem(Data.Inputs[k]);
@@ -164,6 +172,7 @@ public sealed class BatchSetup
             OutputVsTorch = Numerics.MaxAbsDifference(y, Torch64[k]),
             LimitResidual = limit.Solution.Residual,
             LimitEnergy = equation.Energy(limit.Target),
+            LimitEnergyByKind = LimitEnergySplit.Of(Sheaf.Sheaf, problem.Embed(limit.Target)),
             LambdaMin = lambdaMin,
             Method = method is "plain" or "switching-aware" ? $"{method} {integrator}" : method,
             Nfev = sol.Statistics.Nfev,

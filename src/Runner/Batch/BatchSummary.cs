@@ -16,8 +16,8 @@ public static class BatchSummary
     public static readonly string[] QuantileColumns =
     [
         "time_to_converge", "final_time", "switches", "sliding_episodes", "energy_increases", "largest_relative_increase", "initial_energy",
-        "final_energy", "final_distance", "output_vs_torch_float64", "limit_residual", "limit_energy", "lambda_min", "nfev", "accepted_steps",
-        "wall_time_s",
+        "final_energy", "final_distance", "output_vs_torch_float64", "limit_residual", "limit_energy", .. LimitEnergySplit.Columns, "lambda_min", "nfev",
+        "accepted_steps", "wall_time_s",
     ];
 
     /// <summary>The rows of batch.csv, one per input (the first row of an input wins), in input order.</summary>
@@ -39,6 +39,7 @@ public static class BatchSummary
         var quantiles = new JsonObject();
         foreach (string c in QuantileColumns) quantiles[c] = Describe(rows.Select(r => Number(r, c)));
         int converged = rows.Count(r => r["converged"] == "true");
+        int expected = setup.Shard.Expected(setup.Count);
         double? worstDistance = rows.Select(r => Number(r, "final_distance")).Where(v => v is not null).DefaultIfEmpty(null).Max();
         return new JsonObject
         {
@@ -51,10 +52,11 @@ public static class BatchSummary
             ["pin_output"] = cfg.Heat.PinOutput,
             ["initial"] = cfg.Heat.ToJson()["initial"]!.DeepClone(),
             ["stop_distance"] = cfg.Heat.StopDistance,
+            ["shard"] = setup.Shard.ToJson(),
             ["rows"] = rows.Count,
-            ["missing_inputs"] = setup.Count - rows.Count,
+            ["missing_inputs"] = expected - rows.Count,
             ["converged"] = converged,
-            ["all_converged"] = converged == setup.Count,
+            ["all_converged"] = converged == expected,
             ["worst_final_distance"] = worstDistance,
             ["by_status"] = new JsonObject(byStatus),
             ["quantile_levels"] = new JsonArray(Quantiles.Levels.Select(q => (JsonNode?)q).ToArray()),

@@ -13,12 +13,12 @@ namespace ResidualSheaf.Runner.Batch;
 /// </summary>
 public static class BatchTraces
 {
-    /// <summary>The traced input indices of the batch (those beyond the last input are dropped).</summary>
+    /// <summary>The traced input indices of the batch (those beyond the last input, or of another shard, are dropped).</summary>
     public static long[] Chosen(BatchSetup s)
     {
         var h = s.Config.Heat!;
         IEnumerable<long> k = h.TraceInputs is { } list ? list.Select(i => (long)i) : Enumerable.Range(0, h.TraceFirst ?? 1).Select(i => (long)i);
-        return k.Where(i => i < s.Count).ToArray();
+        return k.Where(i => i < s.Count && s.Shard.Owns(i)).ToArray();
     }
 
     /// <summary>Writes the folders not yet written (a resumed batch keeps finished ones) and lists them.</summary>

@@ -41,6 +41,7 @@ public static class ResolvedConfig
     {
         var o = i.Path is null ? new JsonObject { ["count"] = i.Count, ["seed"] = i.Seed, ["scale"] = i.Scale } : new JsonObject { ["path"] = i.Path };
         if (i.TargetsPath is not null) o["targets_path"] = i.TargetsPath;
+        if (i.TargetOffset != 0) o["target_offset"] = i.TargetOffset;
         return o;
     }
 

@@ -35,6 +35,9 @@ public sealed record InputsConfig(int Count, long Seed, double Scale)
 
     /// <summary>Data file of pinned-output targets (one row per input, as many rows as inputs), absolute; null for the forward pass.</summary>
     public string? TargetsPath { get; init; }
+
+    /// <summary>Added to every coordinate of the forward pass to make the pinned output of a batch with pin_output and no targets file.</summary>
+    public double TargetOffset { get; init; }
 }
 
 /// <summary>The weight-scale sweep of the λ_min exercise.</summary>
@@ -180,10 +183,12 @@ public sealed record RunConfig
             {
                 Path = dataPath,
                 TargetsPath = targetsPath,
+                TargetOffset = inf.Number("target_offset", 0.0),
             };
             inf.RejectUnknown();
             if (job == "lambda-min" && dataPath is not null) throw new ConfigException("inputs.path", "does not apply to job 'lambda-min' (it draws one input per weight draw)");
             if (job != "heat" && targetsPath is not null) throw new ConfigException("inputs.targets_path", "only applies to job 'heat' with heat.pin_output");
+            if (job != "heat" && inputs.TargetOffset != 0) throw new ConfigException("inputs.target_offset", "only applies to job 'heat' with heat.pin_output");
             if (job != "heat" && inputs.Count > 1_000_000) throw new ConfigException("inputs.count", "must be at most 1000000");
         }
 
@@ -290,6 +295,8 @@ public sealed record RunConfig
         bool batch = inputs.Path is not null || inputs.Count > 1;
         if (inputs.TargetsPath is not null && !h.PinOutput)
             throw new ConfigException("inputs.targets_path", "needs heat.pin_output: true (the targets are the pinned outputs)");
+        if (inputs.TargetOffset != 0 && (!h.PinOutput || !batch || inputs.TargetsPath is not null))
+            throw new ConfigException("inputs.target_offset", "only applies to batch heat runs with heat.pin_output: true and no inputs.targets_path (it offsets the forward pass)");
         if (!batch)
         {
             if (h.Initial.Kind == "forward-noise")

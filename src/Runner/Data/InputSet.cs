@@ -46,6 +46,7 @@ public sealed record InputSet(double[][] Inputs, double[][]? Targets, JsonObject
                 throw new ConfigException("inputs.targets_path", $"'{i.TargetsPath}' has {targets.Length} rows; there are {inputs.Length} inputs (one target row per input)");
             source["targets_path"] = i.TargetsPath;
         }
+        if (i.TargetOffset != 0) source["target_offset"] = i.TargetOffset;
         return new InputSet(inputs, targets, source);
     }
 }

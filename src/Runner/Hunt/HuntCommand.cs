@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ResidualSheaf.Engine.Ensembles;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Output;
+using ResidualSheaf.Runner.Sharding;
 using Serilog;
 using Serilog.Formatting.Compact;
 using Spectre.Console;
@@ -59,11 +60,8 @@ public static class HuntCommand
                         return Fail($"--threads: '{args[i]}' is not a positive integer");
                     break;
                 case "--shard" when i + 1 < args.Length:
-                    var parts = args[++i].Split('/');
-                    if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int k)
-                        || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || k >= n)
-                        return Fail($"--shard: '{args[i]}' is not k/N with 0 ≤ k < N");
-                    shard = (k, n);
+                    if (!Shard.TryParse(args[++i], out var parsed)) return Fail(Shard.ParseError(args[i]));
+                    shard = (parsed.K, parsed.N);
                     break;
                 default:
                     return Fail($"unknown or incomplete argument '{args[i]}'. See runner hunt --help.");
@@ -79,7 +77,7 @@ public static class HuntCommand
         {
             return Fail(e.Message);
         }
-        string folder = Path.GetFullPath(outFolder ?? Path.Combine(cfg.OutputRoot, shard.N == 1 ? cfg.Name : $"{cfg.Name}-shard-{shard.K}-of-{shard.N}"));
+        string folder = Path.GetFullPath(outFolder ?? Path.Combine(cfg.OutputRoot, new Shard(shard.K, shard.N).FolderName(cfg.Name)));
         string results = Path.Combine(folder, "results.csv");
         string manifest = Path.Combine(folder, "hunt.json");
         if (File.Exists(folder)) return Fail($"{(outFolder is null ? "output_root" : "--out")}: '{folder}' is a file, not a folder");
@@ -99,17 +97,8 @@ public static class HuntCommand
             Console.Error.WriteLine($"runner: '{configPath}' is a valid hunt ({cfg.Cases} cases, fingerprint {cfg.Fingerprint()}); it would write '{folder}'; nothing was run or written");
             return 0;
         }
-        Directory.CreateDirectory(folder);
-        // Held until the hunt ends: a second hunt (or merge) into this folder is refused and told who holds it.
-        RunFolderLock folderLock;
-        try
-        {
-            folderLock = RunFolderLock.Acquire(folder);
-        }
-        catch (FolderInUseException e)
-        {
-            return Fail(e.Message);
-        }
+        // Held until the run ends: a second run (or merge) into this folder is refused and told who holds it.
+        if (RunFolderLock.TryCreateAndAcquire(folder, out string lockError) is not { } folderLock) return Fail(lockError);
         using (folderLock) return Start(cfg, folder, results, manifest, shard, threads, resume);
     }
 
@@ -143,7 +132,7 @@ public static class HuntCommand
         ["name"] = cfg.Name,
         ["fingerprint"] = cfg.Fingerprint(),
         ["cases"] = cfg.Cases,
-        ["shard"] = new JsonObject { ["k"] = shard.K, ["n"] = shard.N },
+        ["shard"] = new Shard(shard.K, shard.N).ToJson(),
         ["config"] = cfg.ToJson(),
     };
 

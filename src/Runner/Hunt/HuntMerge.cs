@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Output;
+using ResidualSheaf.Runner.Sharding;
 using Serilog;
 
 namespace ResidualSheaf.Runner.Hunt;
@@ -33,28 +34,17 @@ public static class HuntMerge
         if (File.Exists(outFolder)) return Fail($"--out: '{outFolder}' is a file, not a folder");
         if (File.Exists(Path.Combine(outFolder, "results.csv"))) return Fail($"--out: '{outFolder}' already holds results; choose a new folder");
 
-        JsonNode? first = null;
-        var seen = new Dictionary<int, string>();
-        foreach (string s in shards)
-        {
-            string manifest = Path.Combine(s, "hunt.json");
-            if (!File.Exists(manifest) || !File.Exists(Path.Combine(s, "results.csv"))) return Fail($"'{s}' is not a hunt folder (no hunt.json / results.csv)");
-            var m = JsonNode.Parse(File.ReadAllText(manifest))!;
-            first ??= m;
-            if (m["fingerprint"]!.GetValue<string>() != first["fingerprint"]!.GetValue<string>())
-                return Fail($"'{s}' comes from a different hunt config (fingerprint {m["fingerprint"]}) than '{shards[0]}' ({first["fingerprint"]}); refusing to merge");
-            int n = m["shard"]!["n"]!.GetValue<int>(), k = m["shard"]!["k"]!.GetValue<int>();
-            if (n != first["shard"]!["n"]!.GetValue<int>()) return Fail($"'{s}' is shard {k}/{n}, but '{shards[0]}' splits the hunt into {first["shard"]!["n"]}");
-            if (!seen.TryAdd(k, s)) return Fail($"shard {k}/{n} is given twice ('{seen[k]}' and '{s}')");
-        }
+        if (ShardFolders.Read(shards, "hunt.json", "results.csv", "hunt", out string error) is not { } set) return Fail(error);
+        var first = set.First;
+        var seen = set.ByShard;
         HuntConfig cfg;
         using (var doc = JsonDocument.Parse(first!["config"]!.ToJsonString())) cfg = HuntConfig.Parse(doc.RootElement);
 
         // Every row is read before anything is written, so a refused merge leaves no folder behind.
-        int shardCount = first["shard"]!["n"]!.GetValue<int>();
+        int shardCount = set.Count;
         var rows = new SortedDictionary<long, Dictionary<string, string>>();
         var incomplete = new List<string>();
-        foreach (var (k, s) in seen.OrderBy(p => p.Key))
+        foreach (var (k, s) in seen)
         {
             int own = 0;
             foreach (var r in ResultsFile.Read(Path.Combine(s, "results.csv")))
@@ -68,7 +58,7 @@ public static class HuntMerge
         }
 
         // Missing and incomplete shards are named by number: a merge of part of a hunt is only made when asked for.
-        var missing = Enumerable.Range(0, shardCount).Where(k => !seen.ContainsKey(k)).ToList();
+        var missing = set.Missing;
         if (!partial && (missing.Count > 0 || incomplete.Count > 0))
         {
             var problems = new List<string>();
@@ -77,16 +67,7 @@ public static class HuntMerge
             return Fail($"the hunt is not complete: {string.Join("; ", problems)}. Finish them (runner hunt --resume --shard k/{shardCount}), or pass --partial to merge what there is");
         }
 
-        Directory.CreateDirectory(outFolder);
-        RunFolderLock folderLock;
-        try
-        {
-            folderLock = RunFolderLock.Acquire(outFolder);
-        }
-        catch (FolderInUseException e)
-        {
-            return Fail(e.Message);
-        }
+        if (RunFolderLock.TryCreateAndAcquire(outFolder, out string lockError) is not { } folderLock) return Fail(lockError);
         using var held = folderLock;
         if (File.Exists(Path.Combine(outFolder, "results.csv"))) return Fail($"--out: '{outFolder}' already holds results; choose a new folder");
         using var log = new LoggerConfiguration().MinimumLevel.Information()
@@ -102,7 +83,7 @@ public static class HuntMerge
         {
             string ce = Path.Combine(s, "counterexamples");
             if (!Directory.Exists(ce)) continue;
-            foreach (string d in Directory.GetDirectories(ce)) CopyDirectory(d, Path.Combine(outFolder, "counterexamples", Path.GetFileName(d)));
+            foreach (string d in Directory.GetDirectories(ce)) ShardFolders.CopyDirectory(d, Path.Combine(outFolder, "counterexamples", Path.GetFileName(d)));
         }
         var merged = HuntCommand.Manifest(cfg, (0, 1));
         merged["merged_from"] = new JsonArray(shards.Select(s => (JsonNode?)s).ToArray());
@@ -120,11 +101,4 @@ public static class HuntMerge
     }
 
     private static int Fail(string message) => HuntCommand.Fail(message);
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (string f in Directory.GetFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)), overwrite: true);
-        foreach (string d in Directory.GetDirectories(from)) CopyDirectory(d, Path.Combine(to, Path.GetFileName(d)));
-    }
 }

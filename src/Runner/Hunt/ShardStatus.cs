@@ -21,7 +21,7 @@ public sealed record ShardStatus(string Folder, bool Exists, string? Fingerprint
     public bool Complete => Done == Expected && Reported;
 
     /// <summary>Number of ids i in [0, cases) with i mod n = k.</summary>
-    public static int ExpectedCases(int cases, int k, int n) => k >= cases ? 0 : (cases - 1 - k) / n + 1;
+    public static int ExpectedCases(int cases, int k, int n) => new Sharding.Shard(k, n).Expected(cases);
 
     /// <summary>Reads a shard folder meant to hold shard k of n of a hunt with <paramref name="cases"/> cases.</summary>
     public static ShardStatus Read(string folder, int cases, int k, int n)

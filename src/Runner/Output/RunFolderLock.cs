@@ -50,6 +50,25 @@ public sealed class RunFolderLock : IDisposable
         return new RunFolderLock(folder, stream);
     }
 
+    /// <summary>
+    /// Creates <paramref name="folder"/> if needed and takes its lock; null when another run holds it, with
+    /// <paramref name="error"/> naming the holder (what every command that writes a run folder reports).
+    /// </summary>
+    public static RunFolderLock? TryCreateAndAcquire(string folder, out string error)
+    {
+        error = "";
+        Directory.CreateDirectory(folder);
+        try
+        {
+            return Acquire(folder);
+        }
+        catch (FolderInUseException e)
+        {
+            error = e.Message;
+            return null;
+        }
+    }
+
     private static string ReadHolder(string path)
     {
         try

@@ -40,6 +40,11 @@ public static class BatchPlots
         plots["switches_histogram"] = "switches-histogram.png";
         Histogram(Path.Combine(folder, "time-to-converge-histogram.png"), "time to converge per converged input", "time to converge", "inputs", time, log: true);
         plots["time_to_converge_histogram"] = "time-to-converge-histogram.png";
+        if (setup.Config.Heat!.PinOutput)
+        {
+            LimitEnergySplitPlot.Write(Path.Combine(folder, "limit-energy-by-edge-kind.png"), rows);
+            plots["limit_energy_by_edge_kind"] = "limit-energy-by-edge-kind.png";
+        }
     }
 
     /// <summary>E on the grid per input from energy.csv (the first row of an input counts), in input order.</summary>
