@@ -115,9 +115,7 @@ public static class CaseRunner
                 };
                 var exact = HeatSolver.Solve(exactProblem, new ExactPiecewiseFlow(), eo, cancel);
                 exactStatus = StatusText(exact);
-                // An exact run stopped by its event cap proves nothing about the limit: the tightened run decides instead.
-                exactSettled = exact.Status == HeatStatus.EventLimit ? null
-                    : exact.Status == HeatStatus.Converged || (chord && IsPlateau(exact));
+                exactSettled = ExactSettled(exact.Status, IsPlateau(exact), chord);
                 exactIncreases = eo.Monitor.Classify(exact.Events).Count;
                 exactAtLimit = exact.Status == HeatStatus.Converged;
                 exactRest = CaseRest.Locate(s, stationary, exact.FinalState, exactAtLimit.Value, IsPlateau(exact)).RestedAt;
@@ -213,6 +211,16 @@ public static class CaseRunner
         if (increases.Count == 0 && status is HeatStatus.EventLimit or HeatStatus.StepSizeUnderflow) return "chattering";
         return "integration-error";
     }
+
+    /// <summary>
+    /// What an exact re-run proves about the limit: true when it converged, or (<paramref name="restCounts"/>: chord, output pinned)
+    /// came to rest; otherwise null, no ground truth — a run stopped at its event cap or its horizon has only not got there yet
+    /// (junction flows converge from every start, at a rate λ_min that can be 1e−12 in deep stacks with large weights), and the
+    /// plateau rule is a heuristic, not a stationary point, where the only stationary point is the forward pass. No finite exact run
+    /// proves non-convergence; the tightened run then decides between the unverified verdicts and the artefacts.
+    /// </summary>
+    public static bool? ExactSettled(HeatStatus status, bool plateau, bool restCounts) =>
+        status == HeatStatus.Converged || (restCounts && plateau) ? true : null;
 
     /// <summary>The observer of a case run (the same energy watch as the heat job's trace).</summary>
     public static EnergyObserver Observer(CaseSetup s) => new(s.Equation);
