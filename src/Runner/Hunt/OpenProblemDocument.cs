@@ -83,13 +83,18 @@ public static class OpenProblemDocument
 
     private static string Session(JsonNode summary)
     {
+        string total = summary["case_wall_time_s_total"] is JsonValue tv && tv.TryGetValue(out double t) && summary["cases_done"] is JsonValue dv
+            && dv.TryGetValue(out int done) && done > 0
+            ? $"Worker time over the cases: {t.ToString("F0", Inv)} s, {(t / done).ToString("F2", Inv)} s per case. "
+            : "";
         var s = summary["session"];
-        if (s is null) return "";
+        // A merge's session is the merge, not the hunt: only a hunt's own session has throughput figures.
+        if (s?["cases_per_minute_this_session"] is null) return total;
         string Num(string key, string format) => s[key] is JsonValue v && v.TryGetValue(out double d) ? d.ToString(format, Inv) : "–";
         string phases = s["phase_seconds_this_session"] is JsonObject p
             ? " Time per phase, summed over workers (s): " + string.Join(", ", p.Select(kv => $"{kv.Key} {kv.Value!.GetValue<double>().ToString("F0", Inv)}")) + "."
             : "";
-        return $"Last session: {Num("cases_per_minute_this_session", "F1")} cases/min on {s["threads"]} threads, " +
+        return total + $"Last session: {Num("cases_per_minute_this_session", "F1")} cases/min on {s["threads"]} threads, " +
                $"{Num("wall_time_s_this_session", "F0")} s wall, {Num("cpu_time_s_this_session", "F0")} s CPU (shared machine).{phases}";
     }
 
