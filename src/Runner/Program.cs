@@ -40,6 +40,7 @@ public static class Program
           runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
           runner hunt --slurm --config <hunt.json> [--tasks N] [--dry-run] …
           runner hunt-merge --out <folder> [--partial] <shard folder> …
+          runner open-problem --template <template.md> --out <document.md> <hunt folder> …   (docs/open-problem.md from hunts)
           runner inspect --config <file.json> [--out <folder>]
                                    the sheaf of the config's network (cells, maps, junctions, δ_Ω's shape), drawn with --out
           runner export-onnx --config <file.json> --out <model.onnx>
@@ -80,6 +81,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "hunt") return Hunt.HuntCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "hunt-merge") return Hunt.HuntMerge.Run(args[1..]);
         if (args.Length > 0 && args[0] == "batch-merge") return Batch.BatchMerge.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "open-problem") return Hunt.OpenProblemDocument.Run(args[1..]);
         if (args.Length > 0 && args[0] == "plot") return Plotting.ReplotCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "inspect") return Inspect.InspectCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "export-onnx") return Export.ExportOnnxCommand.Run(args[1..]);

@@ -65,8 +65,9 @@ internal sealed class ExactPatternFlow : IPatternFlow
             for (int i = 0; i < m; i++) s += seg.V[i * m + k] * work[i];
             beta[k] = s;
         }
-        StartDistance = Numerics.MaxAbs(work.AsSpan(0, m));
         _beta = beta;
+        // The null modes stay where they start: the distance to this piece's limit is that of the decaying modes alone.
+        StartDistance = seg.NullModes == 0 ? Numerics.MaxAbs(work.AsSpan(0, m)) : DistanceAt(0);
         _start = state;
         _trajectory.Add(t, (double[])state.Clone(), seg, beta, (UnitMode[])_modes.Clone());
         return true;
@@ -79,7 +80,7 @@ internal sealed class ExactPatternFlow : IPatternFlow
         int m = seg.F.Length;
         var beta = _beta;
         var a = _a.AsSpan(0, m);
-        var roots = new Roots(seg.Lambda, seg.Groups);
+        var roots = new Roots(seg.Lambda, seg.Groups, seg.NullModes);
         // Never cut at the end time: "no switch found" must mean none on [τ, ∞), so that Converged is a proof.
         var search = new SwitchSearch(double.PositiveInfinity);
         for (int u = 0; u < modes.Length && m > 0; u++)
@@ -124,7 +125,7 @@ internal sealed class ExactPatternFlow : IPatternFlow
         for (int i = 0; i < m; i++)
         {
             double s = 0;
-            for (int k = 0; k < m; k++) s += seg.V[i * m + k] * (_beta[k] * Math.Exp(-seg.Lambda[k] * tau));
+            for (int k = seg.NullModes; k < m; k++) s += seg.V[i * m + k] * (_beta[k] * Math.Exp(-seg.Lambda[k] * tau));
             d = Math.Max(d, Math.Abs(s));
         }
         return d;
@@ -134,14 +135,34 @@ internal sealed class ExactPatternFlow : IPatternFlow
     {
         var seg = Seg;
         var limit = (double[])_start.Clone();
-        for (int i = 0; i < seg.F.Length; i++) limit[seg.F[i]] = seg.CStar[i];
+        int m = seg.F.Length;
+        for (int i = 0; i < m; i++)
+        {
+            double s = seg.CStar[i];
+            for (int k = 0; k < seg.NullModes; k++) s += seg.V[i * m + k] * _beta[k];
+            limit[seg.F[i]] = s;
+        }
         return limit;
     }
 
-    /// <summary>The exact switching functions are found by <see cref="ExponentialSum.EarliestRise"/> on the segment's spectrum.</summary>
-    private readonly struct Roots(double[] lambda, int[] groups) : ISwitchRoots
+    /// <summary>
+    /// The exact switching functions are found by <see cref="ExponentialSum.EarliestRise"/> on the segment's spectrum; the terms of
+    /// null modes (λ = 0, a group of their own at the front) are constants and join g*.
+    /// </summary>
+    private readonly struct Roots(double[] lambda, int[] groups, int nullModes) : ISwitchRoots
     {
-        public double Earliest(double sign, double gStar, ReadOnlySpan<double> a, double limit) =>
-            ExponentialSum.EarliestRise(sign, gStar, a, lambda, groups, limit);
+        private readonly int[] _decaying = Decaying(groups, nullModes);
+
+        public double Earliest(double sign, double gStar, ReadOnlySpan<double> a, double limit)
+        {
+            if (nullModes == 0) return ExponentialSum.EarliestRise(sign, gStar, a, lambda, groups, limit);
+            for (int k = 0; k < nullModes; k++) gStar += a[k];
+            // Nothing decays: the function is constant; as in EarliestRise, one above its band is an immediate event.
+            if (nullModes == lambda.Length) return sign * gStar > 1e-12 * (1 + Math.Abs(gStar)) ? 0.0 : double.PositiveInfinity;
+            return ExponentialSum.EarliestRise(sign, gStar, a[nullModes..], lambda.AsSpan(nullModes), _decaying, limit);
+        }
+
+        // The group starts of the decaying modes (the null modes are a group of their own, so z is a start).
+        private static int[] Decaying(int[] groups, int z) => z == 0 ? groups : [.. groups.Where(g => g >= z).Select(g => g - z)];
     }
 }

@@ -122,26 +122,28 @@ public sealed class ExactPiecewiseIntegrator
         for (int i = 0; i < m; i++) lff[i, i] += soft[f[i]];
         double[] lambda = [], v = [];
         int[] groups = [0];
+        int nullModes = 0;
         MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? chol = null;
         if (m > 0)
         {
+            // A factor is kept only for a non-singular pattern (below); a singular one has no Cholesky factor at all.
             try { chol = lff.Cholesky(); }
-            catch (ArgumentException ex)
-            {
-                throw new InvalidOperationException($"L(σ)[F,F] is not positive definite for pattern {ModeKey.Describe(modes)}", ex);
-            }
+            catch (ArgumentException) { chol = null; }
             var mm = lff * alpha;
             var evd = mm.Evd(Symmetricity.Symmetric);
             var ev = evd.EigenValues.Select(z => z.Real).ToArray();
             var order = Enumerable.Range(0, m).OrderBy(i => ev[i]).ToArray();
             lambda = order.Select(i => ev[i]).ToArray();
-            if (!(lambda[0] > 0)) throw new InvalidOperationException($"α L(σ)[F,F] has a non-positive eigenvalue {lambda[0]} for pattern {ModeKey.Describe(modes)}");
+            double mergeTol = 64 * 2.220446049250313e-16 * Math.Abs(lambda[^1]);
+            nullModes = NullModes(lambda, mergeTol, modes);
+            if (nullModes > 0) chol = null;
+            else if (chol is null) throw new InvalidOperationException($"L(σ)[F,F] is not positive definite for pattern {ModeKey.Describe(modes)}");
             v = new double[m * m];
             for (int i = 0; i < m; i++)
                 for (int k = 0; k < m; k++) v[i * m + k] = evd.EigenVectors[i, order[k]];
             var g = new List<int> { 0 };
-            double mergeTol = 64 * 2.220446049250313e-16 * lambda[^1];
-            for (int k = 1; k < m; k++) if (lambda[k] - lambda[k - 1] > mergeTol) g.Add(k);
+            // The null space is a group of its own, so that the switch search can set it apart (its terms are constants).
+            for (int k = 1; k < m; k++) if (lambda[k] - lambda[k - 1] > mergeTol || k == nullModes) g.Add(k);
             g.Add(m);
             groups = g.ToArray();
         }
@@ -176,7 +178,21 @@ public sealed class ExactPiecewiseIntegrator
             }
             slidingShapes[u] = new SlidingShape(q, thetaMasks, dqs, lrows, rows);
         }
-        return new PatternShape(masks, f, position, dF, chol, v, lambda, groups, slidingShapes);
+        return new PatternShape(masks, f, position, dF, chol, v, lambda, groups, slidingShapes) { NullModes = nullModes };
+    }
+
+    /// <summary>
+    /// The number of eigenvalues of α L(σ)[F,F] (ascending in <paramref name="lambda"/>) that are zero to rounding, |λ| ≤ 64 ε λ_max,
+    /// set to exactly 0: the flow leaves those components where they are (a deep stack with large weights can make L(σ)[F,F] singular
+    /// to machine precision, and its rounded eigenvalues then come out at ±1e−14). A clearly negative eigenvalue is a defect.
+    /// </summary>
+    internal static int NullModes(double[] lambda, double tolerance, UnitMode[] modes)
+    {
+        if (lambda[0] < -tolerance || !double.IsFinite(lambda[^1]))
+            throw new InvalidOperationException($"α L(σ)[F,F] has a negative eigenvalue {lambda[0]} beyond rounding (λ_max {lambda[^1]}) for pattern {ModeKey.Describe(modes)}");
+        int z = 0;
+        while (z < lambda.Length && lambda[z] <= tolerance) lambda[z++] = 0;
+        return z;
     }
 
     /// <summary>
@@ -196,7 +212,7 @@ public sealed class ExactPiecewiseIntegrator
         foreach (var s in eq.SoftPins) softRhs[problem.FreeIndex(s.Coordinate)] += s.Strength * s.Target;
         var rF = shape.DF.TransposeThisAndMultiply(b);
         for (int i = 0; i < m; i++) rF[i] += softRhs[f[i]];
-        double[] cStar = m > 0 ? shape.Cholesky!.Solve(rF).ToArray() : [];
+        double[] cStar = m == 0 ? [] : shape.NullModes == 0 ? shape.Cholesky!.Solve(rF).ToArray() : RangeSolve(shape, rF, alpha);
         var slidingData = new SlidingRows?[units];
         for (int u = 0; u < units; u++)
         {
@@ -211,7 +227,26 @@ public sealed class ExactPiecewiseIntegrator
             }
             slidingData[u] = new SlidingRows(sl.Rows[0], consts[0], sl.Rows[1], consts[1]);
         }
-        return new Segment(f, shape.Position, shape.V, shape.Lambda, cStar, shape.Groups, slidingData);
+        return new Segment(f, shape.Position, shape.V, shape.Lambda, cStar, shape.Groups, slidingData) { NullModes = shape.NullModes };
+    }
+
+    /// <summary>
+    /// c* = L⁺ r_F on a singular pattern: V Λ⁺ Vᵀ (α r_F) over the non-null modes (r_F = δ_Fᵀ b̃ has no component in ker L, which is
+    /// δ_F's kernel); the null components of a segment are its start's, so c* carries none.
+    /// </summary>
+    private static double[] RangeSolve(PatternShape shape, Vector<double> rF, double alpha)
+    {
+        int m = shape.F.Length;
+        var v = shape.V;
+        var c = new double[m];
+        for (int k = shape.NullModes; k < m; k++)
+        {
+            double p = 0;
+            for (int i = 0; i < m; i++) p += v[i * m + k] * rF[i];
+            p *= alpha / shape.Lambda[k];
+            for (int i = 0; i < m; i++) c[i] += v[i * m + k] * p;
+        }
+        return c;
     }
 
     /// <summary>A sliding unit's input-independent data: its free index, masks with θ = 0 and 1, δ_θ column q, L_θ[q, F], and the rows through V.</summary>
@@ -219,11 +254,19 @@ public sealed class ExactPiecewiseIntegrator
 
     /// <summary>The input-independent part of a segment (see <see cref="BuildShape"/>); read-only once built, so shareable across threads.</summary>
     internal sealed record PatternShape(MaskPattern Masks, int[] F, int[] Position, Matrix<double> DF,
-        MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? Cholesky, double[] V, double[] Lambda, int[] Groups, SlidingShape?[] Sliding);
+        MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? Cholesky, double[] V, double[] Lambda, int[] Groups, SlidingShape?[] Sliding)
+    {
+        /// <summary>Leading eigenvalues that are zero (see <see cref="NullModes"/>); a singular pattern has no Cholesky factor.</summary>
+        public int NullModes { get; init; }
+    }
 
     internal sealed record SlidingRows(double[] U0, double F0, double[] U1, double F1);
 
-    internal sealed record Segment(int[] F, int[] Position, double[] V, double[] Lambda, double[] CStar, int[] Groups, SlidingRows?[] Sliding);
+    internal sealed record Segment(int[] F, int[] Position, double[] V, double[] Lambda, double[] CStar, int[] Groups, SlidingRows?[] Sliding)
+    {
+        /// <summary>Leading modes with λ = 0: constant along the segment, not part of its distance to the limit.</summary>
+        public int NullModes { get; init; }
+    }
 
     /// <summary>Compact key of (σ, S): two bits per unit (active, sliding).</summary>
     internal sealed class ModeKey : IEquatable<ModeKey>

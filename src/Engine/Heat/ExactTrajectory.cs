@@ -20,6 +20,9 @@ public sealed class ExactTrajectory
     /// </summary>
     public double ValidUntil { get; internal set; } = double.PositiveInfinity;
 
+    /// <summary>Null modes (eigenvalues zero to rounding) of piece <paramref name="index"/>'s pattern.</summary>
+    internal int PieceNullModes(int index) => _pieces[index].Segment.NullModes;
+
     /// <summary>Start time of piece <paramref name="index"/>.</summary>
     public double PieceStart(int index) => _pieces[index].T0;
 

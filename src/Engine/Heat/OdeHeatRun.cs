@@ -60,7 +60,14 @@ internal static class OdeHeatRun
                     return false;
                 });
         }
-        var problem = new OdeProblem(rhs, y0, 0, run.Problem.EndTime) { Jacobian = jac, IsAutonomous = true, Events = events };
+        var problem = new OdeProblem(rhs, y0, 0, run.Problem.EndTime)
+        {
+            Jacobian = jac,
+            IsAutonomous = true,
+            Events = events,
+            // Frozen modes make the force affine until a switch restarts the integrator (a smooth head's curvature does not).
+            JacobianConstantBetweenRestarts = switching && !eq.HasSmoothHead,
+        };
         var odeOptions = new OdeOptions
         {
             Rtol = flow.Rtol,

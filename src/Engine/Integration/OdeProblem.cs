@@ -148,6 +148,12 @@ public sealed class OdeProblem
     /// <summary>Optional dense Jacobian (used by implicit/Rosenbrock methods; finite differences otherwise).</summary>
     public OdeJacobian? Jacobian { get; init; }
 
+    /// <summary>
+    /// True when ∂f/∂y is constant between restarts (f affine in y until an event with <see cref="EventAction.Restart"/> changes it,
+    /// e.g. frozen activation modes): Rosenbrock methods then evaluate the Jacobian once after each restart instead of every step.
+    /// </summary>
+    public bool JacobianConstantBetweenRestarts { get; init; }
+
     /// <summary>True when f does not depend on t explicitly (lets Rosenbrock methods skip the ∂f/∂t finite difference).</summary>
     public bool IsAutonomous { get; init; }
 

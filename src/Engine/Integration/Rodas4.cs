@@ -36,6 +36,7 @@ public sealed class Rodas4 : OdeAlgorithm
     {
         private readonly OdeJacobian? _jacobian;
         private readonly bool _autonomous;
+        private readonly bool _constantJacobian;
         private readonly double[,]? _jac2d;
         private readonly double[] _jac;
         private readonly double[] _w;
@@ -52,6 +53,7 @@ public sealed class Rodas4 : OdeAlgorithm
             int n = problem.Dimension;
             _jacobian = problem.Jacobian;
             _autonomous = problem.IsAutonomous;
+            _constantJacobian = problem.JacobianConstantBetweenRestarts && problem.IsAutonomous;
             _jac2d = _jacobian is null ? null : new double[n, n];
             _jac = new double[n * n];
             _w = new double[n * n];
@@ -82,7 +84,8 @@ public sealed class Rodas4 : OdeAlgorithm
 
         protected override void OnAccept()
         {
-            _jacValid = false;
+            // An affine f keeps its Jacobian until the next restart: re-evaluating it would give the same matrix.
+            if (!_constantJacobian) _jacValid = false;
             FValid = false;
         }
 

@@ -68,6 +68,9 @@ public sealed record CaseResult
     /// <summary>Wall time of the case in seconds (the only column that varies between runs).</summary>
     public required double WallTime { get; init; }
 
+    /// <summary>Where the case's time went (not a column).</summary>
+    public CasePhases? Phases { get; init; }
+
     /// <summary>Column names of results.csv.</summary>
     public static readonly string[] Header =
     [

@@ -156,12 +156,18 @@ public static class HuntCommand
                 cfg.Name, cfg.Fingerprint(), pending.Length, results.Done.Count, threads, shard.K, shard.N, folder);
             var clock = Stopwatch.StartNew();
             long done = 0, candidates = 0, errors = 0;
+            var phases = new CasePhases.Totals();
+            // The cases are the parallelism: MathNet's own threads inside a case's matrix products would only oversubscribe the
+            // cores (its products give the same numbers on one thread).
+            MathNet.Numerics.Control.UseSingleThread();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             // The hunt is an ensemble of cases (each case builds its own network, so workers need no workspace) plus its
             // classification; rows are appended as cases finish.
             var ensemble = new EnsembleProblem<object?, CaseResult>(pending, () => null, (id, _, cancel) => CaseRunner.Run(cfg, id, cancel));
             var sink = new HuntSink(results, log, () => Interlocked.Increment(ref done), r =>
             {
                 if (r.Candidate) Interlocked.Increment(ref candidates);
+                if (r.Phases is { } p) phases.Add(p);
             }, () => Interlocked.Increment(ref errors));
             var work = Task.Run(() => EnsembleSolver.Solve(ensemble, threads, sink, signals.Token));
             Progress(work, () => (Interlocked.Read(ref done), Interlocked.Read(ref candidates)), pending.Length, clock, log);
@@ -173,14 +179,20 @@ public static class HuntCommand
                 return signals.ExitCode;
             }
             double rate = done / Math.Max(clock.Elapsed.TotalMinutes, 1e-9);
-            log.Information("Ran {Done} cases in {Seconds:F1} s ({Rate:F0} cases/min), {Candidates} candidates, {Errors} failed cases",
-                done, clock.Elapsed.TotalSeconds, rate, candidates, errors);
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            var phaseSeconds = phases.Snapshot();
+            log.Information("Ran {Done} cases in {Seconds:F1} s ({Rate:F0} cases/min, {Cpu:F1} s CPU), {Candidates} candidates, {Errors} failed cases",
+                done, clock.Elapsed.TotalSeconds, rate, cpu, candidates, errors);
+            log.Information("Time per phase, summed over the workers: {Phases}",
+                string.Join(", ", phaseSeconds.Select(kv => $"{kv.Key} {kv.Value:F2} s")));
             HuntReport.Write(cfg, folder, [folder], log, signals.Token, new JsonObject
             {
                 ["threads"] = threads,
                 ["wall_time_s_this_session"] = clock.Elapsed.TotalSeconds,
                 ["cases_per_minute_this_session"] = rate,
                 ["failed_cases"] = errors,
+                ["cpu_time_s_this_session"] = cpu,
+                ["phase_seconds_this_session"] = new JsonObject(phaseSeconds.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
             });
             return errors > 0 ? Program.RunFailed : 0;
         }

@@ -89,6 +89,9 @@ public sealed record HuntConfig
     /// <summary>Event cap of the exact re-verification (each event costs a dense eigendecomposition).</summary>
     public required int VerifyMaxEvents { get; init; }
 
+    /// <summary>Step cap of the tightened re-run (null: heat.max_steps); a run stopped by it has not settled.</summary>
+    public int? VerifyMaxSteps { get; init; }
+
     /// <summary>The exact piecewise re-verification is used up to this many free coordinates (dense eigendecompositions).</summary>
     public required int ExactMaxFree { get; init; }
 
@@ -167,6 +170,7 @@ public sealed record HuntConfig
 
         double vr = 1e-12, va = 1e-14;
         int exactMax = 2000, verifyEvents = 10_000;
+        int? verifySteps = null;
         var v = f.Object("verify");
         if (v is not null)
         {
@@ -174,6 +178,7 @@ public sealed record HuntConfig
             va = v.Number("atol", 1e-14, 0, 1, exclusiveMin: true);
             exactMax = (int)v.Integer("exact_max_free", 2000, 0, 20_000);
             verifyEvents = (int)v.Integer("max_events", 10_000, 1, int.MaxValue);
+            if (v.Has("max_steps")) verifySteps = (int)v.Integer("max_steps", 1, 1, int.MaxValue);
             v.RejectUnknown();
         }
         int folders = (int)f.Integer("counterexample_folders", 50, 0, 100_000);
@@ -205,6 +210,7 @@ public sealed record HuntConfig
             VerifyAtol = va,
             ExactMaxFree = exactMax,
             VerifyMaxEvents = verifyEvents,
+            VerifyMaxSteps = verifySteps,
             LambdaStarMaxUnits = lambdaStarUnits,
             CounterexampleFolders = folders,
             OutputRoot = outputRoot,
@@ -269,6 +275,8 @@ public sealed record HuntConfig
             ["counterexample_folders"] = CounterexampleFolders,
             ["output_root"] = OutputRoot,
         };
+        // Only when set, so that the resolved configs (and fingerprints) of existing hunts stay as they were.
+        if (VerifyMaxSteps is int vs) j["verify"]!["max_steps"] = vs;
         if (SamplesHeads)
         {
             // Only when heads are sampled, so that the resolved configs (and hashes) of existing hunts stay as they were.

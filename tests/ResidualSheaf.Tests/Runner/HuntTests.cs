@@ -174,6 +174,19 @@ public sealed class HuntTests : IDisposable
     }
 
     [Fact]
+    public void OnlyAnExactRunThatConvergedOrCameToRestIsGroundTruth()
+    {
+        // hunt-stacks (2000 cases, before this rule): 17 junction cases whose exact re-run reached its 1e9 horizon still switching,
+        // or stopped by the plateau rule, were called non-convergence although junction flows converge from every start.
+        Assert.True(CaseRunner.ExactSettled(Engine.Heat.HeatStatus.Converged, plateau: false, restCounts: false));
+        Assert.True(CaseRunner.ExactSettled(Engine.Heat.HeatStatus.StoppedByRule, plateau: true, restCounts: true));
+        Assert.Null(CaseRunner.ExactSettled(Engine.Heat.HeatStatus.StoppedByRule, plateau: true, restCounts: false));
+        Assert.Null(CaseRunner.ExactSettled(Engine.Heat.HeatStatus.EndTimeReached, plateau: false, restCounts: true));
+        Assert.Null(CaseRunner.ExactSettled(Engine.Heat.HeatStatus.EndTimeReached, plateau: false, restCounts: false));
+        Assert.Null(CaseRunner.ExactSettled(Engine.Heat.HeatStatus.EventLimit, plateau: false, restCounts: true));
+    }
+
+    [Fact]
     public void LambdaStarIsLeftOutAboveItsUnitLimitAndNothingElseChanges()
     {
         string with = Path.Combine(_dir, "with"), without = Path.Combine(_dir, "without");
