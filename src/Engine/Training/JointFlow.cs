@@ -15,7 +15,7 @@ public sealed class JointFlow
     private readonly Edge[] _edges;
     private readonly int[] _tailOffset, _tailDim, _headOffset, _headDim, _param;
     private readonly int[][] _inEdges;
-    private readonly int[] _frozen;
+    private readonly int[] _frozen, _maskCoordinates;
     private readonly double[] _inputs, _targets, _r, _phi;
     private readonly MaskPattern _masks;
     private readonly TrainableParameter[] _parameters;
@@ -67,6 +67,14 @@ public sealed class JointFlow
         _r = new double[maxDim];
         _phi = new double[output.Dimension];
         _masks = new MaskPattern(StalkDimension);
+        _maskCoordinates = [.. sheaf.MaskCoordinates];
+    }
+
+    // The masks R(z) = 𝟙[z ≥ 0] of a cochain (as MaskPattern.UpdateFrom, over an array: no enumerator is allocated).
+    private void UpdateMasks(ReadOnlySpan<double> c)
+    {
+        var theta = _masks.Theta;
+        foreach (int j in _maskCoordinates) theta[j] = c[j] >= 0 ? 1.0 : 0.0;
     }
 
     /// <summary>
@@ -155,7 +163,7 @@ public sealed class JointFlow
         {
             var c = state.Slice(s * StalkDimension, StalkDimension);
             var f = derivative.Slice(s * StalkDimension, StalkDimension);
-            _masks.UpdateFrom(Sheaf, c);
+            UpdateMasks(c);
             for (int i = 0; i < _edges.Length; i++)
             {
                 var r = Residual(i, c, theta);
@@ -171,10 +179,18 @@ public sealed class JointFlow
                 var p = _parameters[_param[i]];
                 var w = theta.Slice(p.WeightOffset, p.Rows * p.Columns);
                 var dw = dtheta.Slice(p.WeightOffset, p.Rows * p.Columns);
+                // Plain loops: the layers are narrow (a 30×2 first layer), where the vector kernels' call overhead dominates.
+                int cols = p.Columns;
                 for (int k = 0; k < p.Rows; k++)
                 {
-                    Numerics.Axpy(Alpha * r[k], w.Slice(k * p.Columns, p.Columns), ft);
-                    Numerics.Axpy(Beta * r[k], tail, dw.Slice(k * p.Columns, p.Columns));
+                    double ar = Alpha * r[k], br = Beta * r[k];
+                    var wk = w.Slice(k * cols, cols);
+                    var dwk = dw.Slice(k * cols, cols);
+                    for (int j = 0; j < cols; j++)
+                    {
+                        ft[j] += ar * wk[j];
+                        dwk[j] += br * tail[j];
+                    }
                 }
                 if (p.HasBias) Numerics.Axpy(Beta, r, dtheta.Slice(p.BiasOffset, p.Rows));
             }
@@ -199,7 +215,7 @@ public sealed class JointFlow
         for (int s = 0; s < Samples; s++)
         {
             var c = state.Slice(s * StalkDimension, StalkDimension);
-            _masks.UpdateFrom(Sheaf, c);
+            UpdateMasks(c);
             for (int i = 0; i < _edges.Length; i++)
             {
                 var r = Residual(i, c, theta);
@@ -248,7 +264,7 @@ public sealed class JointFlow
         for (int s = 0; s < Samples; s++)
         {
             var c = state.Slice(s * StalkDimension, StalkDimension);
-            _masks.UpdateFrom(Sheaf, c);
+            UpdateMasks(c);
             for (int i = 0; i < _edges.Length; i++)
             {
                 var r = Residual(i, c, theta);
@@ -277,7 +293,7 @@ public sealed class JointFlow
         foreach (var v in Sheaf.Vertices)
         {
             if (v.Id == Input.Id || _inEdges[v.Id].Length == 0) continue;
-            _masks.UpdateFrom(Sheaf, cochain);
+            UpdateMasks(cochain);
             var cv = cochain.Slice(v.Offset, v.Dimension);
             foreach (int i in _inEdges[v.Id])
             {
@@ -321,7 +337,14 @@ public sealed class JointFlow
             return;
         }
         var p = _parameters[_param[i]];
-        for (int k = 0; k < p.Rows; k++) r[k] += scale * Numerics.Dot(theta.Slice(p.WeightOffset + k * p.Columns, p.Columns), tail);
+        var w = theta.Slice(p.WeightOffset, p.Rows * p.Columns);
+        for (int k = 0; k < p.Rows; k++)
+        {
+            var wk = w.Slice(k * p.Columns, p.Columns);
+            double sum = 0;
+            for (int j = 0; j < wk.Length; j++) sum += wk[j] * tail[j];
+            r[k] += scale * sum;
+        }
         if (p.HasBias) Numerics.Axpy(scale, theta.Slice(p.BiasOffset, p.Rows), r);
     }
 }
