@@ -73,7 +73,8 @@ public sealed class TorchReference : IDisposable
         lock (SeedLock) return PyTorchDefaultLocked(spec, seed);
     }
 
-    private static readonly object SeedLock = new();
+    /// <summary>Serialises every use of libtorch's global generator in the product (manual_seed and the draws after it).</summary>
+    internal static readonly object SeedLock = new();
 
     /// <summary>
     /// The reference library's initialisation (<c>NeuralSheaf(layer_dims, seed)</c>, heads-and-training.md §3): torch.manual_seed(seed),

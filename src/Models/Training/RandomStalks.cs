@@ -13,7 +13,6 @@ namespace ResidualSheaf.Models.Training;
 /// </summary>
 public static class RandomStalks
 {
-    private static readonly object SeedLock = new();
 
     /// <summary>Fills every free stalk of every sample of <paramref name="state"/>; the input is pinned afterwards.</summary>
     public static void Draw(JointFlow flow, Span<double> state, long seed)
@@ -23,7 +22,7 @@ public static class RandomStalks
         var weightHeads = sheaf.Edges.Where(e => e.Kind == EdgeKind.Weight).Select(e => e.Head).ToHashSet();
         var free = sheaf.Vertices.Where(v => v.Id != flow.Input.Id && IsTrained(flow, v)).ToArray();
         var order = free.Where(v => weightHeads.Contains(v.Id)).Concat(free.Where(v => !weightHeads.Contains(v.Id)));
-        lock (SeedLock)
+        lock (TorchReference.SeedLock)
         {
             using var scope = NewDisposeScope();
             manual_seed(seed);

@@ -11,7 +11,6 @@ namespace ResidualSheaf.Models.Training;
 /// </summary>
 public static class ReferenceDatasets
 {
-    private static readonly object SeedLock = new();
 
     /// <summary>The names configs use.</summary>
     public static readonly string[] Kinds = ["paraboloid", "saddle", "circular", "blobs"];
@@ -33,7 +32,7 @@ public static class ReferenceDatasets
     public static TrainingData Generate(string kind, int nTrain, int nTest, long seed, double? noise = null)
     {
         TorchRuntime.EnsureLoaded();
-        lock (SeedLock)
+        lock (TorchReference.SeedLock)
         {
             using var scope = NewDisposeScope();
             manual_seed(seed);
