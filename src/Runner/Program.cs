@@ -61,6 +61,8 @@ public static class Program
           static       pinned Dirichlet solves of a network's sheaf vs TorchSharp, per construction (junction, chord)
           lambda-min   λ_min(L_free) over random weight draws at several weight scales
           heat         the sheaf heat equation from an initial cochain (input pinned): trace, switches, energy, convergence
+          train        sheaf-based training (joint flow of stalks and weights, the reference library's Euler) and the
+                       gradient-descent baseline: history.csv, trained weights (state_dict, ONNX), loss plots
 
         Exit codes: 0 success, 1 run failed, 2 bad input (usage, config, weights, pins, initial cochain, memory, output path,
                     folder in use by another run), 3 integration stopped on a fault (NaN/Inf, step-size underflow, step or event
@@ -161,14 +163,16 @@ public static class Program
         INetwork? network = null;
         HeatSetup? heat = null;
         Data.InputSet? inputSet = null;
+        Models.Training.TrainingData? trainData = null;
         try
         {
             // Memory, output path, weights, pins and the initial cochain are input: validate them before any output folder exists.
             if (config.Architecture is { } arch) MemoryEstimate.Check(arch, arch.IsMlp ? "network.widths" : "network.blocks");
             if (outFolder is not null) OutputPaths.CheckFolder(outFolder, "--out");
-            if (config.Job is "static" or "heat") network = NetworkFactory.Create(config);
+            if (config.Job is "static" or "heat" or "train") network = NetworkFactory.Create(config);
             if (config.Job == "static" && config.Inputs.Path is not null) inputSet = Data.InputSet.Load(config, network!);
             if (config.IsBatch) inputSet = Data.InputSet.Load(config, network!);
+            if (config.Job == "train") trainData = TrainSetup.Load(config, network!);
             else if (config.Job == "heat")
             {
                 heat = HeatSetup.Build(config, network!);
@@ -193,12 +197,12 @@ public static class Program
                                     $"{(outFolder is null ? Path.Combine(config.OutputRoot, config.Name + "-<UTC yyyyMMdd-HHmmss>") : Path.GetFullPath(outFolder))}; nothing was run or written");
             return 0;
         }
-        return Run(config, network, outFolder, heat, inputSet: inputSet);
+        return Run(config, network, outFolder, heat, inputSet: inputSet, trainData: trainData);
     }
 
     /// <summary>Runs a validated config: creates the run folder, logs, runs the job, commits or removes the folder.</summary>
     public static int Run(RunConfig config, INetwork? network, string? outFolder = null, HeatSetup? heat = null, CancellationToken cancel = default,
-        bool quiet = false, Data.InputSet? inputSet = null)
+        bool quiet = false, Data.InputSet? inputSet = null, Models.Training.TrainingData? trainData = null)
     {
         RunDirectory dir;
         try
@@ -231,9 +235,10 @@ public static class Program
                 "static" => new StaticLabJob(),
                 "lambda-min" => new LambdaMinJob(),
                 "heat" => new HeatJob(),
+                "train" => new TrainJob(),
                 _ => throw new ConfigException("job", $"unknown job '{config.Job}'"),
             };
-            code = job.Run(new RunContext(config, dir, log, network) { Heat = heat, Quiet = quiet, InputSet = inputSet }, signals.Token);
+            code = job.Run(new RunContext(config, dir, log, network) { Heat = heat, Quiet = quiet, InputSet = inputSet, TrainData = trainData }, signals.Token);
             // A job that returns (rather than throws) has written a complete, self-describing folder, whatever its code.
             finished = true;
             log.Information("Done: {Folder}", dir.FinalPath);

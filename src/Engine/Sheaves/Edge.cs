@@ -25,4 +25,10 @@ public sealed record Edge(
 {
     /// <summary>Dimension of the edge stalk.</summary>
     public int Dimension => HeadMap.Rows;
+
+    /// <summary>
+    /// The network parameter (state_dict prefix, e.g. "fc1" or "blocks.0.proj") whose weight is this edge's dense tail map and
+    /// whose bias (if any) is its affine term; null for edges without a trainable map. Sheaf-based training moves exactly these.
+    /// </summary>
+    public string? Parameter { get; init; }
 }

@@ -22,7 +22,7 @@ public sealed class SheafBuilder
 
     /// <summary>Adds the edge tail → head with the given restriction maps and affine term.</summary>
     public Edge AddEdge(string name, Vertex tail, Vertex head, RestrictionMap tailMap, RestrictionMap headMap,
-        double[]? affine = null, EdgeKind kind = EdgeKind.Other, int layer = 0)
+        double[]? affine = null, EdgeKind kind = EdgeKind.Other, int layer = 0, string? parameter = null)
     {
         if (_smooth.Count > 0) throw new InvalidOperationException($"edge '{name}': linear edges must come before the smooth edges");
         if (tailMap.Columns != tail.Dimension)
@@ -35,7 +35,7 @@ public sealed class SheafBuilder
             throw new ArgumentException($"edge '{name}': affine term has length {affine.Length}, edge stalk {headMap.Rows}");
         if (tailMap is SwitchingMap rt && rt.MaskOffset != tail.Offset && !IsVertexOffset(rt.MaskOffset, rt.Rows))
             throw new ArgumentException($"edge '{name}': switching map's mask does not point at a vertex stalk");
-        var e = new Edge(_edges.Count, name, tail.Id, head.Id, tailMap, headMap, affine?.ToArray(), kind, layer, _edgeOffset);
+        var e = new Edge(_edges.Count, name, tail.Id, head.Id, tailMap, headMap, affine?.ToArray(), kind, layer, _edgeOffset) { Parameter = parameter };
         _edges.Add(e);
         _edgeOffset += e.Dimension;
         return e;

@@ -73,7 +73,8 @@ public sealed class TorchReference : IDisposable
         lock (SeedLock) return PyTorchDefaultLocked(spec, seed);
     }
 
-    private static readonly object SeedLock = new();
+    /// <summary>Serialises every use of libtorch's global generator in the product (manual_seed and the draws after it).</summary>
+    internal static readonly object SeedLock = new();
 
     /// <summary>
     /// The reference library's initialisation (<c>NeuralSheaf(layer_dims, seed)</c>, heads-and-training.md §3): torch.manual_seed(seed),
@@ -142,6 +143,19 @@ public sealed class TorchReference : IDisposable
         var y = ApplyHead(_head, h).to_type(ScalarType.Float64).contiguous();
         return y.data<double>().ToArray();
     }
+
+    /// <summary>The module's output (head applied) for a batch whose rows are samples, with autograd as the caller has it.</summary>
+    public Tensor ForwardBatch(Tensor x)
+    {
+        var h = _module.forward(x);
+        if (_classifier is not null) h = _classifier.forward(h);
+        return ApplyHead(_head, h);
+    }
+
+    /// <summary>Every parameter of the module and its classifier, in state_dict order.</summary>
+    public IReadOnlyList<(string Name, Tensor Parameter)> NamedParameters() =>
+        [.. _module.named_parameters().Select(p => (p.name, (Tensor)p.parameter)),
+            .. (_classifier?.named_parameters() ?? []).Select(p => ("classifier." + p.name, (Tensor)p.parameter))];
 
     /// <inheritdoc/>
     public void Dispose()

@@ -75,6 +75,11 @@ public static class ResolvedConfig
                 ["seed"] = lm.Seed,
             };
         if (c.Heat is { } h) o["heat"] = h.ToJson();
+        if (c.Train is { } t)
+        {
+            o.Remove("inputs"); // job train's data are train.data
+            o["train"] = t.ToJson();
+        }
         return o;
     }
 }

@@ -52,7 +52,7 @@ public sealed record RunConfig
     /// <summary>Run name: prefix of the output folder.</summary>
     public required string Name { get; init; }
 
-    /// <summary>static | lambda-min | heat.</summary>
+    /// <summary>static | lambda-min | heat | train.</summary>
     public required string Job { get; init; }
 
     /// <summary>torch.manual_seed for seeded weights.</summary>
@@ -82,6 +82,9 @@ public sealed record RunConfig
     /// <summary>Heat-equation run (job heat only).</summary>
     public HeatConfig? Heat { get; init; }
 
+    /// <summary>Sheaf-based training (job train only).</summary>
+    public TrainConfig? Train { get; init; }
+
     /// <summary>The network read from <c>network.onnx</c> (its architecture and weights), or null for a declared architecture.</summary>
     public OnnxNetwork? Onnx { get; init; }
 
@@ -103,11 +106,11 @@ public sealed record RunConfig
     public static RunConfig Parse(JsonElement root, string baseDirectory)
     {
         var f = new JsonFields(root, "");
-        f.ExpectOnly("name", "job", "seed", "network", "weights", "constructions", "inputs", "controls", "lambda_min", "heat", "output_root");
+        f.ExpectOnly("name", "job", "seed", "network", "weights", "constructions", "inputs", "controls", "lambda_min", "heat", "train", "output_root");
         string name = f.String("name");
         if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             throw new ConfigException("name", $"'{name}' must be non-empty and use only letters, digits, '-', '_' and '.'");
-        string job = f.Choice("job", ["static", "lambda-min", "heat"]);
+        string job = f.Choice("job", ["static", "lambda-min", "heat", "train"]);
         long seed = f.Integer("seed", 42, 0);
         var nf = f.Object("network") ?? throw new ConfigException("network", "is required");
         OnnxNetwork? onnx = nf.Has("onnx") ? ParseOnnx(nf, baseDirectory) : null;
@@ -151,7 +154,7 @@ public sealed record RunConfig
 
         var consList = f.Array("constructions", 1);
         SkipConstruction[] constructions = consList is null
-            ? !hasSkips || job == "heat" ? [SkipConstruction.Junction] : [SkipConstruction.Junction, SkipConstruction.Chord]
+            ? !hasSkips || job is "heat" or "train" ? [SkipConstruction.Junction] : [SkipConstruction.Junction, SkipConstruction.Chord]
             : consList.Select(p => p.Element.ValueKind == JsonValueKind.String
                     ? p.Element.GetString() switch
                     {
@@ -166,10 +169,11 @@ public sealed record RunConfig
                 ? "an MLP has no skip connection, so 'chord' does not apply"
                 : "the ONNX graph has no Add of two branches (no skip connection), so 'chord' does not apply");
 
-        if (job == "heat" && constructions.Length != 1)
-            throw new ConfigException("constructions", "job 'heat' runs one construction: list exactly one (junction or chord)");
+        if (job is "heat" or "train" && constructions.Length != 1)
+            throw new ConfigException("constructions", $"job '{job}' runs one construction: list exactly one (junction or chord)");
 
         var inf = f.Object("inputs");
+        if (inf is not null && job == "train") throw new ConfigException("inputs", "does not apply to job 'train' (its data are train.data)");
         int defaultCount = job == "heat" ? 1 : 50;
         var inputs = new InputsConfig(defaultCount, 0, 1.0);
         if (inf is not null)
@@ -197,7 +201,7 @@ public sealed record RunConfig
         bool pinControls = outputHead == OutputHead.Identity;
         double wrongOffset = 0.5;
         var cf = f.Object("controls");
-        if (cf is not null && job == "heat") throw new ConfigException("controls", "only applies to job 'static'");
+        if (cf is not null && job is "heat" or "train") throw new ConfigException("controls", "only applies to job 'static'");
         if (cf is not null)
         {
             pinControls = cf.Boolean("pin_output", pinControls);
@@ -221,6 +225,9 @@ public sealed record RunConfig
         HeatConfig? heat = null;
         if (job == "heat") heat = HeatConfig.Parse(f.Object("heat"));
         else if (f.Has("heat")) throw new ConfigException("heat", "only allowed with job 'heat'");
+        TrainConfig? train = null;
+        if (job == "train") train = TrainConfig.Parse(f.Object("train"), baseDirectory);
+        else if (f.Has("train")) throw new ConfigException("train", "only allowed with job 'train'");
         if (outputHead != OutputHead.Identity) CheckHead(outputHead, onnx is null ? "network.head" : "network.onnx", job, heat, pinControls);
         // DP5 creeps for very long near the head's curved surfaces (a softmax classifier from a random start: no convergence by
         // t = 1e5, where Rodas4 with the head's exact Jacobian converges by t ≈ 270), so a head makes Rodas4 the default.
@@ -243,6 +250,7 @@ public sealed record RunConfig
             WrongOffset = wrongOffset,
             LambdaMin = lm,
             Heat = heat,
+            Train = train,
             OutputRoot = outputRoot,
         };
     }

@@ -18,6 +18,9 @@ public sealed record RunContext(RunConfig Config, RunDirectory Output, ILogger L
     /// <summary>Inputs read from <c>inputs.path</c> before the run folder was created (job static with a data file), else null.</summary>
     public Data.InputSet? InputSet { get; init; }
 
+    /// <summary>Job train: its data, loaded and checked before the run folder exists.</summary>
+    public Models.Training.TrainingData? TrainData { get; init; }
+
     /// <summary>No console output (runs made on behalf of another command, e.g. a hunt's counterexample folders).</summary>
     public bool Quiet { get; init; }
 }

@@ -28,7 +28,7 @@ internal abstract class AdditionContributor : LayerContributor
             }
             var p = add.Projections[k];
             RestrictionMap tail = p is null ? SelectionMap.Identity(add.Width) : new DenseMap(p.Out, p.In, p.Weight);
-            walk.Builder.AddEdge(copyName, walk.VertexOf(addend), target, tail, headMap(k), null, copyKind, add.Layer);
+            walk.Builder.AddEdge(copyName, walk.VertexOf(addend), target, tail, headMap(k), null, copyKind, add.Layer, p?.Name);
         }
     }
 }

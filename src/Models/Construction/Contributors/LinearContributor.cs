@@ -12,6 +12,6 @@ internal sealed class LinearContributor : UnaryContributor
     protected override UnaryEdge Edge(UnaryNode node, Vertex input)
     {
         var l = ((LinearNode)node).Linear;
-        return new UnaryEdge(new DenseMap(l.Out, l.In, l.Weight), l.Bias, EdgeKind.Weight);
+        return new UnaryEdge(new DenseMap(l.Out, l.In, l.Weight), l.Bias, EdgeKind.Weight, l.Name);
     }
 }

@@ -7,7 +7,8 @@ namespace ResidualSheaf.Models.Construction.Contributors;
 /// <param name="TailMap">F_tail, the operation applied to the input stalk.</param>
 /// <param name="Affine">β (the bias), or null.</param>
 /// <param name="Kind">Edge kind for discord grouping.</param>
-internal readonly record struct UnaryEdge(RestrictionMap TailMap, double[]? Affine, EdgeKind Kind);
+/// <param name="Parameter">The Linear layer whose weight is the tail map (trained by sheaf-based training), or null.</param>
+internal readonly record struct UnaryEdge(RestrictionMap TailMap, double[]? Affine, EdgeKind Kind, string? Parameter = null);
 
 /// <summary>
 /// A node computed by one edge from its input (sheaf-math §3.2: "unary op = one edge"): a vertex for the value and an edge
@@ -33,6 +34,6 @@ internal abstract class UnaryContributor : LayerContributor
     {
         var input = walk.VertexOf(node.Inputs[0]);
         var e = Edge(node, input);
-        walk.Builder.AddEdge(node.EdgeName, input, head, e.TailMap, headMap, e.Affine, e.Kind, node.Layer);
+        walk.Builder.AddEdge(node.EdgeName, input, head, e.TailMap, headMap, e.Affine, e.Kind, node.Layer, e.Parameter);
     }
 }
