@@ -75,6 +75,18 @@ public sealed class LayerGraphBuilder
         return Append(new LinearNode(_nodes.Count, name, input, linear, layer, edgeName));
     }
 
+    /// <summary>Adds the affine layer A h + b with A the matrix-free operator <paramref name="map"/> (a convolution, a pool).</summary>
+    public LayerNode Operator(LayerNode input, RestrictionMap map, double[]? bias, string name, string edgeName, int layer)
+    {
+        Check(input);
+        ArgumentNullException.ThrowIfNull(map);
+        if (map.Columns != input.Width)
+            throw new ArgumentException($"'{edgeName}': operator input dimension {map.Columns} differs from the width {input.Width} of '{input.Name}'");
+        if (bias is not null && bias.Length != map.Rows)
+            throw new ArgumentException($"'{edgeName}': bias has {bias.Length} entries for {map.Rows} outputs");
+        return Append(new OperatorNode(_nodes.Count, name, input, map, bias, layer, edgeName));
+    }
+
     /// <summary>Adds the ReLU of <paramref name="input"/>.</summary>
     public LayerNode Relu(LayerNode input, string name, string edgeName, int layer)
     {

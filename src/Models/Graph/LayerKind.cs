@@ -7,6 +7,8 @@ public enum LayerKind
     Input,
     /// <summary>An affine layer W h + b.</summary>
     Linear,
+    /// <summary>An affine layer A h + b with A a matrix-free operator (convolution, average pool): <see cref="OperatorNode"/>.</summary>
+    Operator,
     /// <summary>The elementwise ReLU, a piecewise-linear nonlinearity with one switching coordinate per unit.</summary>
     Relu,
     /// <summary>The sum of two or more addends, each optionally through a bias-free projection.</summary>

@@ -17,7 +17,7 @@ internal sealed partial class OnnxGraphReader
     private readonly List<OnnxOp> _ops = [];
     private readonly long _opset;
 
-    private const string Supported = "Gemm, MatMul, Add, Relu, Identity, Flatten, Reshape, Constant, and Sigmoid or Softmax as the last node";
+    private const string Supported = "Gemm, MatMul, Add, Relu, Conv, BatchNormalization (after a Conv), AveragePool, GlobalAveragePool, Identity, Flatten, Reshape, Constant, and Sigmoid or Softmax as the last node";
 
     private OnnxGraphReader(long opset)
     {
@@ -109,8 +109,9 @@ internal sealed partial class OnnxGraphReader
                 throw new OnnxModelException(null,
                     $"graph input '{input.Name}': dimension {a} ('{d.DimParam}') is dynamic and cannot be resolved from the input size; only the batch axis (0) may be");
         }
-        if (dims.Count(d => d != 1) > 1)
-            throw new OnnxModelException(null, $"graph input '{input.Name}' has shape [{string.Join(", ", dims)}]; a single vector (batch 1) is supported");
+        // An image [1, C, H, W] for the convolutional operators; otherwise a vector.
+        if (dims.Count(d => d != 1) > 1 && !(dims.Length == 4 && dims[0] == 1))
+            throw new OnnxModelException(null, $"graph input '{input.Name}' has shape [{string.Join(", ", dims)}]; a single vector (batch 1) or image [1, C, H, W] is supported");
         var op = new OnnxInputOp(input.Name, (int)dims.Aggregate(1L, (p, d) => p * d));
         _ops.Add(op);
         _values[input.Name] = new OnnxValue(op, dims);
@@ -132,6 +133,10 @@ internal sealed partial class OnnxGraphReader
             case "MatMul": MatMul(n, name); return;
             case "Add": Add(n, name); return;
             case "Relu": Relu(n, name); return;
+            case "Conv": Conv(n, name); return;
+            case "BatchNormalization": BatchNormalization(n, name); return;
+            case "AveragePool": AveragePool(n, name); return;
+            case "GlobalAveragePool": GlobalAveragePool(n, name); return;
             case "Identity": Alias(n, name, Activation(n, 0, name).Dims); return;
             case "Flatten": Flatten(n, name); return;
             case "Reshape": Reshape(n, name); return;

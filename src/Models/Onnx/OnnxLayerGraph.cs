@@ -40,6 +40,12 @@ internal static class OnnxLayerGraph
                     layers.Add(linear);
                     node[a] = g.Linear(node[a.Source], linear, a.Name, a.Node, layer[a]);
                     break;
+                case OnnxConvOp c:
+                    node[c] = g.Operator(node[c.Source], new Conv2dMap(c.Geometry, c.Kernel), c.Bias, c.Name, c.Node, layer[c]);
+                    break;
+                case OnnxPoolOp p:
+                    node[p] = g.Operator(node[p.Source], p.Map, null, p.Name, p.Node, layer[p]);
+                    break;
                 case OnnxReluOp r:
                     node[r] = g.Relu(node[r.Source], r.Name, r.Node, layer[r]);
                     break;
@@ -86,7 +92,7 @@ internal static class OnnxLayerGraph
         foreach (var op in ops)
         {
             int upstream = op.Sources.Select(s => count[s]).DefaultIfEmpty(0).Max();
-            bool counts = anySum ? op is OnnxSumOp : op is OnnxAffineOp;
+            bool counts = anySum ? op is OnnxSumOp : op is OnnxAffineOp or OnnxConvOp or OnnxPoolOp;
             count[op] = upstream + (counts ? 1 : 0);
             layer[op] = anySum
                 ? op switch

@@ -96,3 +96,42 @@ internal sealed record OnnxValue(OnnxOp Op, long[] Dims)
     /// <summary>Shape as text.</summary>
     public string ShapeText => $"[{string.Join(", ", Dims)}]";
 }
+
+/// <summary>A 2-D convolution K h + b (ONNX Conv, groups = 1), a BatchNormalization after it possibly folded into K and b later.</summary>
+internal sealed class OnnxConvOp(string name, string node, OnnxOp source, Engine.Sheaves.Conv2dGeometry geometry, double[] kernel, double[] bias)
+    : OnnxOp(name, geometry.OutDimension)
+{
+    /// <summary>The ONNX node that computes it (the sheaf edge's name).</summary>
+    public string Node { get; } = node;
+
+    /// <summary>The value it reads.</summary>
+    public OnnxOp Source { get; } = source;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<OnnxOp> Sources => [Source];
+
+    /// <summary>The shape of the convolution.</summary>
+    public Engine.Sheaves.Conv2dGeometry Geometry { get; } = geometry;
+
+    /// <summary>Kernel [C_out, C_in, k_h, k_w], row-major.</summary>
+    public double[] Kernel { get; } = kernel;
+
+    /// <summary>Per-pixel bias (C_out·H_out·W_out entries, each channel's constant repeated).</summary>
+    public double[] Bias { get; } = bias;
+}
+
+/// <summary>A bias-free matrix-free linear map (AveragePool, GlobalAveragePool).</summary>
+internal sealed class OnnxPoolOp(string name, string node, OnnxOp source, Engine.Sheaves.RestrictionMap map) : OnnxOp(name, map.Rows)
+{
+    /// <summary>The ONNX node that computes it (the sheaf edge's name).</summary>
+    public string Node { get; } = node;
+
+    /// <summary>The value it reads.</summary>
+    public OnnxOp Source { get; } = source;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<OnnxOp> Sources => [Source];
+
+    /// <summary>The pool.</summary>
+    public Engine.Sheaves.RestrictionMap Map { get; } = map;
+}

@@ -59,6 +59,7 @@ internal sealed class SheafWalk
     {
         LayerKind.Input => InputContributor.Instance,
         LayerKind.Linear => LinearContributor.Instance,
+        LayerKind.Operator => OperatorContributor.Instance,
         LayerKind.Relu => ReluContributor.Instance,
         LayerKind.Add => _construction == SkipConstruction.Junction ? JunctionContributor.Instance : ChordContributor.Instance,
         LayerKind.Output => OutputContributor.Instance,

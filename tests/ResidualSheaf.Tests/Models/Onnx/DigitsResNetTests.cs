@@ -1,0 +1,122 @@
+using Google.Protobuf;
+using Onnx;
+using ResidualSheaf.Engine.Dirichlet;
+using ResidualSheaf.Models.Construction;
+using ResidualSheaf.Models.Onnx;
+using ResidualSheaf.Runner.Data;
+using Xunit.Abstractions;
+
+namespace ResidualSheaf.Tests.Models.Onnx;
+
+/// <summary>
+/// The convolutional fixtures of tests/fixtures/digits (written by its train.py with PyTorch): a one-node Conv, a
+/// Conv → BatchNormalization → ReLU → AveragePool → GlobalAveragePool → Gemm graph, and the trained digits ResNet's harmonic
+/// extension on the 300 committed test images, each against PyTorch's float64 outputs (committed .npy; ONNX Runtime's CPU provider
+/// has no double Conv) and ONNX Runtime on the float32 twin of the file; refusals name the node.
+/// </summary>
+public sealed class DigitsResNetTests(ITestOutputHelper output)
+{
+    internal static string Fixture(string name) => Path.Combine(Path.GetDirectoryName(OnnxFixtures.Folder)!, "digits", name);
+
+    [Theory]
+    [InlineData("conv_single")]
+    [InlineData("conv_bn_pool")]
+    public void ConvolutionalGraphsEqualPyTorchInFloat64AndOnnxRuntimeInFloat32(string fixture)
+    {
+        var net = OnnxNetwork.Load(Fixture(fixture + ".onnx"));
+        Assert.False(net.IsFloat32);
+        var sheaf = SheafConstructor.Build(net);
+        using var ort = OnnxRuntimeReference.Open(Fixture(fixture + "_float32.onnx"));
+        var inputs = Npy(fixture + "_inputs.npy");
+        var torchOutputs = Npy(fixture + "_outputs.npy");
+        double worst64 = 0, worst32 = 0;
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            var sol = DirichletSolver.Solve(sheaf.Problem(inputs[k]));
+            Assert.Equal(DirichletMethod.ForwardSubstitution, sol.Method);
+            var y = sheaf.OutputOf(sol.Cochain);
+            var reference = ort.Forward(inputs[k]);
+            Assert.Equal(torchOutputs[k].Length, y.Length);
+            for (int i = 0; i < y.Length; i++)
+            {
+                worst64 = Math.Max(worst64, Math.Abs(y[i] - torchOutputs[k][i]));
+                worst32 = Math.Max(worst32, Math.Abs(y[i] - reference[i]));
+            }
+        }
+        output.WriteLine($"{fixture}: {net.Describe()}; max |sheaf − PyTorch float64| = {worst64:E2}, max |sheaf − ONNX Runtime float32| = {worst32:E2}");
+        Assert.True(worst64 <= 1e-12, $"float64 deviation {worst64:E2}");
+        Assert.True(worst32 <= 1e-5, $"float32 deviation {worst32:E2}");
+    }
+
+    [Fact]
+    public void HarmonicExtensionOfTheDigitsResNetEqualsPyTorchAndOnnxRuntimeOnTheTestImages()
+    {
+        var net = OnnxNetwork.Load(Fixture("digits_resnet.onnx"));
+        var sheaf = SheafConstructor.Build(net);
+        using var ort = OnnxRuntimeReference.Open(Fixture("digits_resnet_float32.onnx"));
+        var images = Npy("test_images.npy");
+        var labels = Npy("test_labels.npy");
+        var torchOutputs = Npy("test_outputs.npy");
+        Assert.True(images.Length >= 100);
+        Assert.Equal(64, images[0].Length);
+        double worst64 = 0, worst32 = 0;
+        int correct = 0;
+        for (int k = 0; k < images.Length; k++)
+        {
+            var sol = DirichletSolver.Solve(sheaf.Problem(images[k]));
+            Assert.Equal(DirichletMethod.ForwardSubstitution, sol.Method);
+            var y = sheaf.OutputOf(sol.Cochain);
+            var reference = ort.Forward(images[k]);
+            for (int i = 0; i < y.Length; i++)
+            {
+                worst64 = Math.Max(worst64, Math.Abs(y[i] - torchOutputs[k][i]));
+                worst32 = Math.Max(worst32, Math.Abs(y[i] - reference[i]));
+            }
+            Assert.Equal(ArgMax(reference), ArgMax(y));
+            Assert.Equal(ArgMax(torchOutputs[k]), ArgMax(y));
+            if (ArgMax(y) == (int)labels[k][0]) correct++;
+        }
+        output.WriteLine($"{net.Describe()}; {sheaf.Sheaf.TotalDimension} vertex coordinates; max |sheaf − PyTorch float64| = {worst64:E2}, " +
+            $"max |sheaf − ONNX Runtime float32| = {worst32:E2} over {images.Length} images; accuracy {correct}/{images.Length}");
+        Assert.True(worst64 <= 1e-10, $"float64 deviation {worst64:E2}");
+        Assert.True(worst32 <= 1e-5, $"float32 deviation {worst32:E2}");
+        // train.py reports 99.3 % on these images; the classifier, not only the arithmetic, must be the trained one.
+        Assert.True(correct >= 0.95 * images.Length, $"accuracy {correct}/{images.Length}");
+    }
+
+    private static double[][] Npy(string name) => NpyMatrix.Parse(File.ReadAllBytes(Fixture(name)));
+
+    [Theory]
+    [InlineData("group", "group = 2")]
+    [InlineData("auto_pad", "auto_pad = SAME_UPPER")]
+    [InlineData("channels", "inconsistent shapes")]
+    public void UnsupportedConvAttributesAndInconsistentShapesNameTheNode(string edit, string message)
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixture("conv_single.onnx")));
+        var conv = model.Graph.Node.Single(n => n.OpType == "Conv");
+        switch (edit)
+        {
+            case "group":
+                conv.Attribute.Remove(conv.Attribute.Single(a => a.Name == "group")); // the export writes group = 1
+                conv.Attribute.Add(new AttributeProto { Name = "group", I = 2, Type = AttributeProto.Types.AttributeType.Int });
+                break;
+            case "auto_pad":
+                conv.Attribute.Add(new AttributeProto { Name = "auto_pad", S = ByteString.CopyFromUtf8("SAME_UPPER"), Type = AttributeProto.Types.AttributeType.String });
+                break;
+            default:
+                // Three input channels declared, the weight expects four.
+                model.Graph.Input[0].Type.TensorType.Shape.Dim[1].DimValue = 4;
+                break;
+        }
+        var e = Assert.Throws<OnnxModelException>(() => OnnxNetwork.FromModel(model, "edited conv_single.onnx"));
+        Assert.Contains(message, e.Message);
+        Assert.Equal(conv.Name.Length > 0 ? conv.Name : $"Conv→{conv.Output[0]}", e.Node);
+    }
+
+    private static int ArgMax(double[] v)
+    {
+        int best = 0;
+        for (int i = 1; i < v.Length; i++) if (v[i] > v[best]) best = i;
+        return best;
+    }
+}
