@@ -105,9 +105,10 @@ public sealed class HeatSetup
 
         double[] y64, y32;
         string referenceName;
+        bool float64IsFloat32;
         using (var reference = ReferencePasses.For(net))
         {
-            (y64, y32, referenceName) = (reference.Forward64(x), reference.Forward32(x), reference.Name);
+            (y64, y32, referenceName, float64IsFloat32) = (reference.Forward64(x), reference.Forward32(x), reference.Name, reference.Float64IsFloat32);
         }
 
         // Forward-pass values by coordinate name, from the exact (junction) sheaf: defaults for extra pins.
@@ -170,6 +171,8 @@ public sealed class HeatSetup
         // κ of L_free at the limit's pattern (or at the initial state's pattern when the limit is unknown).
         string integrator = HeatConfigMapping.ResolveIntegrator(h.Integrator, equation, own?.Cochain ?? problem.Embed(initial));
         var figures = ComputeStaticFigures(ns, x, y64, y32, referenceName);
+        // ONNX Runtime without a double kernel (Conv): the "float64" reference is its float32 run, and the summary says so.
+        if (float64IsFloat32) figures["reference_float64_is_float32"] = true;
         string why = "soft pins add energy terms outside δ_Ω";
         var certificate = soft.Count == 0 ? RateCertificate.TryCompute(problem, out why) : null;
         return new HeatSetup(ns, problem, equation, x, initial, target, targetKind, y64, y32, lambdaStar, figures)

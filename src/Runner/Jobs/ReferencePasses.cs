@@ -15,14 +15,21 @@ internal sealed class ReferencePasses : IDisposable
     private readonly IDisposable _a, _b;
     private readonly Func<double[], double[]> _f64, _f32;
 
-    private ReferencePasses(string name, IDisposable a, IDisposable b, Func<double[], double[]> f64, Func<double[], double[]> f32)
+    private ReferencePasses(string name, IDisposable a, IDisposable b, Func<double[], double[]> f64, Func<double[], double[]> f32, bool float64IsFloat32 = false)
     {
         Name = name;
+        Float64IsFloat32 = float64IsFloat32;
         (_a, _b, _f64, _f32) = (a, b, f64, f32);
     }
 
     /// <summary>"torch" or "onnx_runtime": what computed the reference (and the prefix of report fields that name it).</summary>
     public string Name { get; }
+
+    /// <summary>
+    /// True when the float64 reference is in fact the float32 run (ONNX Runtime has no double kernel for an operator of the
+    /// graph): reports say so in a field of their own, since err_float64 is then only float32-accurate.
+    /// </summary>
+    public bool Float64IsFloat32 { get; }
 
     /// <summary>The passes for a network.</summary>
     public static ReferencePasses For(INetwork network)
@@ -32,7 +39,7 @@ internal sealed class ReferencePasses : IDisposable
             var bytes = File.ReadAllBytes(onnx.Source);
             var f32 = OnnxRuntimeReference.FromBytes(onnx.IsFloat32 ? bytes : OnnxPrecision.Convert(bytes, float32: true));
             var f64 = Float64Session(onnx.IsFloat32 ? OnnxPrecision.Convert(bytes, float32: false) : bytes) ?? f32;
-            return new ReferencePasses("onnx_runtime", f64 == f32 ? new NoSession() : f64, f32, x => f64.Forward(x), x => f32.Forward(x));
+            return new ReferencePasses("onnx_runtime", f64 == f32 ? new NoSession() : f64, f32, x => f64.Forward(x), x => f32.Forward(x), float64IsFloat32: f64 == f32);
         }
         var t64 = TorchReference.Create(network, torch.ScalarType.Float64);
         var t32 = TorchReference.Create(network, torch.ScalarType.Float32);

@@ -60,7 +60,14 @@ public sealed class StaticLabJob : IJob
         };
         // err_float64/err_float32 compare with TorchSharp for declared architectures; for an ONNX model, with ONNX Runtime on the file.
         if (net is OnnxNetwork onnx)
+        {
             report["reference"] = $"ONNX Runtime on {onnx.Source} ({(onnx.IsFloat32 ? "float32 as written; float64 on a widened copy" : "float64 as written; float32 on a rounded copy")})";
+            if (reference.Float64IsFloat32)
+            {
+                report["reference_float64_is_float32"] = true;
+                ctx.Log.Warning("ONNX Runtime has no float64 kernel for an operator of {Model}: err_float64 compares with its float32 run", onnx.Source);
+            }
+        }
         var constructions = new JsonObject();
         report["constructions"] = constructions;
         var perConstruction = new Dictionary<SkipConstruction, (double[] Err, double[] Res)>();

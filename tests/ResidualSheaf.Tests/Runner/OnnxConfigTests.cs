@@ -163,6 +163,25 @@ public sealed class OnnxConfigTests : IDisposable
         Assert.Null(resolved["weights"]);
     }
 
+    /// <summary>
+    /// ONNX Runtime has no float64 Conv: the float64 reference of a conv model is its float32 run, and the report says so in a
+    /// field of its own (a float64 model of operators ORT has in float64 does not get the field).
+    /// </summary>
+    [Fact]
+    public void ConvModelsSayTheirFloat64ReferenceIsTheFloat32Run()
+    {
+        string conv = Path.Combine(_dir, "conv"), plain = Path.Combine(_dir, "plain");
+        string model = Path.Combine(OnnxFixtures.Folder, "..", "digits", "conv_single.onnx").Replace("\\", "/");
+        var (code, error) = Run($$"""{ "name": "t", "job": "static", "network": { "onnx": "{{model}}" }, "inputs": { "count": 2 }, "constructions": ["junction"] }""", "--out", conv);
+        Assert.True(code == 0, error);
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(conv, "report.json")))!;
+        Assert.True(report["reference_float64_is_float32"]!.GetValue<bool>());
+        double e64 = report["constructions"]!["junction"]!["err_float64"]!["max"]!.GetValue<double>();
+        Assert.True(e64 > 1e-12 && e64 < 1e-4, $"{e64}");
+        Assert.Equal(0, Run(Config("resblock_after.onnx", """, "inputs": { "count": 2 }, "constructions": ["junction"]"""), "--out", plain).Code);
+        Assert.Null(JsonNode.Parse(File.ReadAllText(Path.Combine(plain, "report.json")))!["reference_float64_is_float32"]);
+    }
+
     [Fact]
     public void HeatJobConvergesToOnnxRuntimesOutput()
     {
