@@ -221,35 +221,9 @@ public sealed class JointFlow
                 var r = Residual(i, c, theta);
                 energy += 0.5 * Numerics.Dot(r, r);
             }
-            energy += OutputPotential(c.Slice(Output.Offset, nOut), _targets.AsSpan(s * nOut, nOut));
+            energy += Head.Potential(c.Slice(Output.Offset, nOut), _targets.AsSpan(s * nOut, nOut));
         }
         return energy;
-    }
-
-    private double OutputPotential(ReadOnlySpan<double> z, ReadOnlySpan<double> y)
-    {
-        double sum = 0;
-        switch (Head.Name)
-        {
-            case "identity":
-                for (int k = 0; k < z.Length; k++) sum += 0.5 * (z[k] - y[k]) * (z[k] - y[k]);
-                return sum;
-            case "sigmoid":
-                for (int k = 0; k < z.Length; k++) sum += Math.Max(z[k], 0) + Math.Log(1 + Math.Exp(-Math.Abs(z[k]))) - y[k] * z[k];
-                return sum;
-            default:
-                double max = double.NegativeInfinity, ysum = 0;
-                foreach (double v in z) max = Math.Max(max, v);
-                double lse = 0;
-                foreach (double v in z) lse += Math.Exp(v - max);
-                lse = max + Math.Log(lse);
-                for (int k = 0; k < z.Length; k++)
-                {
-                    sum -= y[k] * z[k];
-                    ysum += y[k];
-                }
-                return sum + ysum * lse;
-        }
     }
 
     /// <summary>

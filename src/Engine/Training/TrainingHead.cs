@@ -29,4 +29,34 @@ public sealed class TrainingHead
         if (_phi is null) z.CopyTo(phi);
         else _phi.Evaluate(z, phi);
     }
+
+    /// <summary>
+    /// The output term of the training potential, whose z-gradient is φ(z) − y: ½‖z − y‖² (identity), Σ softplus(z) − y z
+    /// (sigmoid: binary cross-entropy) or logsumexp(z) − yᵀz scaled by Σy (softmax; one-hot y).
+    /// </summary>
+    public double Potential(ReadOnlySpan<double> z, ReadOnlySpan<double> y)
+    {
+        double sum = 0;
+        switch (Name)
+        {
+            case "identity":
+                for (int k = 0; k < z.Length; k++) sum += 0.5 * (z[k] - y[k]) * (z[k] - y[k]);
+                return sum;
+            case "sigmoid":
+                for (int k = 0; k < z.Length; k++) sum += Math.Max(z[k], 0) + Math.Log(1 + Math.Exp(-Math.Abs(z[k]))) - y[k] * z[k];
+                return sum;
+            default:
+                double max = double.NegativeInfinity, ysum = 0;
+                foreach (double v in z) max = Math.Max(max, v);
+                double lse = 0;
+                foreach (double v in z) lse += Math.Exp(v - max);
+                lse = max + Math.Log(lse);
+                for (int k = 0; k < z.Length; k++)
+                {
+                    sum -= y[k] * z[k];
+                    ysum += y[k];
+                }
+                return sum + ysum * lse;
+        }
+    }
 }
