@@ -7,6 +7,8 @@
 #   --hunt-cases N  hunts run their first N cases only (default 120; hunt-stacks runs N/4)
 #   --keep DIR      keep the outputs in DIR/<label>/<config>/ (default: a temporary folder, printed at the end)
 # A commit's outputs are cached in DIR/<sha>-<hunt cases>/ and reused when that folder is complete.
+# Each tree runs its own copy of each config, and only configs present in both trees are run (a config added after
+# BEFORE cannot be compared; one whose fields changed between the commits shows its differences in the comparison).
 # Exit code 0 when every compared value is identical, 1 when any differs, 2 on a usage or build error.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -35,8 +37,9 @@ run_all() {
   dotnet build "$tree/src/Runner/ResidualSheaf.Runner.csproj" -c Release --nologo -v quiet >"$out/build.log" 2>&1 \
     || { cat "$out/build.log" >&2; echo "compare: build of $label failed" >&2; exit 2; }
   local dll="$tree/src/Runner/bin/Release/net10.0/runner.dll"
-  for cfg in "$repo"/configs/*.json; do
+  for cfg in "$tree"/configs/*.json; do
     local base; base="$(basename "$cfg" .json)"
+    if [[ -n "$common" && " $common " != *" $base "* ]]; then continue; fi
     if [[ "$base" == hunt-* ]]; then
       local n="$hunt_cases"; [[ "$base" == hunt-stacks ]] && n=$(( hunt_cases / 4 ))
       python3 - "$cfg" "$out/configs/$base.json" "$n" <<'PY'
@@ -47,7 +50,7 @@ PY
       (cd "$tree" && dotnet "$dll" hunt --config "$out/configs/$base.json" --threads 2 --out "$out/$base" >"$out/$base.log" 2>&1) || echo "compare: $base exited $?" | tee -a "$out/exit-codes.txt"
     else
       cp "$cfg" "$out/configs/$base.json"
-      [[ -d "$repo/configs/weights" ]] && cp -r "$repo/configs/weights" "$out/configs/" 2>/dev/null || true
+      [[ -d "$tree/configs/weights" ]] && cp -r "$tree/configs/weights" "$out/configs/" 2>/dev/null || true
       echo "compare: $label $base"
       (cd "$tree" && dotnet "$dll" --config "$out/configs/$base.json" --out "$out/$base" >"$out/$base.log" 2>&1) || echo "compare: $base exited $?" | tee -a "$out/exit-codes.txt"
     fi
@@ -63,13 +66,18 @@ tree_of() {
   echo "$dir"
 }
 
+# config_names TREE: the names of the tree's configs, one line each.
+config_names() { for f in "$1"/configs/*.json; do basename "$f" .json; done; }
+
 before_sha="$(git -C "$repo" rev-parse --short "${args[0]}")"
-run_all "$before_sha-$hunt_cases" "$(tree_of "${args[0]}")"
+before_tree="$(tree_of "${args[0]}")"
 if [[ ${#args[@]} -eq 2 ]]; then
-  after_label="$(git -C "$repo" rev-parse --short "${args[1]}")-$hunt_cases"
-  run_all "$after_label" "$(tree_of "${args[1]}")"
+  after_label="$(git -C "$repo" rev-parse --short "${args[1]}")-$hunt_cases"; after_tree="$(tree_of "${args[1]}")"
 else
-  after_label="worktree-$(basename "$repo")-$hunt_cases"; rm -rf "$keep/$after_label"
-  run_all "$after_label" "$repo"
+  after_label="worktree-$(basename "$repo")-$hunt_cases"; rm -rf "$keep/$after_label"; after_tree="$repo"
 fi
+common="$(comm -12 <(config_names "$before_tree" | sort) <(config_names "$after_tree" | sort) | tr '\n' ' ')"
+echo "compare: configs in both trees: $common"
+run_all "$before_sha-$hunt_cases" "$before_tree"
+run_all "$after_label" "$after_tree"
 python3 "$repo/scripts/compare_outputs.py" "$keep/$before_sha-$hunt_cases" "$keep/$after_label"
