@@ -63,6 +63,9 @@ public sealed record TrainConfig
     /// <summary>Step attempts per epoch of an adaptive method.</summary>
     public long MaxSteps { get; init; } = 1_000_000;
 
+    /// <summary>Threads of the joint right-hand side (results are the same for any number).</summary>
+    public int Threads { get; init; } = 1;
+
     /// <summary>The spectrum of L_free over training (null: not computed).</summary>
     public TrainSpectrumConfig? Spectrum { get; init; }
 
@@ -80,7 +83,7 @@ public sealed record TrainConfig
     {
         if (t is null) throw new ConfigException("train", "is required for job 'train'");
         t.ExpectOnly("data", "alpha", "beta", "dt", "epochs", "steps_per_epoch", "warm_start", "init", "init_seed", "baseline", "method", "rtol", "atol",
-            "max_steps", "spectrum");
+            "max_steps", "spectrum", "threads");
         var d = t.Object("data") ?? throw new ConfigException("train.data", "is required");
         d.ExpectOnly("kind", "n_train", "n_test", "seed", "noise", "path", "targets_path");
         string kind = d.Choice("kind", DataKinds);
@@ -134,6 +137,7 @@ public sealed record TrainConfig
             Atol = adaptive ? t.Number("atol", 1e-8, 0, 1e6, exclusiveMin: true) : 1e-8,
             MaxSteps = adaptive ? t.Integer("max_steps", 1_000_000, 1) : 1_000_000,
             Spectrum = TrainSpectrumConfig.Parse(t.Object("spectrum")),
+            Threads = (int)t.Integer("threads", 1, 1, 256),
         };
         if (cfg.Spectrum?.Epochs.FirstOrDefault(e => e > cfg.Epochs) is int late and > 0)
             throw new ConfigException("train.spectrum.epochs", $"epoch {late} is beyond train.epochs ({cfg.Epochs})");
@@ -179,6 +183,7 @@ public sealed record TrainConfig
         if (BaselineLearningRate is double lr) ((JsonObject)o["baseline"]!)["learning_rate"] = lr;
         if (BaselineSteps is int gs) ((JsonObject)o["baseline"]!)["steps"] = gs;
         o["method"] = Method;
+        o["threads"] = Threads;
         if (Method != "euler")
         {
             o["rtol"] = Rtol;

@@ -35,7 +35,7 @@ public sealed record IntegratorCounts(long Nfev, long Accepted, long Rejected)
 /// project's adaptive integrators (epochs × steps_per_epoch · dt of time, the stalks re-initialised between epochs unless warm
 /// start, as Euler); after every epoch the forward-pass losses. Shared by job train and the β sweep.
 /// </summary>
-public sealed class SheafTrainingRun
+public sealed class SheafTrainingRun : IDisposable
 {
     private readonly TrainConfig _t;
     private readonly TrainingData _data;
@@ -64,6 +64,7 @@ public sealed class SheafTrainingRun
         var t = cfg.Train!;
         double beta = t.Beta ?? 1.0 / data.TrainCount;
         var flow = TrainingSheaf.Create(network, cfg.Constructions[0], data.TrainInputs, data.TrainTargets, t.Alpha, beta);
+        flow.UseThreads(t.Threads);
         return new SheafTrainingRun(t, data, flow, beta);
     }
 
@@ -160,6 +161,9 @@ public sealed class SheafTrainingRun
             Time = (clock.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
         }
     }
+
+    /// <summary>Stops the flow's worker threads.</summary>
+    public void Dispose() => Flow.Dispose();
 
     /// <summary>The network with the trained parameters.</summary>
     public INetwork Trained(INetwork network) => TrainingSheaf.Trained(network, Flow, Theta);

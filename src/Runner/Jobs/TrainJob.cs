@@ -33,7 +33,7 @@ public sealed class TrainJob : IJob
         var t = cfg.Train!;
         var data = ctx.TrainData!;
         var net = ctx.Network!;
-        var run = SheafTrainingRun.Create(cfg, net, data);
+        using var run = SheafTrainingRun.Create(cfg, net, data);
         var flow = run.Flow;
         bool ce = run.CrossEntropy;
         WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Weights.Provenance(cfg.Seed));

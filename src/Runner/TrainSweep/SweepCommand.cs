@@ -198,7 +198,7 @@ public static class SweepCommand
     {
         var (b, s) = sweep.Of(i);
         var cfg = sweep.Point(s, sweep.BetaTimesN[b], data.TrainCount);
-        var run = SheafTrainingRun.Create(cfg, networks[s], data);
+        using var run = SheafTrainingRun.Create(cfg, networks[s], data);
         TrainingEpoch? last = null;
         string status = "ok";
         try

@@ -62,6 +62,8 @@ public sealed record SweepConfig(RunConfig Base, double[] BetaTimesN, SweepSeed[
         s.RejectUnknown();
         var resolved = ResolvedConfig.ToJson(cfg);
         resolved.Remove("output_root");
+        // Threads change no number (JointFlow's fixed chunks), so a sweep may be resumed with another count.
+        resolved["train"]!.AsObject().Remove("threads");
         string text = resolved.ToJsonString() + "|" + string.Join(",", betas.Select(b => BitConverter.DoubleToInt64Bits(b))) + "|"
                       + string.Join(",", seeds.Select(x => $"{x.Weights}:{x.Init}"));
         string fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16].ToLowerInvariant();
