@@ -51,13 +51,22 @@ public sealed class TrainJob : IJob
                     clock.Elapsed.TotalSeconds, r.Integrator?.Nfev, r.Integrator?.Accepted, r.Integrator?.Rejected);
                 spectrum?.Write(r.Epoch, r.Steps, run.Theta);
             }
-            run.Train(Row, cancel);
+            string? failure = null;
+            try
+            {
+                run.Train(Row, cancel);
+            }
+            catch (TrainingFailedException e)
+            {
+                failure = e.Message;
+                ctx.Log.Error("Sheaf training stopped: {Failure}; the rows so far and the weights reached are kept (exit 3)", failure);
+            }
             var (sheafWall, sheafCpu) = run.Time;
             WriteWeights(ctx, run.Trained(net), "trained", "sheaf training");
 
             var gdRows = new List<LossPoint>();
             double gdWall = 0, gdCpu = 0, lr = t.BaselineLearningRate ?? (ce ? 0.01 : 0.005);
-            if (t.Baseline)
+            if (t.Baseline && failure is null)
             {
                 clock.Restart();
                 var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -74,8 +83,10 @@ public sealed class TrainJob : IJob
             var summary = Summary(cfg, run, data, lr, sheafRows, gdRows, (sheafWall, sheafCpu), (gdWall, gdCpu));
             Plot(ctx, sheafRows, gdRows, t.Dt);
             spectrum?.Plot();
+            summary["sheaf"]!["status"] = failure ?? "completed";
             summary["provenance"] = Provenance.Json();
             JsonFile.Write(ctx.Output.File("summary.json"), summary);
+            if (failure is not null) return HeatJob.IntegrationFault;
             ctx.Log.Information("sheaf training: train loss {Train:E4}, test {Test:E4} in {Wall:F1} s; gradient descent: train {GdTrain:E4}, test {GdTest:E4} in {GdWall:F1} s",
                 sheafRows[^1].TrainLoss, sheafRows[^1].TestLoss, sheafWall,
                 gdRows.Count > 0 ? gdRows[^1].TrainLoss : double.NaN, gdRows.Count > 0 ? gdRows[^1].TestLoss : double.NaN, gdWall);
