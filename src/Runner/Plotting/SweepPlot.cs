@@ -62,7 +62,7 @@ public static class SweepPlot
         plot.YLabel(LogAxis.Label("final loss (log10)", clamped, LogAxis.Floor));
         LogAxis.UseDecadeTicks(plot.Axes.Left);
         LogAxis.UseDecadeTicks(plot.Axes.Bottom);
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Alignment.UpperRight);
         FigureFile.Save(plot, path, "png", 1000, 640);
     }
 }
