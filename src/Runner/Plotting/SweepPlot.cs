@@ -1,5 +1,5 @@
-using ScottPlot;
 using ResidualSheaf.Runner.TrainSweep;
+using ScottPlot;
 
 namespace ResidualSheaf.Runner.Plotting;
 
