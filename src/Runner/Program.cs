@@ -36,6 +36,10 @@ public static class Program
                                    only the inputs i with i mod N = k (folder <name>-shard-k-of-N)
           runner batch-merge --out <folder> <shard folder> …
                                    joins every shard of a batch into one folder (batch.csv, energy.csv, summary.json, plots)
+          runner train-sweep --config <sweep.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
+                                   a β sweep of job train (paper Fig. 3): sweep.csv, a flushed row per (β, seed); runner train-sweep --help
+          runner train-sweep-merge --out <folder> <shard folder> …
+                                   joins the shards of a sweep (sweep.csv, baseline.csv, table.csv, summary.json, beta-scaling.png)
           runner validate --config <file.json>          (the same as --dry-run)
           runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
           runner hunt --slurm --config <hunt.json> [--tasks N] [--dry-run] …
@@ -83,6 +87,8 @@ public static class Program
         if (args.Length > 0 && args[0] == "hunt") return Hunt.HuntCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "hunt-merge") return Hunt.HuntMerge.Run(args[1..]);
         if (args.Length > 0 && args[0] == "batch-merge") return Batch.BatchMerge.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "train-sweep") return TrainSweep.SweepCommand.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "train-sweep-merge") return TrainSweep.SweepMerge.Run(args[1..]);
         if (args.Length > 0 && args[0] == "open-problem") return Hunt.OpenProblemDocument.Run(args[1..]);
         if (args.Length > 0 && args[0] == "plot") return Plotting.ReplotCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "inspect") return Inspect.InspectCommand.Run(args[1..]);

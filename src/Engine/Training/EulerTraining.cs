@@ -25,8 +25,8 @@ public sealed class EulerTraining
     /// <summary>The step size.</summary>
     public double Dt { get; }
 
-    /// <summary>One step in place; allocation-free.</summary>
-    public void Step(Span<double> state)
+    /// <summary>One step in place (the flow's chunks on its threads); allocation-free.</summary>
+    public void Step(double[] state)
     {
         _flow.Derivative(state, _force);
         Numerics.Axpy(Dt, _force, state);
@@ -37,7 +37,7 @@ public sealed class EulerTraining
     /// The training loop: for each epoch, re-initialise the stalks unless warm start (never before the first epoch: the caller
     /// initialises), then run the epoch's steps; <paramref name="afterEpoch"/> sees (epoch, total steps, state) at the end of each.
     /// </summary>
-    public void Train(Span<double> state, TrainingSchedule schedule, StalkInitialiser? reinitialise, EpochObserver? afterEpoch)
+    public void Train(double[] state, TrainingSchedule schedule, StalkInitialiser? reinitialise, EpochObserver? afterEpoch)
     {
         int total = 0;
         for (int epoch = 1; epoch <= schedule.Epochs; epoch++)

@@ -152,6 +152,16 @@ public sealed class TorchReference : IDisposable
         return ApplyHead(_head, h);
     }
 
+    /// <summary>The state_dict of the body followed by the classifier's under <c>classifier.</c> (the names WeightSet uses).</summary>
+    public Dictionary<string, Tensor> StateDict()
+    {
+        var state = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, t) in _module.state_dict()) state[name] = t;
+        if (_classifier is not null)
+            foreach (var (name, t) in _classifier.state_dict()) state["classifier." + name] = t;
+        return state;
+    }
+
     /// <summary>Every parameter of the module and its classifier, in state_dict order.</summary>
     public IReadOnlyList<(string Name, Tensor Parameter)> NamedParameters() =>
         [.. _module.named_parameters().Select(p => (p.name, (Tensor)p.parameter)),

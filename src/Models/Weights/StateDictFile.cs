@@ -96,11 +96,15 @@ public static class StateDictFile
         _ => $"a {o.GetType().Name}",
     };
 
-    /// <summary>Writes the network's weights as a PyTorch-loadable state_dict (float32, like a default PyTorch model).</summary>
+    /// <summary>
+    /// Writes the network's weights as a PyTorch-loadable state_dict (float32, like a default PyTorch model): the body's
+    /// tensors and, for a residual stack with a classifier layer, <c>classifier.weight</c> and <c>classifier.bias</c>.
+    /// </summary>
     public static void Write(string path, INetwork network, ScalarType dtype = ScalarType.Float32)
     {
         using var reference = TorchReference.Create(network, dtype);
-        reference.Module.save_py(path);
+        using var stream = File.Create(path);
+        PyTorchPickler.PickleStateDict(stream, reference.StateDict());
     }
 
     /// <summary>One storage of the archive (data/&lt;key&gt;): its element type and raw little-endian bytes.</summary>

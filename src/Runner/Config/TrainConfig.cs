@@ -48,8 +48,32 @@ public sealed record TrainConfig
     /// <summary>Its learning rate; null for the paper's (0.005 regression, 0.01 classification).</summary>
     public required double? BaselineLearningRate { get; init; }
 
+    /// <summary>Its number of steps; null for epochs × steps_per_epoch.</summary>
+    public int? BaselineSteps { get; init; }
+
+    /// <summary>euler (the reference library's scheme) or an adaptive integrator's name (dp5, tsit5, bs3, dop853).</summary>
+    public string Method { get; init; } = "euler";
+
+    /// <summary>Relative tolerance of an adaptive method.</summary>
+    public double Rtol { get; init; } = 1e-6;
+
+    /// <summary>Absolute tolerance of an adaptive method.</summary>
+    public double Atol { get; init; } = 1e-8;
+
+    /// <summary>Step attempts per epoch of an adaptive method.</summary>
+    public long MaxSteps { get; init; } = 1_000_000;
+
+    /// <summary>Threads of the joint right-hand side (results are the same for any number).</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary>The spectrum of L_free over training (null: not computed).</summary>
+    public TrainSpectrumConfig? Spectrum { get; init; }
+
     /// <summary>Stalk initialisations as configs spell them.</summary>
     public static readonly string[] Inits = ["random", "zeros", "forward_pass"];
+
+    /// <summary>Integration methods: the library's Euler and the project's explicit adaptive integrators.</summary>
+    public static readonly string[] Methods = ["euler", "dp5", "tsit5", "bs3", "dop853"];
 
     /// <summary>Data kinds.</summary>
     public static readonly string[] DataKinds = ["paraboloid", "saddle", "circular", "blobs", "files"];
@@ -58,7 +82,8 @@ public sealed record TrainConfig
     public static TrainConfig Parse(JsonFields? t, string baseDirectory)
     {
         if (t is null) throw new ConfigException("train", "is required for job 'train'");
-        t.ExpectOnly("data", "alpha", "beta", "dt", "epochs", "steps_per_epoch", "warm_start", "init", "init_seed", "baseline");
+        t.ExpectOnly("data", "alpha", "beta", "dt", "epochs", "steps_per_epoch", "warm_start", "init", "init_seed", "baseline", "method", "rtol", "atol",
+            "max_steps", "spectrum", "threads");
         var d = t.Object("data") ?? throw new ConfigException("train.data", "is required");
         d.ExpectOnly("kind", "n_train", "n_test", "seed", "noise", "path", "targets_path");
         string kind = d.Choice("kind", DataKinds);
@@ -79,14 +104,20 @@ public sealed record TrainConfig
         var b = t.Object("baseline");
         bool baseline = true;
         double? lr = null;
+        int? gdSteps = null;
         if (b is not null)
         {
             baseline = b.Boolean("enabled", true);
             lr = b.Has("learning_rate") ? b.Number("learning_rate", null, 0, 1e6, exclusiveMin: true) : null;
+            gdSteps = b.Has("steps") ? (int)b.Integer("steps", null, 1, 1_000_000_000) : null;
             b.RejectUnknown();
         }
         bool warm = t.Boolean("warm_start", true);
         string init = t.Choice("init", Inits, "random");
+        string method = t.Choice("method", Methods, "euler");
+        bool adaptive = method != "euler";
+        foreach (string k in new[] { "rtol", "atol", "max_steps" })
+            if (!adaptive && t.Has(k)) throw new ConfigException($"train.{k}", "only applies to an adaptive train.method (dp5, tsit5, bs3, dop853)");
         var cfg = new TrainConfig
         {
             Data = data,
@@ -100,7 +131,16 @@ public sealed record TrainConfig
             InitSeed = t.Integer("init_seed", 0, 0),
             Baseline = baseline,
             BaselineLearningRate = lr,
+            BaselineSteps = gdSteps,
+            Method = method,
+            Rtol = adaptive ? t.Number("rtol", 1e-6, 0, 1, exclusiveMin: true) : 1e-6,
+            Atol = adaptive ? t.Number("atol", 1e-8, 0, 1e6, exclusiveMin: true) : 1e-8,
+            MaxSteps = adaptive ? t.Integer("max_steps", 1_000_000, 1) : 1_000_000,
+            Spectrum = TrainSpectrumConfig.Parse(t.Object("spectrum")),
+            Threads = (int)t.Integer("threads", 1, 1, 256),
         };
+        if (cfg.Spectrum?.Epochs.FirstOrDefault(e => e > cfg.Epochs) is int late and > 0)
+            throw new ConfigException("train.spectrum.epochs", $"epoch {late} is beyond train.epochs ({cfg.Epochs})");
         t.RejectUnknown();
         return cfg;
     }
@@ -141,6 +181,16 @@ public sealed record TrainConfig
         };
         if (Beta is double beta) o["beta"] = beta;
         if (BaselineLearningRate is double lr) ((JsonObject)o["baseline"]!)["learning_rate"] = lr;
+        if (BaselineSteps is int gs) ((JsonObject)o["baseline"]!)["steps"] = gs;
+        o["method"] = Method;
+        o["threads"] = Threads;
+        if (Method != "euler")
+        {
+            o["rtol"] = Rtol;
+            o["atol"] = Atol;
+            o["max_steps"] = MaxSteps;
+        }
+        if (Spectrum is { } sp) o["spectrum"] = sp.ToJson();
         return o;
     }
 }

@@ -23,7 +23,7 @@ public sealed class TrainJob : IJob
     public static readonly string[] Columns =
     [
         "method", "epoch", "step", "time", "train_loss", "test_loss", "discord_weight", "discord_relu", "discord_skip", "discord_sum",
-        "discord_chord", "discord_output", "delta_w", "wall_seconds",
+        "discord_chord", "discord_output", "delta_w", "wall_seconds", "nfev", "accepted_steps", "rejected_steps",
     ];
 
     /// <inheritdoc/>
@@ -33,80 +33,62 @@ public sealed class TrainJob : IJob
         var t = cfg.Train!;
         var data = ctx.TrainData!;
         var net = ctx.Network!;
-        double beta = t.Beta ?? 1.0 / data.TrainCount;
-        var flow = TrainingSheaf.Create(net, cfg.Constructions[0], data.TrainInputs, data.TrainTargets, t.Alpha, beta);
-        bool ce = flow.Head.IsClassifier;
+        using var run = SheafTrainingRun.Create(cfg, net, data);
+        var flow = run.Flow;
+        bool ce = run.CrossEntropy;
         WeightJson.Write(ctx.Output.File("weights.json"), net, cfg.Weights.Provenance(cfg.Seed));
-        var state = new double[flow.StateLength];
-        flow.InitialParameters().CopyTo(state, flow.ParameterOffset);
-        void Initialise(Span<double> s)
-        {
-            switch (t.Init)
-            {
-                case "random": RandomStalks.Draw(flow, s, t.InitSeed); break;
-                case "zeros": StalkInitialisation.Zeros(flow, s); break;
-                default: StalkInitialisation.ForwardPass(flow, s, data.TrainInputs); break;
-            }
-        }
-        Initialise(state);
-
-        var sheafRows = new List<(LossPoint Point, double[] Discord)>();
-        var predTrain = new double[data.TrainTargets.Length];
-        var predTest = new double[data.TestTargets.Length];
-        var cochain = new double[flow.StalkDimension];
-        var previous = state.AsSpan(flow.ParameterOffset).ToArray();
+        var sheafRows = new List<TrainingEpoch>();
         var clock = Stopwatch.StartNew();
-        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         using (var csv = new CsvTable(ctx.Output.File("history.csv"), Columns))
+        using (var spectrum = TrainSpectrumFile.Open(ctx, run, net))
         {
-            void Row(int epoch, int steps, ReadOnlySpan<double> s)
+            void Row(TrainingEpoch r)
             {
                 cancel.ThrowIfCancellationRequested();
-                var theta = s.Slice(flow.ParameterOffset, flow.ParameterLength);
-                flow.Predict(theta, data.TrainInputs, predTrain, cochain);
-                flow.Predict(theta, data.TestInputs, predTest, cochain);
-                double train = TrainingLoss.Of(predTrain, data.TrainTargets, data.OutputWidth, ce);
-                double test = data.TestCount == 0 ? double.NaN : TrainingLoss.Of(predTest, data.TestTargets, data.OutputWidth, ce);
-                var byKind = new double[Enum.GetValues<EdgeKind>().Length];
-                double output = flow.Discord(s, byKind);
-                double dw = 0;
-                for (int i = 0; i < theta.Length; i++) dw += (theta[i] - previous[i]) * (theta[i] - previous[i]);
-                theta.CopyTo(previous);
-                double[] discord = [byKind[(int)EdgeKind.Weight], byKind[(int)EdgeKind.Relu], byKind[(int)EdgeKind.Skip], byKind[(int)EdgeKind.Sum],
-                    byKind[(int)EdgeKind.Chord], output];
-                sheafRows.Add((new LossPoint(steps, train, test), discord));
-                csv.Row("sheaf", epoch, steps, steps * t.Dt, train, test, discord[0], discord[1], discord[2], discord[3], discord[4], discord[5],
-                    Math.Sqrt(dw), clock.Elapsed.TotalSeconds);
+                sheafRows.Add(r);
+                var d = r.Discord;
+                csv.Row("sheaf", r.Epoch, r.Steps, r.Steps * t.Dt, r.TrainLoss, r.TestLoss, d[0], d[1], d[2], d[3], d[4], d[5], r.DeltaTheta,
+                    clock.Elapsed.TotalSeconds, r.Integrator?.Nfev, r.Integrator?.Accepted, r.Integrator?.Rejected);
+                spectrum?.Write(r.Epoch, r.Steps, run.Theta);
             }
-            Row(0, 0, state);
-            var euler = new EulerTraining(flow, t.Dt);
-            euler.Train(state, new TrainingSchedule(t.Epochs, t.StepsPerEpoch, t.Dt, t.WarmStart), Initialise, Row);
-            double sheafWall = clock.Elapsed.TotalSeconds, sheafCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-            var trained = TrainingSheaf.Trained(net, flow, state.AsSpan(flow.ParameterOffset));
-            WriteWeights(ctx, trained, "trained", "sheaf training");
+            string? failure = null;
+            try
+            {
+                run.Train(Row, cancel);
+            }
+            catch (TrainingFailedException e)
+            {
+                failure = e.Message;
+                ctx.Log.Error("Sheaf training stopped: {Failure}; the rows so far and the weights reached are kept (exit 3)", failure);
+            }
+            var (sheafWall, sheafCpu) = run.Time;
+            WriteWeights(ctx, run.Trained(net), "trained", "sheaf training");
 
             var gdRows = new List<LossPoint>();
             double gdWall = 0, gdCpu = 0, lr = t.BaselineLearningRate ?? (ce ? 0.01 : 0.005);
-            if (t.Baseline)
+            if (t.Baseline && failure is null)
             {
                 clock.Restart();
-                cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-                var gd = GradientDescentBaseline.Run(net, data, ce, lr, t.Epochs * t.StepsPerEpoch, t.StepsPerEpoch, p =>
+                var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+                var gd = GradientDescentBaseline.Run(net, data, ce, lr, t.BaselineSteps ?? t.Epochs * t.StepsPerEpoch, t.StepsPerEpoch, p =>
                 {
                     gdRows.Add(p);
                     csv.Row("gd", p.Step / t.StepsPerEpoch, p.Step, p.Step, p.TrainLoss, p.TestLoss, null, null, null, null, null, null, null,
-                        clock.Elapsed.TotalSeconds);
+                        clock.Elapsed.TotalSeconds, null, null, null);
                 }, cancel);
                 gdWall = clock.Elapsed.TotalSeconds;
                 gdCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
                 WriteWeights(ctx, gd, "gd", "gradient descent baseline");
             }
-            var summary = Summary(cfg, flow, data, beta, lr, sheafRows, gdRows, (sheafWall, sheafCpu), (gdWall, gdCpu));
+            var summary = Summary(cfg, run, data, lr, sheafRows, gdRows, (sheafWall, sheafCpu), (gdWall, gdCpu));
             Plot(ctx, sheafRows, gdRows, t.Dt);
+            spectrum?.Plot();
+            summary["sheaf"]!["status"] = failure ?? "completed";
             summary["provenance"] = Provenance.Json();
             JsonFile.Write(ctx.Output.File("summary.json"), summary);
+            if (failure is not null) return HeatJob.IntegrationFault;
             ctx.Log.Information("sheaf training: train loss {Train:E4}, test {Test:E4} in {Wall:F1} s; gradient descent: train {GdTrain:E4}, test {GdTest:E4} in {GdWall:F1} s",
-                sheafRows[^1].Point.TrainLoss, sheafRows[^1].Point.TestLoss, sheafWall,
+                sheafRows[^1].TrainLoss, sheafRows[^1].TestLoss, sheafWall,
                 gdRows.Count > 0 ? gdRows[^1].TrainLoss : double.NaN, gdRows.Count > 0 ? gdRows[^1].TestLoss : double.NaN, gdWall);
         }
         return 0;
@@ -119,10 +101,12 @@ public sealed class TrainJob : IJob
         File.WriteAllBytes(ctx.Output.File($"{stem}.onnx"), OnnxWriter.Write(net));
     }
 
-    private static JsonObject Summary(Config.RunConfig cfg, JointFlow flow, TrainingData data, double beta, double lr,
-        List<(LossPoint Point, double[] Discord)> sheaf, List<LossPoint> gd, (double Wall, double Cpu) sheafTime, (double Wall, double Cpu) gdTime)
+    private static JsonObject Summary(Config.RunConfig cfg, SheafTrainingRun run, TrainingData data, double lr,
+        List<TrainingEpoch> sheaf, List<LossPoint> gd, (double Wall, double Cpu) sheafTime, (double Wall, double Cpu) gdTime)
     {
         var t = cfg.Train!;
+        var flow = run.Flow;
+        double beta = run.Beta;
         var o = new JsonObject
         {
             ["name"] = cfg.Name,
@@ -143,17 +127,29 @@ public sealed class TrainJob : IJob
             ["trained_parameters"] = new JsonArray(flow.Parameters.Select(p => (JsonNode?)p.Name).ToArray()),
             ["sheaf"] = new JsonObject
             {
-                ["initial_train_loss"] = JsonFile.Num(sheaf[0].Point.TrainLoss),
-                ["final_train_loss"] = JsonFile.Num(sheaf[^1].Point.TrainLoss),
-                ["final_test_loss"] = JsonFile.Num(sheaf[^1].Point.TestLoss),
+                ["method"] = t.Method,
+                ["initial_train_loss"] = JsonFile.Num(sheaf[0].TrainLoss),
+                ["final_train_loss"] = JsonFile.Num(sheaf[^1].TrainLoss),
+                ["final_test_loss"] = JsonFile.Num(sheaf[^1].TestLoss),
                 ["wall_seconds"] = sheafTime.Wall,
                 ["cpu_seconds"] = sheafTime.Cpu,
             },
         };
+        if (sheaf[^1].Integrator is { } st)
+            o["sheaf"]!["integrator"] = new JsonObject
+            {
+                ["rtol"] = t.Rtol,
+                ["atol"] = t.Atol,
+                ["nfev"] = st.Nfev,
+                ["steps"] = st.Accepted + st.Rejected,
+                ["accepted"] = st.Accepted,
+                ["rejected"] = st.Rejected,
+            };
         if (gd.Count > 0)
             o["gd"] = new JsonObject
             {
                 ["learning_rate"] = lr,
+                ["steps"] = gd[^1].Step,
                 ["initial_train_loss"] = JsonFile.Num(gd[0].TrainLoss),
                 ["final_train_loss"] = JsonFile.Num(gd[^1].TrainLoss),
                 ["final_test_loss"] = JsonFile.Num(gd[^1].TestLoss),
@@ -165,13 +161,13 @@ public sealed class TrainJob : IJob
         static string ctxDescribe(Config.RunConfig c, JointFlow f) => $"{f.Sheaf.Vertices.Count} vertices, {f.Sheaf.Edges.Count} edges, {f.ParameterLength} parameters";
     }
 
-    private static void Plot(RunContext ctx, List<(LossPoint Point, double[] Discord)> sheaf, List<LossPoint> gd, double dt)
+    private static void Plot(RunContext ctx, List<TrainingEpoch> sheaf, List<LossPoint> gd, double dt)
     {
-        var steps = sheaf.Select(r => (double)r.Point.Step).ToArray();
+        var steps = sheaf.Select(r => (double)r.Steps).ToArray();
         var series = new List<(string, double[], double[])>
         {
-            ("sheaf, train", steps, sheaf.Select(r => r.Point.TrainLoss).ToArray()),
-            ("sheaf, test", steps, sheaf.Select(r => r.Point.TestLoss).ToArray()),
+            ("sheaf, train", steps, sheaf.Select(r => r.TrainLoss).ToArray()),
+            ("sheaf, test", steps, sheaf.Select(r => r.TestLoss).ToArray()),
         };
         if (gd.Count > 0)
         {

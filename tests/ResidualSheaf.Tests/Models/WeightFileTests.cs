@@ -1,3 +1,4 @@
+using ResidualSheaf.Models.Graph;
 using ResidualSheaf.Models.Networks;
 using ResidualSheaf.Models.Torch;
 using ResidualSheaf.Models.Weights;
@@ -39,6 +40,25 @@ public sealed class WeightFileTests : IDisposable
         var back = WeightSet.FromArrays(Stack, arrays, path);
         // Seeded weights are float32 numbers, so a float32 state_dict carries them exactly.
         for (int l = 0; l < net.Layers.Count; l++) Assert.Equal(net.Layers[l].Weight, back.Layers[l].Weight);
+    }
+
+    [Fact]
+    public void StateDictOfAStackWithAClassifierHoldsEveryTensor()
+    {
+        // Once, the file held only the body module: classifier.* was missing (issue 18). Float64, so every value is exact.
+        var spec = Stack.WithHead(OutputHead.Softmax, ResidualSheaf.Engine.Sheaves.OutputEdgeMode.Jacobian, 3);
+        var net = TorchReference.NeuralSheafDefault(spec, 5);
+        string path = Path.Combine(_dir, "classifier.pt");
+        StateDictFile.Write(path, net, TorchSharp.torch.ScalarType.Float64);
+        var arrays = StateDictFile.Read(path);
+        var expected = WeightSet.ToArrays(net).ToDictionary(p => p.Name, p => p.Array);
+        Assert.Equal(expected.Keys.Order(), arrays.Keys.Order());
+        Assert.Contains("classifier.weight", arrays.Keys);
+        foreach (var (name, a) in expected)
+        {
+            Assert.Equal(a.Shape, arrays[name].Shape);
+            Assert.Equal(a.Values, arrays[name].Values);
+        }
     }
 
     [Fact]
