@@ -38,6 +38,12 @@ public static class BatchReport
         var template = new HeatEquation(ns.Problem(inputs[0]));
         Console.WriteLine($"{net.Describe()}: {template.FreeDimension} free coordinates, {template.SwitchingCount} switching units; {count} inputs, {threads} threads; " +
                           $"load average {File.ReadAllText("/proc/loadavg").Trim()}");
+        int samples = int.Parse(Environment.GetEnvironmentVariable("RS_SAMPLES_PER_DECADE") ?? "25", CultureInfo.InvariantCulture);
+        if (args.Length > 3 && args[3] == "profile")
+        {
+            BatchProfile.Run(ns, template, inputs, new SharedPatternCache(template), samples);
+            return;
+        }
         // Warm-up long enough for tiered JIT to reach its optimised code, then the measured runs, each with a fresh cache.
         Measure(ns, template, inputs[..Math.Min(3000, count)], threads, new SharedPatternCache(template), out _);
         for (int rep = 0; rep < Repeats; rep++)
