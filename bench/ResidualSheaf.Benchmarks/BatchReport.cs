@@ -38,28 +38,62 @@ public static class BatchReport
         var template = new HeatEquation(ns.Problem(inputs[0]));
         Console.WriteLine($"{net.Describe()}: {template.FreeDimension} free coordinates, {template.SwitchingCount} switching units; {count} inputs, {threads} threads; " +
                           $"load average {File.ReadAllText("/proc/loadavg").Trim()}");
-        // Warm-up long enough for tiered JIT to reach its optimised code, then the measured runs, each with a fresh cache.
-        Measure(ns, template, inputs[..Math.Min(3000, count)], threads, new SharedPatternCache(template), out _);
+        int samples = int.Parse(Environment.GetEnvironmentVariable("RS_SAMPLES_PER_DECADE") ?? "25", CultureInfo.InvariantCulture);
+        if (args.Length > 3 && args[3] == "profile")
+        {
+            BatchProfile.Run(ns, template, inputs, new SharedPatternCache(template), samples);
+            return;
+        }
+        // The bench runs without tiered compilation (the project file): every method is compiled optimised on first use, so the
+        // first measured run is not slowed by tier-0 code and re-compilation. A short untimed pass still compiles the code paths.
+        Console.WriteLine($"JIT: tiered compilation {(AppContext.TryGetSwitch("System.Runtime.TieredCompilation", out bool tc) ? (tc ? "on" : "off") : "default (on)")}; warm-up: 200 inputs, untimed");
+        Measure(ns, template, inputs[..Math.Min(200, count)], threads, new SharedPatternCache(template), out _, out _);
+        var walls = new List<double>();
+        var cpus = new List<double>();
         for (int rep = 0; rep < Repeats; rep++)
         {
             var cache = new SharedPatternCache(template);
-            var (wall, cpu, final) = Measure(ns, template, inputs, threads, cache, out var statuses);
-            Console.WriteLine($"shared cache  : wall {wall:F3} s, CPU {cpu:F3} s; patterns {cache.Count} built, {cache.Hits} hits ({100.0 * cache.Hits / Math.Max(1, cache.Hits + cache.Misses):F2} % of look-ups); " +
-                              $"statuses {string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key} {g.Count()}"))}");
+            long bytes0 = GC.GetTotalAllocatedBytes(precise: true);
+            var (wall, cpu, final) = Measure(ns, template, inputs, threads, cache, out var statuses, out var times);
+            double perInput = (double)(GC.GetTotalAllocatedBytes(precise: true) - bytes0) / count;
+            walls.Add(wall);
+            cpus.Add(cpu);
+            Console.WriteLine($"shared cache, run {rep + 1}: wall {wall:F3} s, CPU {cpu:F3} s, allocated {perInput:F0} B per input; patterns {cache.Count} built, {cache.Hits} hits ({100.0 * cache.Hits / Math.Max(1, cache.Hits + cache.Misses):F2} % of look-ups); " +
+                              $"statuses {string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key} {g.Count()}"))}; results {Checksum(final, times)}");
             if (rep == 0) Check(ns, net, inputs, final);
         }
-        var (w0, c0, _) = Measure(ns, template, inputs, threads, null, out _);
+        Console.WriteLine($"shared cache, median of {Repeats}: wall {Median(walls):F3} s, CPU {Median(cpus):F3} s (CPU = user + sys of the process over the run)");
+        var (w0, c0, _) = Measure(ns, template, inputs, threads, null, out _, out _);
         Console.WriteLine($"no sharing    : wall {w0:F3} s, CPU {c0:F3} s (one eigendecomposition per pattern per input)");
         Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
+    private static double Median(List<double> v)
+    {
+        var s = v.Order().ToArray();
+        return s.Length % 2 == 1 ? s[s.Length / 2] : 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2]);
+    }
+
+    /// <summary>A hash of every input's final state and final time, bit for bit: equal before and after a change that must not change a number.</summary>
+    private static string Checksum(double[][] final, double[] times)
+    {
+        var bytes = new List<byte>();
+        for (int k = 0; k < final.Length; k++)
+        {
+            bytes.AddRange(BitConverter.GetBytes(times[k]));
+            foreach (double v in final[k]) bytes.AddRange(BitConverter.GetBytes(v));
+        }
+        return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes.ToArray()))[..16];
+    }
+
     private static (double Wall, double Cpu, double[][] Final) Measure(NetworkSheaf ns, HeatEquation template, double[][] inputs, int threads,
-        SharedPatternCache? cache, out HeatStatus[] statuses)
+        SharedPatternCache? cache, out HeatStatus[] statuses, out double[] times)
     {
         var items = Enumerable.Range(0, inputs.Length).Select(i => (long)i).ToArray();
         var algorithm = new ExactPiecewiseFlow { SharedPatterns = cache, SamplesPerDecade = int.Parse(Environment.GetEnvironmentVariable("RS_SAMPLES_PER_DECADE") ?? "25", CultureInfo.InvariantCulture) };
         var final = new double[inputs.Length][];
         var st = new HeatStatus[inputs.Length];
+        var tf = new double[inputs.Length];
         var problem = new EnsembleProblem<object?, HeatSolution>(items, () => null, (k, _, cancel) =>
         {
             var p = ns.Problem(inputs[k]);
@@ -68,7 +102,7 @@ public static class BatchReport
             var hp = new HeatProblem(eq, new double[eq.FreeDimension]) { EndTime = 1e6, StopRules = [new DistanceStop(forward, 1e-9)] };
             return HeatSolver.Solve(hp, algorithm, null, cancel);
         });
-        var sink = new Sink(final, st);
+        var sink = new Sink(final, st, tf);
         var proc = Process.GetCurrentProcess();
         var cpu0 = proc.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -76,6 +110,7 @@ public static class BatchReport
         double wall = clock.Elapsed.TotalSeconds;
         proc.Refresh();
         statuses = st;
+        times = tf;
         return (wall, (proc.TotalProcessorTime - cpu0).TotalSeconds, final);
     }
 
@@ -93,12 +128,13 @@ public static class BatchReport
         Console.WriteLine($"check: max over inputs ‖c − forward‖∞ = {worst:e3} (≤ 1e−9: {worst <= 1e-9}), max |output − TorchSharp float64| = {worstTorch:e3}");
     }
 
-    private sealed class Sink(double[][] final, HeatStatus[] statuses) : IEnsembleSink<HeatSolution>
+    private sealed class Sink(double[][] final, HeatStatus[] statuses, double[] times) : IEnsembleSink<HeatSolution>
     {
         public void OnResult(long item, HeatSolution result)
         {
             final[item] = result.FinalState;
             statuses[item] = result.Status;
+            times[item] = result.FinalTime;
         }
 
         public void OnFailure(long item, Exception error) => throw new InvalidOperationException($"input {item} failed", error);

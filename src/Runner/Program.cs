@@ -34,6 +34,8 @@ public static class Program
                                    a batch heat run (job heat over inputs.count > 1 inputs or inputs.path): batch.csv, one
                                    flushed row per input; --resume continues a killed batch in its folder; --shard k/N runs
                                    only the inputs i with i mod N = k (folder <name>-shard-k-of-N)
+          runner --config <batch.json> --slurm [--tasks N] [--dry-run] …
+                                   the batch as a Slurm job array of shards and a merge job (runner --slurm --help)
           runner batch-merge --out <folder> <shard folder> …
                                    joins every shard of a batch into one folder (batch.csv, energy.csv, summary.json, plots)
           runner train-sweep --config <sweep.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
@@ -93,6 +95,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "plot") return Plotting.ReplotCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "inspect") return Inspect.InspectCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "export-onnx") return Export.ExportOnnxCommand.Run(args[1..]);
+        if (args.Contains("--slurm")) return Batch.BatchSlurm.Run(args.Where(a => a != "--slurm").ToArray());
         bool dryRun = false;
         if (args.Length > 0 && args[0] == "validate")
         {

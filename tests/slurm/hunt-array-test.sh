@@ -25,18 +25,6 @@ trap 'exit 130' INT TERM
 fail() { echo "slurm test: $*" >&2; exit 1; }
 step() { echo "== slurm test: $*"; }
 
-# Waits (at most $2 s) until none of the job ids in $1 (comma-separated) is in the queue.
-wait_gone() {
-  local ids=$1 limit=$2 i
-  for ((i = 0; i < limit; i++)); do
-    [[ -z $(squeue -h -j "$ids" -o %i 2>/dev/null) ]] && return 0
-    sleep 1
-  done
-  squeue >&2
-  fail "jobs $ids still queued after $limit s"
-}
-job_state() { scontrol show job "$1" | grep -o 'JobState=[A-Z_]*' | head -n 1 | cut -d= -f2; }
-
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 step "building the runner"
 dotnet build src/Runner/ResidualSheaf.Runner.csproj -c Release --nologo -v quiet >/dev/null

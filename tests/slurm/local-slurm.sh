@@ -3,6 +3,8 @@
 #   slurm_install        apt-get installs slurm-wlm and munge if sbatch is missing (returns 3 when this machine cannot install)
 #   slurm_start DIR      writes DIR/slurm.conf, starts munged (unless one answers already), slurmctld and slurmd; exports SLURM_CONF
 #   slurm_stop           stops exactly the daemons slurm_start started, by pid (safe to call twice; meant for an EXIT trap)
+#   wait_gone IDS LIMIT  waits (at most LIMIT s) until none of the comma-separated job ids is queued; else calls the script's fail
+#   job_state ID         the job's state (COMPLETED, CANCELLED, …)
 # No systemd and no cgroups: proctrack/linuxproc and task/none (see ../shared/reference/platform-facts.md).
 
 SLURM_STARTED_PIDS=()
@@ -108,3 +110,15 @@ slurm_stop() {
   done
   SLURM_STARTED_PIDS=()
 }
+
+wait_gone() {
+  local ids=$1 limit=$2 i
+  for ((i = 0; i < limit; i++)); do
+    [[ -z $(squeue -h -j "$ids" -o %i 2>/dev/null) ]] && return 0
+    sleep 1
+  done
+  squeue >&2
+  fail "jobs $ids still queued after $limit s"
+}
+
+job_state() { scontrol show job "$1" | grep -o 'JobState=[A-Z_]*' | head -n 1 | cut -d= -f2; }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace ResidualSheaf.Engine.Heat;
 
 /// <summary>
@@ -29,6 +31,10 @@ internal static class ExactHeatRun
         // The sample grid is made as it is walked: a run that converges at t ≈ 100 does not build the grid up to an end time of 1e6.
         var grid = new GridWalk(flow.SamplesPerDecade, horizon);
         bool first = true;
+        // Samples nobody sees (no observer; a distance rule alone): one provably farther than the rule's tolerance from its target
+        // only moves the bracket's lower end, so its state is not evaluated (stale until a sample is) and the numbers are unchanged.
+        var bound = run.UnobservedDistanceRule is { } rule ? new DistanceBound(path, rule.Target.ToArray(), rule.Tolerance) : null;
+        bool stale = false;
         while (true)
         {
             if (run.Cancellation.IsCancellationRequested) { stop = HeatStatus.Interrupted; break; }
@@ -48,6 +54,13 @@ internal static class ExactHeatRun
                 if (!run.AddEvent(res.Events[nextEvent++])) stop = HeatStatus.EventLimit;
             }
             if (stop is not null) break;
+            if (!first && bound is not null && bound.Exceeds(t))
+            {
+                tPrev = t;
+                stale = true;
+                continue;
+            }
+            stale = false;
             path.StateAt(t, state);
             path.ModesAt(t).CopyTo(run.Modes);
             if (!first && criteria && run.Met(state, default, out _))
@@ -58,6 +71,11 @@ internal static class ExactHeatRun
                 while (hi - lo > BisectionTolerance * hi)
                 {
                     double mid = 0.5 * (lo + hi);
+                    if (bound is not null && bound.Exceeds(mid))
+                    {
+                        lo = mid;
+                        continue;
+                    }
                     path.StateAt(mid, probe);
                     path.ModesAt(mid).CopyTo(run.Modes);
                     if (run.Met(probe, default, out _)) hi = mid;
@@ -78,6 +96,8 @@ internal static class ExactHeatRun
                 break;
             }
         }
+        // Every way out of the loop leaves the state of the last sample, at tPrev.
+        if (stale) path.StateAt(tPrev, state);
         if (stop is null)
         {
             // The grid ended at the horizon: the end time, or the cap's unprocessed switch.
@@ -122,10 +142,17 @@ internal static class ExactHeatRun
             Current = Point(++_k, perDecade, end);
         }
 
+        // The points up to 1e9 are computed once per density: a run walks a hundred or more of them, and Math.Pow costs more
+        // than the rest of a skipped sample. The table holds the values Raw gives, so the grid is the same either way.
+        private static readonly ConcurrentDictionary<int, double[]> Tables = new();
+
         private static double Point(int k, int perDecade, double end)
         {
-            double t = GridStart * Math.Pow(10, (double)k / perDecade);
+            var table = Tables.GetOrAdd(perDecade, static pd => [.. Enumerable.Range(0, 12 * pd + 1).Select(j => Raw(j, pd))]);
+            double t = k < table.Length ? table[k] : Raw(k, perDecade);
             return t >= end ? end : t;
         }
+
+        private static double Raw(int k, int perDecade) => GridStart * Math.Pow(10, (double)k / perDecade);
     }
 }

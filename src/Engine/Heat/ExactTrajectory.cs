@@ -26,6 +26,12 @@ public sealed class ExactTrajectory
     /// <summary>Start time of piece <paramref name="index"/>.</summary>
     public double PieceStart(int index) => _pieces[index].T0;
 
+    /// <summary>Index of the piece <see cref="StateAt"/> evaluates at time <paramref name="t"/>.</summary>
+    internal int PieceAt(double t) => Find(t);
+
+    /// <summary>The closed form of piece <paramref name="index"/>: its segment (F, V, Λ ascending, c*) and its β.</summary>
+    internal (ExactPiecewiseIntegrator.Segment Segment, double[] Beta) PieceFlow(int index) => (_pieces[index].Segment, _pieces[index].Beta);
+
     /// <summary>The unit modes on the piece that contains time <paramref name="t"/> (the later piece at a switch time).</summary>
     public ReadOnlySpan<UnitMode> ModesAt(double t) => _pieces[Find(t)].Modes;
 

@@ -50,6 +50,13 @@ internal sealed class HeatRun
     /// <summary>True when the problem has a rule that depends on the state alone (it can be located between samples).</summary>
     public bool HasStateRules => _stateRules.Length > 0;
 
+    /// <summary>
+    /// The distance rule when it is all that looks at the samples (the only state rule, no history rule, no observer), else null:
+    /// then a sample that provably does not meet it has no effect but to be the previous sample.
+    /// </summary>
+    public DistanceStop? UnobservedDistanceRule =>
+        Observer is null && _historyRules.Length == 0 && _stateRules is [{ Rule: DistanceStop d }] ? d : null;
+
     public long Switches { get; private set; }
 
     public long SlidingEpisodes { get; private set; }
@@ -130,11 +137,26 @@ internal sealed class HeatRun
     /// <summary>Time at which a history rule stopped the run.</summary>
     public double? StoppedAt { get; private set; }
 
-    /// <summary>True when a state rule (distance, force) holds at the state with the current modes.</summary>
+    /// <summary>
+    /// True when a state rule (distance, force) holds at the state with the current modes. A probe: it records no reason (the
+    /// sample taken where the rules hold does, from the same state).
+    /// </summary>
     public bool Met(ReadOnlySpan<double> state, ReadOnlySpan<double> force, out bool nonFinite)
     {
         _sample.Reset(force);
-        return MetStateRule(new HeatSample(_sample, double.NaN, state, 0, 0), out nonFinite);
+        var sample = new HeatSample(_sample, double.NaN, state, 0, 0);
+        nonFinite = false;
+        foreach (var (_, check) in _stateRules)
+        {
+            bool met = check.Holds(sample);
+            if (_sample.ForceNotFinite)
+            {
+                nonFinite = true;
+                return false;
+            }
+            if (met) return true;
+        }
+        return false;
     }
 
     private bool MetStateRule(in HeatSample sample, out bool nonFinite)

@@ -42,13 +42,18 @@ public static class BatchCommand
             return Fail(e.Message);
         }
         string rows = Path.Combine(folder, RowsFile), manifest = Path.Combine(folder, ManifestFile);
-        if (resume && !File.Exists(rows)) return Fail($"--resume: '{folder}' holds no {RowsFile} to resume; leave out --resume to start the batch");
+        // As for hunts, --resume of an existing folder that holds no rows yet starts the batch in it: a Slurm array task makes its
+        // folder and always resumes, and a task killed before its first row must be able to start again.
+        if (resume && !Directory.Exists(folder)) return Fail($"--resume: there is no batch folder '{folder}' to resume; leave out --resume to start the batch");
+        if (resume && !File.Exists(manifest) && Directory.EnumerateFileSystemEntries(folder)
+                .Any(e => Path.GetFileName(e) is not (RunFolderLock.LockFileName or RunFolderLock.HolderFileName)))
+            return Fail($"--resume: '{folder}' holds no {ManifestFile} but is not empty, so it is not a batch folder; choose another folder");
         if (!resume && Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
             return Fail($"{field}: '{folder}' is not empty{(File.Exists(rows) ? $" (it holds a batch: pass --resume to continue it)" : "")}; choose another folder");
         string fingerprint = Fingerprint(cfg, data);
-        if (resume)
+        if (resume && File.Exists(manifest))
         {
-            var m = File.Exists(manifest) ? JsonNode.Parse(File.ReadAllText(manifest)) : null;
+            var m = JsonNode.Parse(File.ReadAllText(manifest));
             if (m?["fingerprint"]?.GetValue<string>() != fingerprint)
                 return Fail($"--resume: '{folder}' was started from a different config or data (fingerprint {m?["fingerprint"]}, this run {fingerprint})");
             if (Shard.FromJson(m!["shard"]) != part) return Fail($"--resume: '{folder}' holds shard {Shard.FromJson(m["shard"])}, not {part}");

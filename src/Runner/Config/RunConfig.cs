@@ -3,6 +3,7 @@ using ResidualSheaf.Models.Construction;
 using ResidualSheaf.Models.Graph;
 using ResidualSheaf.Models.Networks;
 using ResidualSheaf.Models.Onnx;
+using ResidualSheaf.Runner.Slurm;
 
 namespace ResidualSheaf.Runner.Config;
 
@@ -94,6 +95,9 @@ public sealed record RunConfig
     /// <summary>Folder under which run folders are created.</summary>
     public required string OutputRoot { get; init; }
 
+    /// <summary>How a batch runs as a Slurm job array (<c>--slurm</c>), or null for the defaults; not part of the fingerprint.</summary>
+    public SlurmSettings? Slurm { get; init; }
+
     /// <summary>Reads and validates a config file; every problem is a <see cref="ConfigException"/> naming the field.</summary>
     public static RunConfig Load(string path)
     {
@@ -106,7 +110,7 @@ public sealed record RunConfig
     public static RunConfig Parse(JsonElement root, string baseDirectory)
     {
         var f = new JsonFields(root, "");
-        f.ExpectOnly("name", "job", "seed", "network", "weights", "constructions", "inputs", "controls", "lambda_min", "heat", "train", "output_root");
+        f.ExpectOnly("name", "job", "seed", "network", "weights", "constructions", "inputs", "controls", "lambda_min", "heat", "train", "output_root", "slurm");
         string name = f.String("name");
         if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             throw new ConfigException("name", $"'{name}' must be non-empty and use only letters, digits, '-', '_' and '.'");
@@ -233,6 +237,9 @@ public sealed record RunConfig
         // t = 1e5, where Rodas4 with the head's exact Jacobian converges by t ≈ 270), so a head makes Rodas4 the default.
         if (outputHead != OutputHead.Identity && heat is { IntegratorGiven: false }) heat = heat with { Integrator = "rodas4" };
         if (heat is not null) CheckBatch(heat, inputs);
+        var slurm = SlurmSettings.Parse(f.Object("slurm"));
+        if (slurm is not null && !(job == "heat" && (inputs.Path is not null || inputs.Count > 1)))
+            throw new ConfigException("slurm", "only applies to batch heat runs (job heat with inputs.count > 1 or inputs.path), submitted with --slurm");
 
         string outputRoot = JsonFields.OutputRoot(f);
         f.RejectUnknown();
@@ -252,6 +259,7 @@ public sealed record RunConfig
             Heat = heat,
             Train = train,
             OutputRoot = outputRoot,
+            Slurm = slurm,
         };
     }
 

@@ -1,16 +1,15 @@
 using System.Globalization;
 using System.Text;
-using ResidualSheaf.Runner.Hunt;
 
 namespace ResidualSheaf.Runner.Slurm;
 
-/// <summary>The sbatch scripts of a hunt: the job array (one shard per task) and the merge job that runs after it.</summary>
+/// <summary>The sbatch scripts of a hunt or batch: the job array (one shard per task) and the merge job that runs after it.</summary>
 public static class SlurmScripts
 {
     /// <summary>The array job: task k resumes shard k of N in its own folder with one worker thread per CPU.</summary>
-    public static string Array(HuntConfig cfg, SlurmSettings s, SlurmLayout layout, IReadOnlyList<int> tasks, string runner)
+    public static string Array(SlurmRun run, SlurmSettings s, SlurmLayout layout, IReadOnlyList<int> tasks, string runner)
     {
-        var b = Header($"hunt-{cfg.Name}", s, s.CpusPerTask, Path.Combine(layout.Logs, "task-%A_%a.out"));
+        var b = Header(run, $"{run.Kind.Name}-{run.Name}", s, s.CpusPerTask, Path.Combine(layout.Logs, "task-%A_%a.out"));
         b.Append(Inv($"#SBATCH --array={Ranges(tasks)}\n"));
         b.Append("#SBATCH --open-mode=append\n");
         b.Append(Inv($$"""
@@ -18,10 +17,10 @@ public static class SlurmScripts
             # N is fixed, not SLURM_ARRAY_TASK_COUNT: a re-submission's array holds only the shards still incomplete.
             N={{layout.Shards}}
             k="${SLURM_ARRAY_TASK_ID:?this script is meant to run as a Slurm array task}"
-            # --resume: a task re-run after a cancel, a time limit or a node failure keeps its finished cases (the folder is made
+            # --resume: a task re-run after a cancel, a time limit or a node failure keeps its finished {{run.ItemNoun}} (the folder is made
             # here, so the first run resumes an empty folder, i.e. starts the shard).
             mkdir -p {{Quote(Path.Combine(layout.Base, "shards"))}}"/shard-$k-of-$N"
-            exec {{runner}} hunt --config {{Quote(layout.Config)}} --shard "$k/$N" --resume \
+            exec {{runner}} {{(run.RunCommand.Length > 0 ? run.RunCommand + " " : "")}}--config {{Quote(layout.Config)}} --shard "$k/$N" --resume \
               --threads "${SLURM_CPUS_PER_TASK:-1}" --out {{Quote(Path.Combine(layout.Base, "shards"))}}"/shard-$k-of-$N"
 
             """));
@@ -29,16 +28,16 @@ public static class SlurmScripts
     }
 
     /// <summary>The merge job: merges every shard into a temporary folder and renames it to <c>merged</c> when done.</summary>
-    public static string Merge(HuntConfig cfg, SlurmSettings s, SlurmLayout layout, string runner)
+    public static string Merge(SlurmRun run, SlurmSettings s, SlurmLayout layout, string runner)
     {
-        var b = Header($"hunt-{cfg.Name}-merge", s, 1, Path.Combine(layout.Logs, "merge-%j.out"));
+        var b = Header(run, $"{run.Kind.Name}-{run.Name}-merge", s, 1, Path.Combine(layout.Logs, "merge-%j.out"));
         string shards = string.Join(" \\\n  ", Enumerable.Range(0, layout.Shards).Select(k => Quote(layout.Shard(k))));
         b.Append(Inv($$"""
             set -euo pipefail
             # Merged into a fresh folder and renamed at the end, so 'merged' only ever holds a finished merge.
             tmp={{Quote(layout.Merged)}}".tmp-$SLURM_JOB_ID"
             rm -rf "$tmp"
-            {{runner}} hunt-merge --out "$tmp" \
+            {{runner}} {{run.MergeCommand}} --out "$tmp" \
               {{shards}}
             mv -T "$tmp" {{Quote(layout.Merged)}}
 
@@ -46,10 +45,10 @@ public static class SlurmScripts
         return b.ToString();
     }
 
-    private static StringBuilder Header(string jobName, SlurmSettings s, int cpus, string output)
+    private static StringBuilder Header(SlurmRun run, string jobName, SlurmSettings s, int cpus, string output)
     {
         var b = new StringBuilder("#!/bin/bash\n");
-        b.Append("# Written by `runner hunt --slurm`; submitted by it. Edit the hunt config, not this file.\n");
+        b.Append(Inv($"# Written by `{run.Submitter}`; submitted by it. Edit the {run.Kind.Name} config, not this file.\n"));
         b.Append(Inv($"#SBATCH --job-name={jobName}\n"));
         b.Append(Inv($"#SBATCH --cpus-per-task={cpus}\n"));
         b.Append(Inv($"#SBATCH --time={s.Time}\n"));

@@ -3,16 +3,18 @@ using System.Text.Json.Nodes;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Hunt;
 using ResidualSheaf.Runner.Output;
+using ResidualSheaf.Runner.Sharding;
 
 namespace ResidualSheaf.Runner.Slurm;
 
 /// <summary>
-/// <c>runner hunt --slurm</c>: submits a hunt as a Slurm job array (one shard per task) and a merge job that runs when every task
-/// has succeeded. Re-running the same command after a partial failure submits only the shards still incomplete.
+/// <c>runner hunt --slurm</c> (and <c>runner --config batch.json --slurm</c>): submits a hunt or batch as a Slurm job array (one
+/// shard per task) and a merge job that runs when every task has succeeded. Re-running the same command after a partial failure
+/// submits only the shards still incomplete.
 /// </summary>
 public static class SlurmSubmit
 {
-    /// <summary>Usage of the Slurm options.</summary>
+    /// <summary>Usage of <c>hunt --slurm</c>.</summary>
     public const string Usage = """
         runner hunt --slurm --config <hunt.json> [--tasks N] [--cpus-per-task C] [--time T] [--memory M]
                     [--partition P] [--account A] [--runner CMD] [--out <folder>] [--dry-run]
@@ -22,6 +24,10 @@ public static class SlurmSubmit
           Running the same command again submits only the shards that are still incomplete (cancelled, failed, timed out).
           Folder: <output_root>/<name> (or --out) with shards/shard-k-of-N, merged/ (when done) and slurm/ (scripts, logs).
 
+        """ + "\n" + Options;
+
+    /// <summary>The Slurm options of <c>hunt --slurm</c> and of a batch's <c>--slurm</c>.</summary>
+    public const string Options = """
           --tasks N          array tasks = shards (default 4; fixed once submitted)
           --cpus-per-task C  CPUs and worker threads per task (default 1)
           --time T           time limit per task, sbatch syntax (default 01:00:00)
@@ -33,7 +39,18 @@ public static class SlurmSubmit
         """;
 
     /// <summary>Runs <c>hunt --slurm</c> (the arguments without "--slurm").</summary>
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(args, Usage, "runner hunt --slurm", path =>
+    {
+        var cfg = HuntConfig.Load(path);
+        return new SlurmRun(ShardKind.Hunt, cfg.Name, cfg.Cases, "cases", cfg.Fingerprint(), cfg.ToJson(), cfg.Slurm ?? new SlurmSettings(),
+            Path.Combine(cfg.OutputRoot, cfg.Name), "hunt", "hunt-merge", "runner hunt --slurm");
+    });
+
+    /// <summary>
+    /// Parses the Slurm options (the arguments without "--slurm"), loads the run with <paramref name="load"/> (which throws
+    /// <see cref="ConfigException"/> or <see cref="IOException"/> on bad input) and submits it.
+    /// </summary>
+    public static int Run(string[] args, string usage, string command, Func<string, SlurmRun> load)
     {
         string? configPath = null, outFolder = null, runner = null;
         bool dryRun = false;
@@ -44,7 +61,7 @@ public static class SlurmSubmit
             switch (a)
             {
                 case "--help" or "-h":
-                    Console.WriteLine(Usage);
+                    Console.WriteLine(usage);
                     return 0;
                 case "--dry-run":
                     dryRun = true;
@@ -64,29 +81,30 @@ public static class SlurmSubmit
                 case "--shard" or "--resume" or "--threads":
                     return HuntCommand.Fail($"{a} cannot be combined with --slurm: each array task runs its own shard, resumed, with --cpus-per-task threads");
                 default:
-                    return HuntCommand.Fail($"unknown or incomplete argument '{a}'. See runner hunt --slurm --help.");
+                    return HuntCommand.Fail($"unknown or incomplete argument '{a}'. See {command} --help.");
             }
         }
-        if (configPath is null) return HuntCommand.Fail("hunt --slurm needs --config <hunt.json>. See runner hunt --slurm --help.");
-        HuntConfig cfg;
+        if (configPath is null) return HuntCommand.Fail($"{command} needs --config <file.json>. See {command} --help.");
+        SlurmRun run;
         SlurmSettings settings;
         try
         {
-            cfg = HuntConfig.Load(configPath);
-            settings = Apply(cfg.Slurm ?? new SlurmSettings(), flags, runner);
+            run = load(configPath);
+            settings = Apply(run.Settings, flags, runner);
         }
-        catch (ConfigException e)
+        catch (Exception e) when (e is ConfigException or IOException)
         {
             return HuntCommand.Fail(e.Message);
         }
-        string baseFolder = Path.GetFullPath(outFolder ?? Path.Combine(cfg.OutputRoot, cfg.Name));
+        string kind = run.Kind.Name;
+        string baseFolder = Path.GetFullPath(outFolder ?? run.DefaultFolder);
         if (baseFolder.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '%'))
             return HuntCommand.Fail($"--out: '{baseFolder}' contains a space, a quote or '%', which #SBATCH lines cannot carry; choose another folder");
-        if (File.Exists(Path.Combine(baseFolder, "results.csv")))
-            return HuntCommand.Fail($"'{baseFolder}' holds a hunt run in one process (results.csv); choose another --out for the Slurm run");
+        if (File.Exists(Path.Combine(baseFolder, run.Kind.Rows)))
+            return HuntCommand.Fail($"'{baseFolder}' holds a {kind} run in one process ({run.Kind.Rows}); choose another --out for the Slurm run");
         try
         {
-            return Submit(cfg, settings, baseFolder, flags.ContainsKey("--tasks"), dryRun);
+            return Submit(run, settings, baseFolder, flags.ContainsKey("--tasks"), dryRun);
         }
         catch (SlurmException e)
         {
@@ -94,8 +112,8 @@ public static class SlurmSubmit
         }
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException or IOException)
         {
-            // A damaged hunt.json, results.csv or submissions.jsonl in the hunt folder: say which, submit nothing.
-            return HuntCommand.Fail($"'{baseFolder}' holds a damaged hunt file ({e.GetType().Name}: {e.Message}); repair or remove it, or use another --out");
+            // A damaged manifest, rows file or submissions.jsonl in the run's folder: say which, submit nothing.
+            return HuntCommand.Fail($"'{baseFolder}' holds a damaged {kind} file ({e.GetType().Name}: {e.Message}); repair or remove it, or use another --out");
         }
     }
 
@@ -126,7 +144,7 @@ public static class SlurmSubmit
         };
     }
 
-    private static int Submit(HuntConfig cfg, SlurmSettings s, string baseFolder, bool tasksGiven, bool dryRun)
+    private static int Submit(SlurmRun run, SlurmSettings s, string baseFolder, bool tasksGiven, bool dryRun)
     {
         var previous = Submissions(Path.Combine(baseFolder, "slurm", "submissions.jsonl"));
         int shards = s.Tasks;
@@ -137,24 +155,25 @@ public static class SlurmSubmit
                 return HuntCommand.Fail($"--tasks {s.Tasks}: '{baseFolder}' was submitted as {before} shards, and shards cannot be re-cut; use --tasks {before} or another --out");
             shards = before;
         }
-        if (shards > cfg.Cases)
-            return HuntCommand.Fail($"tasks: {shards} tasks for {cfg.Cases} cases would leave tasks with nothing to do; use at most {cfg.Cases}");
-        var layout = new SlurmLayout(baseFolder, shards);
-        if (File.Exists(Path.Combine(layout.Merged, "results.csv")))
+        string kind = run.Kind.Name, title = char.ToUpperInvariant(kind[0]) + kind[1..];
+        if (shards > run.Items)
+            return HuntCommand.Fail($"tasks: {shards} tasks for {run.Items} {run.ItemNoun} would leave tasks with nothing to do; use at most {run.Items}");
+        var layout = new SlurmLayout(baseFolder, shards, kind);
+        if (File.Exists(Path.Combine(layout.Merged, run.Kind.Rows)))
         {
-            Console.WriteLine($"Hunt {cfg.Name} is complete: merged results in {layout.Merged}. Nothing to submit.");
+            Console.WriteLine($"{title} {run.Name} is complete: merged results in {layout.Merged}. Nothing to submit.");
             return 0;
         }
 
         // Every shard folder must belong to this config before anything is submitted.
-        string fingerprint = cfg.Fingerprint();
+        string fingerprint = run.Fingerprint;
         var incomplete = new List<int>();
         int partial = 0;
         for (int k = 0; k < shards; k++)
         {
-            var st = ShardStatus.Read(layout.Shard(k), cfg.Cases, k, shards);
+            var st = ShardStatus.Read(layout.Shard(k), run.Items, k, shards, run.Kind);
             if (st.Exists && st.Fingerprint != fingerprint)
-                return HuntCommand.Fail($"shard folder '{st.Folder}' was run from a different hunt config (fingerprint {st.Fingerprint}, this config {fingerprint}); use another --out");
+                return HuntCommand.Fail($"shard folder '{st.Folder}' was run from a different {kind} config (fingerprint {st.Fingerprint}, this config {fingerprint}); use another --out");
             if (st.Exists && st.Shard != (k, shards))
                 return HuntCommand.Fail($"shard folder '{st.Folder}' holds shard {st.Shard?.K}/{st.Shard?.N}, not {k}/{shards}");
             if (!st.Complete)
@@ -164,9 +183,9 @@ public static class SlurmSubmit
             }
         }
         string runner = s.Runner ?? DefaultRunner();
-        string arrayScript = SlurmScripts.Array(cfg, s, layout, incomplete, runner);
-        string mergeScript = SlurmScripts.Merge(cfg, s, layout, runner);
-        Console.WriteLine($"Hunt {cfg.Name} ({fingerprint}): {cfg.Cases} cases in {shards} shards; "
+        string arrayScript = SlurmScripts.Array(run, s, layout, incomplete, runner);
+        string mergeScript = SlurmScripts.Merge(run, s, layout, runner);
+        Console.WriteLine($"{title} {run.Name} ({fingerprint}): {run.Items} {run.ItemNoun} in {shards} shards; "
             + (incomplete.Count == 0 ? "every shard is complete" : $"to run: shard(s) {SlurmScripts.Ranges(incomplete)} ({partial} of them partly done)"));
         if (dryRun)
         {
@@ -188,11 +207,11 @@ public static class SlurmSubmit
         foreach (var sub in previous)
             foreach (string key in new[] { "array_job", "merge_job" })
                 if (sub[key] is JsonNode id && queued.Contains(id.GetValue<long>()))
-                    return HuntCommand.Fail($"job {id} of an earlier submission of this hunt is still queued or running; wait for it or scancel it, then submit again");
+                    return HuntCommand.Fail($"job {id} of an earlier submission of this {kind} is still queued or running; wait for it or scancel it, then submit again");
 
         Directory.CreateDirectory(layout.Logs);
         Directory.CreateDirectory(Path.Combine(baseFolder, "shards"));
-        JsonFile.Write(layout.Config, cfg.ToJson());
+        JsonFile.Write(layout.Config, run.Config);
         File.WriteAllText(layout.ArrayScript, arrayScript);
         File.WriteAllText(layout.MergeScript, mergeScript);
 

@@ -148,39 +148,16 @@ public sealed class SlurmTests : IDisposable
     [Fact]
     public void AMergeJobThatSbatchRefusesCancelsTheHeldArraySoNothingIsLeftSubmitted()
     {
-        // Stand-in Slurm commands that log their arguments: sbatch accepts the array and refuses the merge job (whose
-        // dependency it cannot satisfy), as a real sbatch refuses a bad account or QOS on one of the two.
-        string bin = Path.Combine(_dir, "fake-slurm");
-        string log = Path.Combine(_dir, "calls.log");
-        Directory.CreateDirectory(bin);
-        void Tool(string name, string body)
-        {
-            string path = Path.Combine(bin, name);
-            File.WriteAllText(path, $"#!/bin/sh\necho \"{name} $*\" >> '{log}'\n{body}\n");
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-        Tool("sbatch", "case \"$*\" in *--dependency*) echo 'sbatch: error: Invalid account or account/partition combination specified' >&2; exit 1;; esac\necho 41");
-        Tool("squeue", "exit 0");
-        Tool("scontrol", "exit 0");
-        Tool("scancel", "exit 0");
-        string oldPath = Environment.GetEnvironmentVariable("PATH") ?? "";
-        Environment.SetEnvironmentVariable("PATH", bin + Path.PathSeparator + oldPath);
-        try
-        {
-            string hunt = Path.Combine(_dir, "h");
-            var (code, _, error) = Cli("hunt", "--slurm", "--config", Config(), "--out", hunt, "--tasks", "2");
-            Assert.Equal(2, code);
-            Assert.Contains("sbatch refused the merge job: sbatch: error: Invalid account", error);
-            var calls = File.ReadAllLines(log);
-            Assert.Contains(calls, c => c.StartsWith("sbatch --hold --parsable", StringComparison.Ordinal));
-            Assert.Contains("scancel 41", calls);
-            Assert.DoesNotContain(calls, c => c.StartsWith("scontrol release", StringComparison.Ordinal));
-            Assert.False(File.Exists(Path.Combine(hunt, "slurm", "submissions.jsonl")));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("PATH", oldPath);
-        }
+        var slurm = new FakeSlurm(_dir, refuseMerge: true);
+        string hunt = Path.Combine(_dir, "h");
+        var (code, _, error) = slurm.With(() => Cli("hunt", "--slurm", "--config", Config(), "--out", hunt, "--tasks", "2"));
+        Assert.Equal(2, code);
+        Assert.Contains("sbatch refused the merge job: sbatch: error: Invalid account", error);
+        var calls = File.ReadAllLines(slurm.Log);
+        Assert.Contains(calls, c => c.StartsWith("sbatch --hold --parsable", StringComparison.Ordinal));
+        Assert.Contains("scancel 41", calls);
+        Assert.DoesNotContain(calls, c => c.StartsWith("scontrol release", StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(hunt, "slurm", "submissions.jsonl")));
     }
 
     [Fact]

@@ -47,5 +47,7 @@ public sealed class DistanceStop : StopRule
             because = dist <= rule.Tolerance ? $"‖c − target‖∞ = {dist:e3} ≤ StopDistance {rule.Tolerance:e3}" : "";
             return dist <= rule.Tolerance;
         }
+
+        public override bool Holds(in HeatSample sample) => Numerics.MaxAbsDifference(sample.State, rule._target) <= rule.Tolerance;
     }
 }

@@ -40,4 +40,11 @@ public abstract class StopCheck
     /// solution's message).
     /// </summary>
     public abstract bool IsMet(in HeatSample sample, out string because);
+
+    /// <summary>
+    /// Whether the rule holds at <paramref name="sample"/>, without the words (a bisection for the first time a rule holds asks
+    /// this at every probe, and formatting the reason each time would cost more than the check); by default <see cref="IsMet"/>.
+    /// Must agree with <see cref="IsMet"/>.
+    /// </summary>
+    public virtual bool Holds(in HeatSample sample) => IsMet(sample, out _);
 }
