@@ -35,7 +35,7 @@ public class DenseLuBenchmarks
         }
         _lu = new double[n * n];
         _b = new double[n];
-        _work = new double[n];
+        _work = new double[2 * n];
         _ipiv = new int[n];
     }
 

@@ -58,7 +58,7 @@ public sealed class Rodas4 : OdeAlgorithm
             _jac = new double[n * n];
             _w = new double[n * n];
             _ipiv = new int[n];
-            _luWork = new double[n];
+            _luWork = new double[2 * n];
             _dT = new double[n];
             _k1 = new double[n];
             _k2 = new double[n];

@@ -10,7 +10,7 @@ namespace ResidualSheaf.Engine.LinearAlgebra;
 /// so the results are bit for bit the same; only the loop order differs. MathNet's Crout form takes, for every entry of column j,
 /// a dot product down a row of L (stride n, a cache line per term); here the same sums are accumulated column by column of L
 /// (contiguous, SIMD across rows), each entry's terms still added in increasing k. No FMA: a product is rounded before it is
-/// added, as in the scalar code. Allocation-free given a work vector of length n.
+/// added, as in the scalar code. Allocation-free given a work vector of length 2n.
 /// </summary>
 public static class DenseLu
 {
@@ -21,21 +21,26 @@ public static class DenseLu
     /// <param name="a">The matrix, column-major (length n²); on exit its factors.</param>
     /// <param name="n">The order.</param>
     /// <param name="ipiv">Pivot indices (length n).</param>
-    /// <param name="work">Work vector (length ≥ n).</param>
+    /// <param name="work">Work vector (length ≥ 2n).</param>
     public static void Factor(double[] a, int n, int[] ipiv, double[] work)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(ipiv);
         ArgumentNullException.ThrowIfNull(work);
-        if (a.Length != n * n || ipiv.Length != n || work.Length < n) throw new ArgumentException("DenseLu.Factor: a must be n×n, ipiv and work of length n.");
+        if (a.Length != n * n || ipiv.Length != n || work.Length < 2 * n) throw new ArgumentException("DenseLu.Factor: a must be n×n, ipiv of length n and work of length 2n.");
         ref double a0 = ref MemoryMarshal.GetArrayDataReference(a);
         ref double s0 = ref MemoryMarshal.GetArrayDataReference(work);
+        // last[k]: no row below it holds a non-zero of L's column k (kept as doubles in the work vector's second half).
+        var last = work.AsSpan(n, n);
         for (int i = 0; i < n; i++) ipiv[i] = i;
         for (int j = 0; j < n; j++)
         {
             int cj = j * n;
             work.AsSpan(0, n).Clear();
-            // s[i] = Σ_{k<min(i,j)} L[i,k]·c[k] with c[k] (k < j) the finished entries of column j, added in increasing k.
+            // s[i] = Σ_{k<min(i,j)} L[i,k]·c[k] with c[k] (k < j) the finished entries of column j, added in increasing k. Terms
+            // with a zero factor (c[k] = 0, or rows of L's column k below its last non-zero) are skipped: adding ±0 to a sum that
+            // starts at +0 never changes it (the sum is never −0), so the skipped terms are exactly MathNet's no-ops, and a
+            // banded W (a sheaf Laplacian in layer order) costs its band only.
             int k = 0;
             for (; k + 4 <= j; k += 4)
             {
@@ -54,14 +59,15 @@ public static class DenseLu
                 Unsafe.Add(ref s0, k + 3) += Unsafe.Add(ref a0, c2 + k + 3) * x2;
                 double x3 = Unsafe.Add(ref a0, cj + k + 3) - Unsafe.Add(ref s0, k + 3);
                 Unsafe.Add(ref a0, cj + k + 3) = x3;
-                Accumulate4(ref a0, ref s0, k + 4, n, c0, c1, c2, c3, x0, x1, x2, x3);
+                if (x0 == 0 && x1 == 0 && x2 == 0 && x3 == 0) continue;
+                int end = (int)Math.Max(Math.Max(last[k], last[k + 1]), Math.Max(last[k + 2], last[k + 3])) + 1;
+                Accumulate4(ref a0, ref s0, k + 4, end, c0, c1, c2, c3, x0, x1, x2, x3);
             }
             for (; k < j; k++)
             {
-                int ck = k * n;
                 double x = Unsafe.Add(ref a0, cj + k) - Unsafe.Add(ref s0, k);
                 Unsafe.Add(ref a0, cj + k) = x;
-                Accumulate1(ref a0, ref s0, k + 1, n, ck, x);
+                if (x != 0) Accumulate1(ref a0, ref s0, k + 1, (int)last[k] + 1, k * n, x);
             }
             for (int i = j; i < n; i++) Unsafe.Add(ref a0, cj + i) -= Unsafe.Add(ref s0, i);
 
@@ -78,12 +84,27 @@ public static class DenseLu
                     (Unsafe.Add(ref a0, ic + p), Unsafe.Add(ref a0, ic + j)) = (Unsafe.Add(ref a0, ic + j), Unsafe.Add(ref a0, ic + p));
                 }
                 ipiv[j] = p;
+                // The swap may move a non-zero of an earlier column of L from row j down to row p.
+                for (int c = 0; c < j; c++)
+                {
+                    if (last[c] >= j && last[c] < p) last[c] = p;
+                }
             }
             double pivot = Unsafe.Add(ref a0, cj + j);
             if (pivot != 0.0)
             {
                 for (int i = j + 1; i < n; i++) Unsafe.Add(ref a0, cj + i) /= pivot;
             }
+            int lastRow = j;
+            for (int i = n - 1; i > j; i--)
+            {
+                if (Unsafe.Add(ref a0, cj + i) != 0)
+                {
+                    lastRow = i;
+                    break;
+                }
+            }
+            last[j] = lastRow;
         }
     }
 

@@ -12,7 +12,7 @@ public class DenseLuTests
         var d = new TheoryData<int, int>();
         foreach (int n in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 16, 31, 64, 133, 200 })
         {
-            for (int kind = 0; kind < 4; kind++) d.Add(n, kind);
+            for (int kind = 0; kind < 6; kind++) d.Add(n, kind);
         }
         return d;
     }
@@ -35,7 +35,7 @@ public class DenseLuTests
 
         double[] lu = (double[])a.Clone();
         int[] piv = new int[n];
-        DenseLu.Factor(lu, n, piv, new double[n]);
+        DenseLu.Factor(lu, n, piv, new double[2 * n]);
         double[] x = (double[])b.Clone();
         DenseLu.Solve(lu, n, piv, x);
 
@@ -59,7 +59,8 @@ public class DenseLuTests
     }
 
     // 0: general random; 1: the Rodas4 shape I/(hγ) + S, S symmetric positive semi-definite; 2: a zero column and repeated rows
-    // (zero pivots and ties in the pivot search); 3: entries spanning many magnitudes.
+    // (zero pivots and ties in the pivot search); 3: entries spanning many magnitudes; 4: banded, small diagonal (pivoting moves
+    // rows within the band, fill-in); 5: the Rodas4 shape of a sheaf Laplacian in layer order, I/(hγ) + δᵀδ with δ banded and sparse.
     private static double[] Matrix(Random rng, int n, int kind)
     {
         var a = new double[n * n];
@@ -88,6 +89,32 @@ public class DenseLuTests
                 break;
             case 3:
                 for (int i = 0; i < a.Length; i++) a[i] = (rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-12, 13));
+                break;
+            case 4:
+                for (int j = 0; j < n; j++)
+                {
+                    for (int i = Math.Max(0, j - 3); i <= Math.Min(n - 1, j + 5); i++)
+                        a[(j * n) + i] = rng.NextDouble() < 0.7 ? rng.NextDouble() - 0.5 : 0;
+                    a[(j * n) + j] *= 1e-3;
+                }
+                break;
+            case 5:
+                int rows = 2 * n;
+                var delta = new double[rows, n];
+                for (int r = 0; r < rows; r++)
+                {
+                    int c0 = Math.Min(n - 1, r / 2);
+                    for (int c = Math.Max(0, c0 - 6); c <= c0; c++) delta[r, c] = rng.NextDouble() < 0.5 ? (rng.NextDouble() - 0.5) * 4 : 0;
+                }
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        double s = 0;
+                        for (int r = 0; r < rows; r++) s += delta[r, i] * delta[r, j];
+                        a[(j * n) + i] = s + (i == j ? 0.25 : 0);
+                    }
+                }
                 break;
             default:
                 for (int i = 0; i < a.Length; i++) a[i] = rng.NextDouble() - 0.5;
