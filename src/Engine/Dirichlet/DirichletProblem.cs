@@ -1,5 +1,6 @@
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra.Double;
+using ResidualSheaf.Engine.LinearAlgebra;
 using ResidualSheaf.Engine.Sheaves;
 
 namespace ResidualSheaf.Engine.Dirichlet;
@@ -90,12 +91,8 @@ public sealed class DirichletProblem
         return SparseMatrix.OfIndexed(Sheaf.EdgeDimension, FreeCoordinates.Count, entries);
     }
 
-    /// <summary>L_free = δ_Ωᵀ δ_Ω (dense; for diagnostics and small systems).</summary>
-    public Matrix<double> FreeLaplacian(MaskPattern masks)
-    {
-        var d = FreeCoboundary(masks).ToDenseMatrix();
-        return d.TransposeThisAndMultiply(d);
-    }
+    /// <summary>L_free = δ_Ωᵀ δ_Ω (dense; for diagnostics and small systems), from δ_Ω's non-zeros (<see cref="Gram"/>).</summary>
+    public Matrix<double> FreeLaplacian(MaskPattern masks) => Gram.TransposeTimesSelf(FreeCoboundary(masks));
 }
 
 /// <summary>Conversions between MathNet storage kinds.</summary>

@@ -118,7 +118,7 @@ public sealed class ExactPiecewiseIntegrator
         for (int u = 0; u < units; u++) position[u] = posOf[eq.SwitchingFreeIndices[u]];
 
         var dF = d.SubMatrixColumns(f);
-        var lff = dF.TransposeThisAndMultiply(dF);
+        var lff = LinearAlgebra.Gram.TransposeTimesSelf(dF);
         for (int i = 0; i < m; i++) lff[i, i] += soft[f[i]];
         double[] lambda = [], v = [];
         int[] groups = [0];

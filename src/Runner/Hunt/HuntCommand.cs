@@ -181,10 +181,13 @@ public static class HuntCommand
             double rate = done / Math.Max(clock.Elapsed.TotalMinutes, 1e-9);
             double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             var phaseSeconds = phases.Snapshot();
+            var phaseCpu = phases.CpuSnapshot();
             log.Information("Ran {Done} cases in {Seconds:F1} s ({Rate:F0} cases/min, {Cpu:F1} s CPU), {Candidates} candidates, {Errors} failed cases",
                 done, clock.Elapsed.TotalSeconds, rate, cpu, candidates, errors);
             log.Information("Time per phase, summed over the workers: {Phases}",
                 string.Join(", ", phaseSeconds.Select(kv => $"{kv.Key} {kv.Value:F2} s")));
+            log.Information("CPU per phase, summed over the workers: {Phases} ({PerCase:F3} s CPU per case)",
+                string.Join(", ", phaseCpu.Select(kv => $"{kv.Key} {kv.Value:F2} s")), cpu / Math.Max(done, 1));
             HuntReport.Write(cfg, folder, [folder], log, signals.Token, new JsonObject
             {
                 ["threads"] = threads,
@@ -193,6 +196,7 @@ public static class HuntCommand
                 ["failed_cases"] = errors,
                 ["cpu_time_s_this_session"] = cpu,
                 ["phase_seconds_this_session"] = new JsonObject(phaseSeconds.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
+                ["phase_cpu_seconds_this_session"] = new JsonObject(phaseCpu.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)(double.IsNaN(kv.Value) ? null : kv.Value)))),
             });
             return errors > 0 ? Program.RunFailed : 0;
         }

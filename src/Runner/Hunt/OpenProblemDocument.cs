@@ -91,9 +91,10 @@ public static class OpenProblemDocument
         // A merge's session is the merge, not the hunt: only a hunt's own session has throughput figures.
         if (s?["cases_per_minute_this_session"] is null) return total;
         string Num(string key, string format) => s[key] is JsonValue v && v.TryGetValue(out double d) ? d.ToString(format, Inv) : "–";
-        string phases = s["phase_seconds_this_session"] is JsonObject p
-            ? " Time per phase, summed over workers (s): " + string.Join(", ", p.Select(kv => $"{kv.Key} {kv.Value!.GetValue<double>().ToString("F0", Inv)}")) + "."
+        string Phases(string key, string label) => s[key] is JsonObject p && p.All(kv => kv.Value is JsonValue)
+            ? $" {label}, summed over workers (s): " + string.Join(", ", p.Select(kv => $"{kv.Key} {kv.Value!.GetValue<double>().ToString("F0", Inv)}")) + "."
             : "";
+        string phases = Phases("phase_seconds_this_session", "Time per phase") + Phases("phase_cpu_seconds_this_session", "CPU per phase");
         return total + $"Last session: {Num("cases_per_minute_this_session", "F1")} cases/min on {s["threads"]} threads, " +
                $"{Num("wall_time_s_this_session", "F0")} s wall, {Num("cpu_time_s_this_session", "F0")} s CPU (shared machine).{phases}";
     }
