@@ -192,13 +192,17 @@ public static class LargeStackReport
         {
             "plain" => new OdeFlow(alg, FrozenModes: false) { Rtol = rtol, Atol = atol },
             "rkckrylov" => HandoffFlow.RkcKrylov(rtol, atol, 1e-10),
-            "krylov" => new KrylovPiecewiseFlow { Tolerance = 1e-10 },
+            "krylov" => new KrylovPiecewiseFlow
+            {
+                Tolerance = double.Parse(Environment.GetEnvironmentVariable("RS_KTOL") ?? "1e-10", inv),
+                MaxBasis = int.Parse(Environment.GetEnvironmentVariable("RS_KMAX") ?? "40", inv),
+            },
             _ => new OdeFlow(alg) { Rtol = rtol, Atol = atol },
         };
         GC.Collect();
         long before = GC.GetTotalAllocatedBytes(true);
         var sw = Stopwatch.StartNew();
-        var res = HeatSolver.Solve(problem, algorithm, null, cts.Token);
+        var res = HeatSolver.Solve(problem, algorithm, new ProgressObserver(c, 30), cts.Token);
         double secs = sw.Elapsed.TotalSeconds;
         var proc = Process.GetCurrentProcess();
         proc.Refresh();

@@ -70,15 +70,23 @@ public sealed class Conv2dMap : RestrictionMap
         var g = Geometry;
         int ohw = g.OutHeight * g.OutWidth, taps = _source.Length / Math.Max(ohw, 1);
         var columns = Unfolded(_source.Length);
-        Array.Clear(columns, 0, _source.Length);
-        for (int o = 0; o < g.OutChannels; o++)
+        for (int q = 0; q < taps; q++)
         {
-            var yo = y.Slice(o * ohw, ohw);
-            for (int q = 0; q < taps; q++)
+            // The first nonzero tap assigns, so the unfolded buffer needs no clearing.
+            var cq = columns.AsSpan(q * ohw, ohw);
+            bool empty = true;
+            for (int o = 0; o < g.OutChannels; o++)
             {
                 double w = scale * _kernel[o * taps + q];
-                if (w != 0) Numerics.Axpy(w, yo, columns.AsSpan(q * ohw, ohw));
+                if (w == 0) continue;
+                var yo = y.Slice(o * ohw, ohw);
+                if (empty)
+                    for (int p = 0; p < ohw; p++) cq[p] = w * yo[p];
+                else
+                    Numerics.Axpy(w, yo, cq);
+                empty = false;
             }
+            if (empty) cq.Clear();
         }
         for (int k = 0; k < _source.Length; k++)
         {
