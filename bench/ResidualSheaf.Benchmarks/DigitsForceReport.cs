@@ -60,13 +60,13 @@ internal static class DigitsForceReport
                 return l.Linear.Bias is null ? [P(l.Linear.Weight, [l.Linear.Out, l.Linear.In])]
                     : [P(l.Linear.Weight, [l.Linear.Out, l.Linear.In]), P(l.Linear.Bias, [l.Linear.Out])];
             case OperatorNode { Map: Conv2dMap conv } o:
-            {
-                var g = conv.Geometry;
-                int ohw = g.OutHeight * g.OutWidth;
-                var w = P(conv.Kernel.ToArray(), [g.OutChannels, g.InChannels, g.KernelHeight, g.KernelWidth]);
-                // The node's bias is per output pixel (the channel's bias repeated); conv2d takes it per channel.
-                return o.Bias is null ? [w] : [w, P(Enumerable.Range(0, g.OutChannels).Select(ch => o.Bias[ch * ohw]).ToArray(), [g.OutChannels])];
-            }
+                {
+                    var g = conv.Geometry;
+                    int ohw = g.OutHeight * g.OutWidth;
+                    var w = P(conv.Kernel.ToArray(), [g.OutChannels, g.InChannels, g.KernelHeight, g.KernelWidth]);
+                    // The node's bias is per output pixel (the channel's bias repeated); conv2d takes it per channel.
+                    return o.Bias is null ? [w] : [w, P(Enumerable.Range(0, g.OutChannels).Select(ch => o.Bias[ch * ohw]).ToArray(), [g.OutChannels])];
+                }
             case AddNode a when a.Projections.Any(p => p is not null):
                 throw new NotSupportedException("projection skips are not in the digits models");
             default:
@@ -82,27 +82,27 @@ internal static class DigitsForceReport
             case LinearNode:
                 return nn.functional.linear(input.reshape(1, -1), p[0], p.Length > 1 ? p[1] : null);
             case OperatorNode { Map: Conv2dMap conv }:
-            {
-                var g = conv.Geometry;
-                if (g.PadTop != g.PadBottom || g.PadLeft != g.PadRight) throw new NotSupportedException("asymmetric pads");
-                var xi = input.reshape(1, g.InChannels, g.Height, g.Width);
-                return nn.functional.conv2d(xi, p[0], p.Length > 1 ? p[1] : null, [g.StrideH, g.StrideW], [g.PadTop, g.PadLeft], [g.DilationH, g.DilationW]).reshape(1, -1);
-            }
+                {
+                    var g = conv.Geometry;
+                    if (g.PadTop != g.PadBottom || g.PadLeft != g.PadRight) throw new NotSupportedException("asymmetric pads");
+                    var xi = input.reshape(1, g.InChannels, g.Height, g.Width);
+                    return nn.functional.conv2d(xi, p[0], p.Length > 1 ? p[1] : null, [g.StrideH, g.StrideW], [g.PadTop, g.PadLeft], [g.DilationH, g.DilationW]).reshape(1, -1);
+                }
             case OperatorNode { Map: AveragePool2dMap pool }:
-            {
-                var g = pool.Geometry;
-                var xi = input.reshape(1, g.InChannels, g.Height, g.Width);
-                return nn.functional.avg_pool2d(xi, [g.KernelHeight, g.KernelWidth], [g.StrideH, g.StrideW], [g.PadTop, g.PadLeft],
-                    ceil_mode: false, count_include_pad: pool.CountIncludePad).reshape(1, -1);
-            }
+                {
+                    var g = pool.Geometry;
+                    var xi = input.reshape(1, g.InChannels, g.Height, g.Width);
+                    return nn.functional.avg_pool2d(xi, [g.KernelHeight, g.KernelWidth], [g.StrideH, g.StrideW], [g.PadTop, g.PadLeft],
+                        ceil_mode: false, count_include_pad: pool.CountIncludePad).reshape(1, -1);
+                }
             case ReluNode:
                 return nn.functional.relu(input);
             case AddNode:
-            {
-                var sum = input;
-                for (int i = 1; i < node.Inputs.Count; i++) sum = sum + values[node.Inputs[i].Id];
-                return sum;
-            }
+                {
+                    var sum = input;
+                    for (int i = 1; i < node.Inputs.Count; i++) sum = sum + values[node.Inputs[i].Id];
+                    return sum;
+                }
             case OutputNode o:
                 return o.Head switch
                 {
