@@ -10,7 +10,7 @@ namespace ResidualSheaf.Benchmarks;
 /// The large-stack heat problem of the issue: <see cref="Blocks"/> junction blocks 64→64→64, ReLU after the addition, PyTorch-default
 /// weights (seed 0), input x = InputSampler.Normal(1, 64, seed 1), initial free cochain InputSampler.Normal(1, |Ω|, seed 2), α = 1.
 /// </summary>
-public sealed class LargeStackCase
+public sealed class LargeStackCase : IHeatCase
 {
     /// <summary>Builds the case and checks the Dirichlet solution against the managed forward pass.</summary>
     public LargeStackCase(int blocks = 20, int width = 64)
@@ -68,10 +68,5 @@ public sealed class LargeStackCase
     public double InitialDistance { get; }
 
     /// <summary>‖c − c*‖∞.</summary>
-    public double Distance(ReadOnlySpan<double> c)
-    {
-        double m = 0;
-        for (int i = 0; i < c.Length; i++) m = Math.Max(m, Math.Abs(c[i] - CStar[i]));
-        return m;
-    }
+    public double Distance(ReadOnlySpan<double> c) => IHeatCase.MaxDistance(c, CStar);
 }

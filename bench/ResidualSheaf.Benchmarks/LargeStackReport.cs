@@ -67,14 +67,14 @@ public static class LargeStackReport
         }
     }
 
-    private static UnitMode[] ForwardModes(LargeStackCase c)
+    internal static UnitMode[] ForwardModes(IHeatCase c)
     {
         var modes = new UnitMode[c.Equation.SwitchingCount];
         c.Equation.ModesFromState(c.CStar, modes);
         return modes;
     }
 
-    private static void Spectrum(LargeStackCase c)
+    internal static void Spectrum(IHeatCase c)
     {
         var eq = c.Equation;
         var f = new double[eq.FreeDimension];
@@ -88,7 +88,7 @@ public static class LargeStackReport
         op.SetModes(modes);
         var sweeps = UnitriangularSweeps.TryCreate(c.Problem, out _)!;
         for (int k = 0; k < modes.Length; k++) sweeps.Masks.Theta[eq.SwitchingCoordinates[k]] = modes[k] == UnitMode.Active ? 1 : 0;
-        var edge = new double[c.Sheaf.Sheaf.EdgeDimension];
+        var edge = new double[eq.Sheaf.EdgeDimension];
         var x = new double[eq.FreeDimension];
         sw.Restart();
         for (int i = 0; i < reps; i++) sweeps.InverseLaplacian(c.C0, x, edge, 1.0);
@@ -171,7 +171,7 @@ public static class LargeStackReport
     /// <see cref="HeatSolver"/> with a method (plain / switching) and an integrator name until ‖c − c*‖∞ ≤ 1e−8 or
     /// <paramref name="wallLimit"/> seconds.
     /// </summary>
-    private static void Heat(LargeStackCase c, string method, string integrator, double rtol, double wallLimit)
+    internal static void Heat(IHeatCase c, string method, string integrator, double rtol, double wallLimit)
     {
         OdeAlgorithm alg = integrator switch
         {
@@ -192,13 +192,17 @@ public static class LargeStackReport
         {
             "plain" => new OdeFlow(alg, FrozenModes: false) { Rtol = rtol, Atol = atol },
             "rkckrylov" => HandoffFlow.RkcKrylov(rtol, atol, 1e-10),
-            "krylov" => new KrylovPiecewiseFlow { Tolerance = 1e-10 },
+            "krylov" => new KrylovPiecewiseFlow
+            {
+                Tolerance = double.Parse(Environment.GetEnvironmentVariable("RS_KTOL") ?? "1e-10", inv),
+                MaxBasis = int.Parse(Environment.GetEnvironmentVariable("RS_KMAX") ?? "40", inv),
+            },
             _ => new OdeFlow(alg) { Rtol = rtol, Atol = atol },
         };
         GC.Collect();
         long before = GC.GetTotalAllocatedBytes(true);
         var sw = Stopwatch.StartNew();
-        var res = HeatSolver.Solve(problem, algorithm, null, cts.Token);
+        var res = HeatSolver.Solve(problem, algorithm, new ProgressObserver(c, 30), cts.Token);
         double secs = sw.Elapsed.TotalSeconds;
         var proc = Process.GetCurrentProcess();
         proc.Refresh();

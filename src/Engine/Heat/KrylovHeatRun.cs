@@ -58,7 +58,7 @@ internal static class KrylovHeatRun
         }
 
         // Atol bounds the 2-norm error each Krylov step may add (the model's a-posteriori bound).
-        var res = new KrylovPiecewiseIntegrator(eq, tolerance: flow.Tolerance)
+        var res = new KrylovPiecewiseIntegrator(eq, maxBasis: flow.MaxBasis, tolerance: flow.Tolerance)
             .Run(initial, times, o.EndTime, stopDistance, Math.Max(o.MaxEvents - run.Events.Count, 0), o.MaxSteps, run.Cancellation, OnOutput, OnEvent, startTime);
         var b = before ?? new HeatStatistics(0, 0, 0, 0, 0, 0, 0, 0);
         var stats = new HeatStatistics(b.Nfev + res.Products + res.InverseProducts + run.ExtraNfev, b.Njev, b.Nlu, b.Accepted + res.Steps, b.Rejected,

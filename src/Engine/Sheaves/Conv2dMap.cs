@@ -9,6 +9,10 @@ namespace ResidualSheaf.Engine.Sheaves;
 public sealed class Conv2dMap : RestrictionMap
 {
     private readonly double[] _kernel;
+    private readonly int[] _source;
+
+    [ThreadStatic]
+    private static double[]? t_unfolded;
 
     /// <summary>Creates K from its geometry and the kernel [C_out, C_in, k_h, k_w] in row-major order (copied).</summary>
     public Conv2dMap(Conv2dGeometry geometry, ReadOnlySpan<double> kernel)
@@ -20,6 +24,7 @@ public sealed class Conv2dMap : RestrictionMap
             throw new ArgumentException($"kernel has {kernel.Length} entries; [{geometry.OutChannels}, {geometry.InChannels}, {geometry.KernelHeight}, {geometry.KernelWidth}] needs {expected}", nameof(kernel));
         Geometry = geometry;
         _kernel = kernel.ToArray();
+        _source = UnfoldingTable(geometry);
     }
 
     /// <summary>The shape of the convolution.</summary>
@@ -35,42 +40,92 @@ public sealed class Conv2dMap : RestrictionMap
     public override int Columns => Geometry.InDimension;
 
     /// <inheritdoc/>
-    public override void MultiplyAdd(ReadOnlySpan<double> x, Span<double> y, double scale, MaskPattern masks) => Sweep(x, y, scale, transpose: false);
+    public override void MultiplyAdd(ReadOnlySpan<double> x, Span<double> y, double scale, MaskPattern masks)
+    {
+        // y[o] += Σ_q K[o, q] · X[q], X the unfolded input (im2col): one gather, then contiguous axpys over the output plane.
+        var g = Geometry;
+        int ohw = g.OutHeight * g.OutWidth, taps = _source.Length / Math.Max(ohw, 1);
+        var columns = Unfolded(_source.Length);
+        for (int k = 0; k < _source.Length; k++)
+        {
+            int s = _source[k];
+            columns[k] = s >= 0 ? x[s] : 0;
+        }
+        for (int o = 0; o < g.OutChannels; o++)
+        {
+            var yo = y.Slice(o * ohw, ohw);
+            for (int q = 0; q < taps; q++)
+            {
+                double w = scale * _kernel[o * taps + q];
+                if (w != 0) Numerics.Axpy(w, columns.AsSpan(q * ohw, ohw), yo);
+            }
+        }
+    }
 
     /// <inheritdoc/>
-    public override void TransposeMultiplyAdd(ReadOnlySpan<double> y, Span<double> x, double scale, MaskPattern masks) => Sweep(y, x, scale, transpose: true);
+    public override void TransposeMultiplyAdd(ReadOnlySpan<double> y, Span<double> x, double scale, MaskPattern masks)
+    {
+        // Xᵀ-side: columns[q] = Σ_o K[o, q] · y[o], then scattered back through the same index table (col2im), so Kᵀ reads exactly
+        // the index sets K writes.
+        var g = Geometry;
+        int ohw = g.OutHeight * g.OutWidth, taps = _source.Length / Math.Max(ohw, 1);
+        var columns = Unfolded(_source.Length);
+        for (int q = 0; q < taps; q++)
+        {
+            // The first nonzero tap assigns, so the unfolded buffer needs no clearing.
+            var cq = columns.AsSpan(q * ohw, ohw);
+            bool empty = true;
+            for (int o = 0; o < g.OutChannels; o++)
+            {
+                double w = scale * _kernel[o * taps + q];
+                if (w == 0) continue;
+                var yo = y.Slice(o * ohw, ohw);
+                if (empty)
+                    for (int p = 0; p < ohw; p++) cq[p] = w * yo[p];
+                else
+                    Numerics.Axpy(w, yo, cq);
+                empty = false;
+            }
+            if (empty) cq.Clear();
+        }
+        for (int k = 0; k < _source.Length; k++)
+        {
+            int s = _source[k];
+            if (s >= 0) x[s] += columns[k];
+        }
+    }
 
     /// <summary>
-    /// One loop nest for K and Kᵀ: every kernel tap w = K[o, c, ky, kx] couples output (o, i, j) with input (c, r, s); the forward
-    /// map adds w·x[c, r, s] to y[o, i, j], the adjoint adds w·y[o, i, j] to x[c, r, s]. Sharing the nest makes the adjoint exact by
-    /// construction of the index sets, which the tests check against conv_transpose2d.
+    /// The unfolding table: entry q·OutHW + p is the input index that output pixel p reads at tap q = (c, ky, kx), or −1 in the
+    /// padding. Built from the geometry's index arithmetic, it is the sparsity pattern of K, stored once (C_in·k_h·k_w·OutHW ints).
     /// </summary>
-    private void Sweep(ReadOnlySpan<double> from, Span<double> to, double scale, bool transpose)
+    private static int[] UnfoldingTable(Conv2dGeometry g)
     {
-        var g = Geometry;
         int hw = g.Height * g.Width, ohw = g.OutHeight * g.OutWidth, kk = g.KernelHeight * g.KernelWidth;
-        int sw = g.StrideW;
-        for (int o = 0; o < g.OutChannels; o++)
-            for (int c = 0; c < g.InChannels; c++)
-                for (int ky = 0; ky < g.KernelHeight; ky++)
-                    for (int kx = 0; kx < g.KernelWidth; kx++)
+        var table = new int[g.InChannels * kk * ohw];
+        Array.Fill(table, -1);
+        for (int c = 0; c < g.InChannels; c++)
+            for (int ky = 0; ky < g.KernelHeight; ky++)
+                for (int kx = 0; kx < g.KernelWidth; kx++)
+                {
+                    int row = (c * kk + ky * g.KernelWidth + kx) * ohw;
+                    var (j0, j1) = g.ValidColumns(kx);
+                    for (int i = 0; i < g.OutHeight; i++)
                     {
-                        double w = scale * _kernel[(o * g.InChannels + c) * kk + ky * g.KernelWidth + kx];
-                        if (w == 0) continue;
-                        var (j0, j1) = g.ValidColumns(kx);
-                        if (j1 <= j0) continue;
-                        int s0 = g.InputColumn(j0, kx);
-                        for (int i = 0; i < g.OutHeight; i++)
-                        {
-                            int r = g.InputRow(i, ky);
-                            if (r < 0) continue;
-                            int outRow = o * ohw + i * g.OutWidth, inRow = c * hw + r * g.Width + s0;
-                            if (transpose)
-                                for (int j = j0, s = inRow; j < j1; j++, s += sw) to[s] += w * from[outRow + j];
-                            else
-                                for (int j = j0, s = inRow; j < j1; j++, s += sw) to[outRow + j] += w * from[s];
-                        }
+                        int r = g.InputRow(i, ky);
+                        if (r < 0) continue;
+                        for (int j = j0; j < j1; j++) table[row + i * g.OutWidth + j] = c * hw + r * g.Width + g.InputColumn(j, kx);
                     }
+                }
+        return table;
+    }
+
+    /// <summary>A per-thread scratch of at least <paramref name="length"/> doubles (maps are shared between threads; no allocation once grown).</summary>
+    private static double[] Unfolded(int length)
+    {
+        var buffer = t_unfolded;
+        if (buffer is null || buffer.Length < length) t_unfolded = buffer = new double[length];
+        return buffer;
     }
 
     /// <inheritdoc/>

@@ -21,6 +21,7 @@ public class KrylovPiecewiseIntegratorTests(ITestOutputHelper output)
         { "block-before", true },
         { "stack2", true }, { "stack2", false },
         { "chord", true },
+        { "conv", true }, { "conv", false },
     };
 
     private static NetworkSheaf Build(string name) => name switch
@@ -28,6 +29,8 @@ public class KrylovPiecewiseIntegratorTests(ITestOutputHelper output)
         "G" => SheafConstructor.Build(GoldenNetwork.Create(), SkipConstruction.Junction),
         "block-after" => SheafConstructor.Build(TorchReference.PyTorchDefault(ArchitectureSpec.Residual([new BlockSpec(3, 3, 3, false)], ReluPlacement.After), 42), SkipConstruction.Junction),
         "block-before" => SheafConstructor.Build(TorchReference.PyTorchDefault(ArchitectureSpec.Residual([new BlockSpec(3, 3, 3, false)], ReluPlacement.Before), 42), SkipConstruction.Junction),
+        // A convolutional network read from ONNX (Conv + BatchNormalization + ReLU + pools + Gemm; 178 free coordinates).
+        "conv" => SheafConstructor.Build(ResidualSheaf.Models.Onnx.OnnxNetwork.Load(ResidualSheaf.Tests.Models.Onnx.DigitsResNetTests.Fixture("conv_bn_pool.onnx"))),
         "chord" => SheafConstructor.Build(TorchReference.PyTorchDefault(ArchitectureSpec.Residual([new BlockSpec(3, 3, 3, false)], ReluPlacement.After), 42), SkipConstruction.Chord),
         _ => SheafConstructor.Build(TorchReference.PyTorchDefault(ArchitectureSpec.Residual([new BlockSpec(3, 4, 3, false), new BlockSpec(3, 4, 3, false)], ReluPlacement.After), 7), SkipConstruction.Junction),
     };

@@ -10,6 +10,9 @@ public sealed record KrylovPiecewiseFlow : HeatAlgorithm
     /// <summary>Bound on the 2-norm error each Krylov step may add.</summary>
     public double Tolerance { get; init; } = 1e-10;
 
+    /// <summary>Largest Krylov basis per step (a longer step needs more vectors; orthogonalisation costs O(k²|Ω|)).</summary>
+    public int MaxBasis { get; init; } = 40;
+
     /// <summary>Samples per decade of the log-spaced grid starting at 1e−3.</summary>
     public int SamplesPerDecade { get; init; } = 25;
 
@@ -23,6 +26,7 @@ public sealed record KrylovPiecewiseFlow : HeatAlgorithm
     public override void Validate()
     {
         CheckPositive(Tolerance, nameof(Tolerance));
+        if (MaxBasis < 2) throw new ArgumentException($"{nameof(MaxBasis)} must be at least 2 (got {MaxBasis}).", nameof(MaxBasis));
         if (SamplesPerDecade < 1)
             throw new ArgumentException($"{nameof(SamplesPerDecade)} must be at least 1 (got {SamplesPerDecade}).", nameof(SamplesPerDecade));
     }

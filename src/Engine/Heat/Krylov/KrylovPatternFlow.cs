@@ -11,6 +11,12 @@ namespace ResidualSheaf.Engine.Heat;
 /// </summary>
 internal sealed class KrylovPatternFlow : IPatternFlow
 {
+    /// <summary>A piece with τ·θ_max below this is short: the next basis starts with <see cref="PolynomialLead"/> polynomial vectors.</summary>
+    private const double ShortPiece = 30;
+
+    /// <summary>Polynomial vectors before the first inverse one after a short piece.</summary>
+    private const int PolynomialLead = 12;
+
     private readonly HeatEquation _eq;
     private readonly FreeLaplacianOperator _op;
     private readonly UnitriangularSweeps? _sweeps;
@@ -176,6 +182,10 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         var modes = _modes;
         var basis = _basis;
         tau = 0; evUnit = -1; evFn = SwitchFunction.Crossing; err = 0;
+        // After a short piece (τ·θ_max small) the next one is likely short too: there exp(−τM)u is a low-degree polynomial in M, so
+        // the first vectors are polynomial ones (one product each, against two for an inverse vector and its image); the inverse
+        // part joins only if the piece turns out long.
+        int polyLead = _sweeps is not null && lastEventStep > 0 && basis.Count > 0 && lastEventStep * FastestRate < ShortPiece ? PolynomialLead : 0;
         if (sliding) _forces.Begin(modes);
         basis.Append(_u, beta, 0, sliding);
         int lastPoly = 0, lastInv = 0, nPoly = 0, nInv = 0, checkedAt = -1;
@@ -228,7 +238,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
                 }
             }
             if (basis.Count == _kmax) { checkedAt = -1; continue; }
-            bool inv = useInv && nInv <= nPoly;
+            bool inv = useInv && nInv + polyLead <= nPoly;
             var wv = _tmp.AsSpan();
             if (inv)
             {

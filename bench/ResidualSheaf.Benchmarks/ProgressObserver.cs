@@ -1,0 +1,23 @@
+using System.Diagnostics;
+using ResidualSheaf.Engine.Heat;
+
+namespace ResidualSheaf.Benchmarks;
+
+/// <summary>Prints t, ‖c − c*‖∞, switches and process CPU time at most every <c>seconds</c> (a report's progress line).</summary>
+internal sealed class ProgressObserver(IHeatCase c, double every) : IHeatObserver
+{
+    private readonly double _every = every;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private double _next = every;
+    private int _events;
+
+    public void OnSample(in HeatSample sample)
+    {
+        if (_clock.Elapsed.TotalSeconds < _next) return;
+        _next += _every;
+        Console.WriteLine($"  … {_clock.Elapsed.TotalSeconds:F0} s wall, CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F0} s: " +
+                          $"t = {sample.Time:g6}, ‖c − c*‖∞ = {c.Distance(sample.State):e3}, {_events} events");
+    }
+
+    public void OnEvent(HeatEvent e) => _events++;
+}
