@@ -11,20 +11,7 @@ root=$PWD
 source tests/slurm/local-slurm.sh
 
 work=$(mktemp -d /tmp/rs-slurm-batch-XXXXXX)
-cleanup() {
-  local status=$?
-  slurm_stop
-  if [[ $status -ne 0 ]]; then
-    echo "slurm batch test: FAILED (exit $status); logs follow" >&2
-    tail -n 30 "$work"/slurm/log/*.log "$work"/batch/slurm/logs/* 2>/dev/null >&2 || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-fail() { echo "slurm batch test: $*" >&2; exit 1; }
-step() { echo "== slurm batch test: $*"; }
+slurm_test_traps "slurm batch test" batch
 ids() { sed -n "s/^submitted: array=\([0-9a-z]*\) merge=\([0-9]*\)$/\\$1/p"; }
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

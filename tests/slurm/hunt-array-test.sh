@@ -10,20 +10,7 @@ root=$PWD
 source tests/slurm/local-slurm.sh
 
 work=$(mktemp -d /tmp/rs-slurm-XXXXXX)
-cleanup() {
-  local status=$?
-  slurm_stop
-  if [[ $status -ne 0 ]]; then
-    echo "slurm test: FAILED (exit $status); logs follow" >&2
-    tail -n 30 "$work"/slurm/log/*.log "$work"/hunt/slurm/logs/* 2>/dev/null >&2 || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-fail() { echo "slurm test: $*" >&2; exit 1; }
-step() { echo "== slurm test: $*"; }
+slurm_test_traps "slurm test" hunt
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 step "building the runner"

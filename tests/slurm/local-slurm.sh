@@ -5,9 +5,34 @@
 #   slurm_stop           stops exactly the daemons slurm_start started, by pid (safe to call twice; meant for an EXIT trap)
 #   wait_gone IDS LIMIT  waits (at most LIMIT s) until none of the comma-separated job ids is queued; else calls the script's fail
 #   job_state ID         the job's state (COMPLETED, CANCELLED, …)
+#   slurm_test_traps LABEL RUN
+#                        the test script's exit handling: on every exit slurm_stop and rm -rf "$work"; on failure first the
+#                        daemons' logs and those of the run folder "$work/RUN"; fail/step messages are prefixed with LABEL
 # No systemd and no cgroups: proctrack/linuxproc and task/none (see ../shared/reference/platform-facts.md).
 
 SLURM_STARTED_PIDS=()
+SLURM_TEST_LABEL="slurm test"
+SLURM_TEST_RUN=""
+
+slurm_test_traps() {
+  SLURM_TEST_LABEL=$1
+  SLURM_TEST_RUN=$2
+  trap _slurm_test_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+_slurm_test_cleanup() {
+  local status=$?
+  slurm_stop
+  if [[ $status -ne 0 ]]; then
+    echo "$SLURM_TEST_LABEL: FAILED (exit $status); logs follow" >&2
+    tail -n 30 "$work"/slurm/log/*.log "$work/$SLURM_TEST_RUN"/slurm/logs/* 2>/dev/null >&2 || true
+  fi
+  rm -rf "$work"
+}
+
+fail() { echo "$SLURM_TEST_LABEL: $*" >&2; exit 1; }
+step() { echo "== $SLURM_TEST_LABEL: $*"; }
 
 slurm_install() {
   if command -v sbatch >/dev/null && command -v slurmctld >/dev/null && command -v munged >/dev/null; then return 0; fi
