@@ -2,10 +2,11 @@
 # Runs every config in configs/ on two commits and compares their outputs field by field (wall times excepted).
 # The refactoring check of the redesign: "a refactor changes no number".
 #
-# Usage: scripts/compare-outputs.sh [--hunt-cases N] [--keep DIR] BEFORE [AFTER]
+# Usage: scripts/compare-outputs.sh [--hunt-cases N] [--keep DIR] [--skip GLOB]... BEFORE [AFTER]
 #   BEFORE, AFTER   git commits (AFTER defaults to the work tree as it is, uncommitted changes included)
 #   --hunt-cases N  hunts run their first N cases only (default 120; hunt-stacks runs N/4)
 #   --keep DIR      keep the outputs in DIR/<label>/<config>/ (default: a temporary folder, printed at the end)
+#   --skip GLOB     leave out the configs whose name matches GLOB (repeatable; e.g. 'heat-digits-*', which run for hours)
 # A commit's outputs are cached in DIR/<sha>-<hunt cases>/ and reused when that folder is complete.
 # Each tree runs its own copy of each config, and only configs present in both trees are run (a config added after
 # BEFORE cannot be compared; one whose fields changed between the commits shows its differences in the comparison).
@@ -14,16 +15,18 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 hunt_cases=120
 keep=""
+skips=()
 args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --hunt-cases) hunt_cases="$2"; shift 2 ;;
     --keep) keep="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --skip) skips+=("$2"); shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) args+=("$1"); shift ;;
   esac
 done
-if [[ ${#args[@]} -lt 1 || ${#args[@]} -gt 2 ]]; then sed -n '4,8p' "$0" >&2; exit 2; fi
+if [[ ${#args[@]} -lt 1 || ${#args[@]} -gt 2 ]]; then sed -n '4,9p' "$0" >&2; exit 2; fi
 keep="${keep:-$(mktemp -d)}"
 mkdir -p "$keep"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -67,7 +70,17 @@ tree_of() {
 }
 
 # config_names TREE: the names of the tree's configs, one line each.
-config_names() { for f in "$1"/configs/*.json; do basename "$f" .json; done; }
+config_names() {
+  local f base g
+  for f in "$1"/configs/*.json; do
+    base="$(basename "$f" .json)"
+    for g in "${skips[@]+"${skips[@]}"}"; do
+      # shellcheck disable=SC2053 # GLOB is a pattern on purpose
+      [[ "$base" == $g ]] && continue 2
+    done
+    echo "$base"
+  done
+}
 
 before_sha="$(git -C "$repo" rev-parse --short "${args[0]}")"
 before_tree="$(tree_of "${args[0]}")"
