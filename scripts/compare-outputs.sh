@@ -65,7 +65,11 @@ PY
 tree_of() {
   local sha; sha="$(git -C "$repo" rev-parse "$1")"
   local dir="$keep/tree-$sha"
-  if [[ ! -d "$dir" ]]; then git -C "$repo" worktree add --detach "$dir" "$sha" >/dev/null 2>&1; fi
+  if [[ ! -d "$dir" ]]; then
+    # a worktree whose folder was deleted by hand is still registered: prune, or the add fails
+    git -C "$repo" worktree prune
+    git -C "$repo" worktree add --detach "$dir" "$sha" >/dev/null 2>&1 || { echo "compare: no worktree for $1 at $dir" >&2; exit 2; }
+  fi
   echo "$dir"
 }
 
