@@ -36,6 +36,8 @@ run_all() {
   local label="$1" tree="$2" out="$keep/$1"
   if [[ -f "$out/.complete" ]]; then echo "compare: reusing $out"; return; fi
   rm -rf "$out"; mkdir -p "$out/configs"
+  # configs name fixtures relative to their folder (../tests/fixtures/…): the copies in $out/configs see the tree's
+  ln -sfn "$tree/tests" "$out/tests"
   echo "compare: building $label"
   dotnet build "$tree/src/Runner/ResidualSheaf.Runner.csproj" -c Release --nologo -v quiet >"$out/build.log" 2>&1 \
     || { cat "$out/build.log" >&2; echo "compare: build of $label failed" >&2; exit 2; }
