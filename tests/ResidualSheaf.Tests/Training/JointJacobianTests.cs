@@ -58,6 +58,31 @@ public class JointJacobianTests
             }
     }
 
+    [Fact]
+    public void FirstLayerParameterBlockIsMinusBetaTimesTheInputsGramMatrix()
+    {
+        // The pinned input x is data, so the first layer's block of J is constant: ∂Ẇ_kj/∂W_lm = −β δ_kl Σ_s x̃_j x̃_m with
+        // x̃ = (x, 1) (the bias as a last column) — the matrix behind Euler's bound dt·β·λ_max(Σ x̃x̃ᵀ) < 2 (docs/training-integration.md).
+        const double beta = 0.3;
+        var (flow, state) = TrainingNetworks.Problem("mlp", OutputHead.Identity, beta: beta);
+        var (x, _) = TrainingNetworks.Batch(TrainingNetworks.Network("mlp", OutputHead.Identity), OutputHead.Identity, 11);
+        var jacobian = new double[flow.StateLength, flow.StateLength];
+        flow.Jacobian(state, jacobian);
+        var first = flow.Parameters[0];
+        int n0 = first.Columns, p0 = flow.ParameterOffset;
+        double Tilde(int s, int j) => j < n0 ? x[s * n0 + j] : 1.0;
+        int Index(int k, int j) => p0 + (j < n0 ? first.WeightOffset + k * n0 + j : first.BiasOffset + k);
+        for (int k = 0; k < first.Rows; k++)
+            for (int j = 0; j <= n0; j++)
+                for (int l = 0; l < first.Rows; l++)
+                    for (int m = 0; m <= n0; m++)
+                    {
+                        double gram = 0;
+                        for (int s = 0; s < flow.Samples; s++) gram += Tilde(s, j) * Tilde(s, m);
+                        Assert.Equal(k == l ? -beta * gram : 0.0, jacobian[Index(k, j), Index(l, m)], 1e-12);
+                    }
+    }
+
     [Theory]
     [InlineData("rodas4")]
     [InlineData("rkc")]
