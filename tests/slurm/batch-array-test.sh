@@ -21,16 +21,7 @@ runner=("$(command -v dotnet)" "$root/src/Runner/bin/Release/net10.0/runner.dll"
 config=$root/tests/slurm/batch-slurm-test.json
 base=$work/batch
 
-step "installing Slurm (if needed)"
-set +e
-slurm_install
-code=$?
-set -e
-if [[ $code -eq 3 ]]; then
-  echo "slurm batch test: SKIPPED: Slurm is not installed and this machine cannot install it (needs root and apt-get)"
-  exit 0
-fi
-[[ $code -eq 0 ]] || fail "installing slurm-wlm and munge failed"
+slurm_install_or_skip
 command -v python3 >/dev/null || apt-get install -y -qq python3 >/dev/null || fail "python3 is missing and could not be installed"
 
 step "starting munged, slurmctld and slurmd"

@@ -21,16 +21,7 @@ runner=("$(command -v dotnet)" "$root/src/Runner/bin/Release/net10.0/runner.dll"
 config=$root/tests/slurm/sweep-slurm-test.json
 base=$work/sweep
 
-step "installing Slurm (if needed)"
-set +e
-slurm_install
-code=$?
-set -e
-if [[ $code -eq 3 ]]; then
-  echo "slurm sweep test: SKIPPED: Slurm is not installed and this machine cannot install it (needs root and apt-get)"
-  exit 0
-fi
-[[ $code -eq 0 ]] || fail "installing slurm-wlm and munge failed"
+slurm_install_or_skip
 
 step "starting munged, slurmctld and slurmd"
 slurm_start "$work/slurm"
