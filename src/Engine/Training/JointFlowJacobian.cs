@@ -7,8 +7,10 @@ public sealed partial class JointFlow
     /// <summary>Largest joint state whose dense Jacobian <see cref="Jacobian"/> is meant for (4 000² doubles = 128 MB; LU ≈ 2·10¹⁰ flops).</summary>
     public const int MaxDenseJacobianDimension = 4000;
 
-    private double[] _jacG = [];
+    // Scratch of the Jacobian, made on first use: one edge's residual derivative G and its coordinates, φ′, the held stalk coordinates.
+    private double[] _jacG = [], _dphi = [];
     private int[] _jacIndex = [];
+    private bool[]? _held;
 
     /// <summary>
     /// The Jacobian ∂f/∂y of <see cref="Derivative(ReadOnlySpan{double}, Span{double})"/> at <paramref name="state"/>, dense, into
@@ -28,7 +30,8 @@ public sealed partial class JointFlow
         var sc = _scratch[0];
         var masks = sc.Masks;
         int nOut = Output.Dimension;
-        var dphi = new double[nOut * nOut];
+        if (_dphi.Length != nOut * nOut) _dphi = new double[nOut * nOut];
+        var dphi = _dphi;
         for (int s = 0; s < Samples; s++)
         {
             int cs = s * StalkDimension;
@@ -40,8 +43,12 @@ public sealed partial class JointFlow
                 for (int b = 0; b < nOut; b++) jacobian[cs + Output.Offset + a, cs + Output.Offset + b] += dphi[a * nOut + b];
         }
         // J = −D ∇²E, held rows zero.
-        var held = new bool[StalkDimension];
-        foreach (int j in _frozen) held[j] = true;
+        if (_held is null)
+        {
+            _held = new bool[StalkDimension];
+            foreach (int j in _frozen) _held[j] = true;
+        }
+        var held = _held;
         for (int row = 0; row < n; row++)
         {
             bool stalk = row < ParameterOffset;
