@@ -9,8 +9,9 @@ namespace ResidualSheaf.Tests.Runner;
 /// Job train with an adaptive <c>train.method</c>: Dormand–Prince at rtol = atol = 1e−7 over the same schedule (2 epochs of
 /// t = 0.5, warm start) is the limit of the job's Euler runs (tighter tolerances cost ~10⁵–10⁶ steps per unit time here: units
 /// sliding along their switching surfaces make an explicit adaptive method chatter) — the trained weights' error of Euler falls by ≈ 2 per halving of dt
-/// (first order) — and its statistics (nfev, accepted and rejected steps) are in history.csv and summary.json. Methods and
-/// tolerance fields that do not fit are exit 2 naming the field.
+/// (first order) — and its statistics (nfev, accepted and rejected steps) are in history.csv and summary.json; rodas4 (with the joint
+/// Jacobian) and rkc reach dp5's weights on a small run, with njev and nlu reported, and rodas4 is refused where the dense
+/// Jacobian does not fit. Methods and tolerance fields that do not fit are exit 2 naming the field.
 /// </summary>
 [Collection("Console")]
 public sealed class TrainMethodTests(ITestOutputHelper output) : IDisposable
