@@ -12,12 +12,7 @@ source tests/slurm/local-slurm.sh
 
 work=$(mktemp -d /tmp/rs-slurm-sweep-XXXXXX)
 slurm_test_traps "slurm sweep test" sweep
-ids() { sed -n "s/^submitted: array=\([0-9a-z]*\) merge=\([0-9]*\)$/\\$1/p"; }
-
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-step "building the runner"
-dotnet build src/Runner/ResidualSheaf.Runner.csproj -c Release --nologo -v quiet >/dev/null
-runner=("$(command -v dotnet)" "$root/src/Runner/bin/Release/net10.0/runner.dll")
+slurm_test_runner
 config=$root/tests/slurm/sweep-slurm-test.json
 base=$work/sweep
 
@@ -29,7 +24,7 @@ slurm_start "$work/slurm"
 step "submitting the sweep (6 points) as a 3-task array and a merge job"
 out=$("${runner[@]}" train-sweep --slurm --config "$config" --out "$base")
 echo "$out"
-array=$(ids 1 <<<"$out") merge=$(ids 2 <<<"$out")
+array=$(submitted_ids 1 <<<"$out") merge=$(submitted_ids 2 <<<"$out")
 [[ -n $array && -n $merge ]] || fail "no job ids in the runner's output"
 grep -q '^#SBATCH --array=0-2$' "$base/slurm/sweep-array.sbatch" || fail "the array script does not cover tasks 0-2"
 grep -q 'train-sweep --config' "$base/slurm/sweep-array.sbatch" || fail "the array script does not run train-sweep"
@@ -67,7 +62,7 @@ out=$("${runner[@]}" train-sweep --slurm --config "$config" --out "$base")
 echo "$out"
 grep -q 'to run: shard(s) 1 (1 of them partly done)' <<<"$out" || fail "re-submission does not run exactly shard 1"
 grep -q '^#SBATCH --array=1$' "$base/slurm/sweep-array.sbatch" || fail "the re-submitted array is not task 1 alone"
-array=$(ids 1 <<<"$out") merge=$(ids 2 <<<"$out")
+array=$(submitted_ids 1 <<<"$out") merge=$(submitted_ids 2 <<<"$out")
 wait_gone "$array,$merge" 600
 [[ $(job_state "$merge") == COMPLETED ]] || fail "merge job $merge is $(job_state "$merge")"
 cmp -s "$kept" <(head -n 2 "$shard1/sweep.csv") || fail "the row shard 1 finished before the loss changed"
