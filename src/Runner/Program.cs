@@ -40,6 +40,8 @@ public static class Program
                                    joins every shard of a batch into one folder (batch.csv, energy.csv, summary.json, plots)
           runner train-sweep --config <sweep.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
                                    a β sweep of job train (paper Fig. 3): sweep.csv, a flushed row per (β, seed); runner train-sweep --help
+          runner train-sweep --slurm --config <sweep.json> [--tasks N] [--dry-run] …
+                                   the sweep as a Slurm job array of shards and a merge job (runner train-sweep --slurm --help)
           runner train-sweep-merge --out <folder> <shard folder> …
                                    joins the shards of a sweep (sweep.csv, baseline.csv, table.csv, summary.json, beta-scaling.png)
           runner validate --config <file.json>          (the same as --dry-run)

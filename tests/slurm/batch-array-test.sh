@@ -12,25 +12,11 @@ source tests/slurm/local-slurm.sh
 
 work=$(mktemp -d /tmp/rs-slurm-batch-XXXXXX)
 slurm_test_traps "slurm batch test" batch
-ids() { sed -n "s/^submitted: array=\([0-9a-z]*\) merge=\([0-9]*\)$/\\$1/p"; }
-
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-step "building the runner"
-dotnet build src/Runner/ResidualSheaf.Runner.csproj -c Release --nologo -v quiet >/dev/null
-runner=("$(command -v dotnet)" "$root/src/Runner/bin/Release/net10.0/runner.dll")
+slurm_test_runner
 config=$root/tests/slurm/batch-slurm-test.json
 base=$work/batch
 
-step "installing Slurm (if needed)"
-set +e
-slurm_install
-code=$?
-set -e
-if [[ $code -eq 3 ]]; then
-  echo "slurm batch test: SKIPPED: Slurm is not installed and this machine cannot install it (needs root and apt-get)"
-  exit 0
-fi
-[[ $code -eq 0 ]] || fail "installing slurm-wlm and munge failed"
+slurm_install_or_skip
 command -v python3 >/dev/null || apt-get install -y -qq python3 >/dev/null || fail "python3 is missing and could not be installed"
 
 step "starting munged, slurmctld and slurmd"
@@ -49,7 +35,7 @@ grep -q "sbatch refused the array job" <<<"$out" || fail "message does not say s
 step "submitting the batch as a 3-task array and a merge job"
 out=$("${runner[@]}" --config "$config" --slurm --out "$base")
 echo "$out"
-array=$(ids 1 <<<"$out") merge=$(ids 2 <<<"$out")
+array=$(submitted_ids 1 <<<"$out") merge=$(submitted_ids 2 <<<"$out")
 [[ -n $array && -n $merge ]] || fail "no job ids in the runner's output"
 grep -q '^#SBATCH --array=0-2$' "$base/slurm/batch-array.sbatch" || fail "the array script does not cover tasks 0-2"
 wait_gone "$array,$merge" 600
@@ -92,7 +78,7 @@ out=$("${runner[@]}" --config "$config" --slurm --out "$base")
 echo "$out"
 grep -q 'to run: shard(s) 1 (1 of them partly done)' <<<"$out" || fail "re-submission does not run exactly shard 1"
 grep -q '^#SBATCH --array=1$' "$base/slurm/batch-array.sbatch" || fail "the re-submitted array is not task 1 alone"
-array=$(ids 1 <<<"$out") merge=$(ids 2 <<<"$out")
+array=$(submitted_ids 1 <<<"$out") merge=$(submitted_ids 2 <<<"$out")
 wait_gone "$array,$merge" 600
 [[ $(job_state "$merge") == COMPLETED ]] || fail "merge job $merge is $(job_state "$merge")"
 cmp -s "$kept" <(head -n 61 "$shard1/batch.csv") || fail "rows shard 1 finished before the loss changed"

@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # A single-node Slurm on this machine, for tests: sourced by the Slurm test scripts.
 #   slurm_install        apt-get installs slurm-wlm and munge if sbatch is missing (returns 3 when this machine cannot install)
+#   slurm_test_runner    builds the runner (Release) and sets the array runner=(dotnet …/runner.dll)
+#   submitted_ids N      the Nth job id (1 = array, 2 = merge) of the runner's "submitted: array=… merge=…" line on stdin
+#   slurm_install_or_skip
+#                        the test scripts' use of it: the step message, then exit 0 with "LABEL: SKIPPED: …" when this machine
+#                        cannot install Slurm, or fail when the installation fails
 #   slurm_start DIR      writes DIR/slurm.conf, starts munged (unless one answers already), slurmctld and slurmd; exports SLURM_CONF
 #   slurm_stop           stops exactly the daemons slurm_start started, by pid (safe to call twice; meant for an EXIT trap)
 #   wait_gone IDS LIMIT  waits (at most LIMIT s) until none of the comma-separated job ids is queued; else calls the script's fail
@@ -33,6 +38,26 @@ _slurm_test_cleanup() {
 
 fail() { echo "$SLURM_TEST_LABEL: $*" >&2; exit 1; }
 step() { echo "== $SLURM_TEST_LABEL: $*"; }
+
+slurm_test_runner() {
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+  step "building the runner"
+  dotnet build src/Runner/ResidualSheaf.Runner.csproj -c Release --nologo -v quiet >/dev/null
+  runner=("$(command -v dotnet)" "$PWD/src/Runner/bin/Release/net10.0/runner.dll")
+}
+
+submitted_ids() { sed -n "s/^submitted: array=\([0-9a-z]*\) merge=\([0-9]*\)$/\\$1/p"; }
+
+slurm_install_or_skip() {
+  step "installing Slurm (if needed)"
+  local code=0
+  slurm_install || code=$?
+  if [[ $code -eq 3 ]]; then
+    echo "$SLURM_TEST_LABEL: SKIPPED: Slurm is not installed and this machine cannot install it (needs root and apt-get)"
+    exit 0
+  fi
+  [[ $code -eq 0 ]] || fail "installing slurm-wlm and munge failed"
+}
 
 slurm_install() {
   if command -v sbatch >/dev/null && command -v slurmctld >/dev/null && command -v munged >/dev/null; then return 0; fi

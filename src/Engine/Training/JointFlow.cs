@@ -12,7 +12,7 @@ namespace ResidualSheaf.Engine.Training;
 /// own weight gradient and the chunks' sums are added in chunk order, so the right-hand side is the same for any
 /// <see cref="UseThreads"/>. Not thread-safe (the chunks' scratch belongs to the instance).
 /// </summary>
-public sealed class JointFlow : IDisposable
+public sealed partial class JointFlow : IDisposable
 {
     /// <summary>At most this many sample chunks.</summary>
     public const int MaxChunks = 16;

@@ -51,7 +51,7 @@ public sealed record TrainConfig
     /// <summary>Its number of steps; null for epochs × steps_per_epoch.</summary>
     public int? BaselineSteps { get; init; }
 
-    /// <summary>euler (the reference library's scheme) or an adaptive integrator's name (dp5, tsit5, bs3, dop853).</summary>
+    /// <summary>euler (the reference library's scheme) or an adaptive integrator's name (dp5, tsit5, bs3, dop853; rodas4 with the joint Jacobian, rkc).</summary>
     public string Method { get; init; } = "euler";
 
     /// <summary>Relative tolerance of an adaptive method.</summary>
@@ -73,7 +73,7 @@ public sealed record TrainConfig
     public static readonly string[] Inits = ["random", "zeros", "forward_pass"];
 
     /// <summary>Integration methods: the library's Euler and the project's explicit adaptive integrators.</summary>
-    public static readonly string[] Methods = ["euler", "dp5", "tsit5", "bs3", "dop853"];
+    public static readonly string[] Methods = ["euler", "dp5", "tsit5", "bs3", "dop853", "rodas4", "rkc"];
 
     /// <summary>Data kinds.</summary>
     public static readonly string[] DataKinds = ["paraboloid", "saddle", "circular", "blobs", "files"];
@@ -117,7 +117,7 @@ public sealed record TrainConfig
         string method = t.Choice("method", Methods, "euler");
         bool adaptive = method != "euler";
         foreach (string k in new[] { "rtol", "atol", "max_steps" })
-            if (!adaptive && t.Has(k)) throw new ConfigException($"train.{k}", "only applies to an adaptive train.method (dp5, tsit5, bs3, dop853)");
+            if (!adaptive && t.Has(k)) throw new ConfigException($"train.{k}", "only applies to an adaptive train.method (dp5, tsit5, bs3, dop853, rodas4, rkc)");
         var cfg = new TrainConfig
         {
             Data = data,

@@ -23,10 +23,12 @@ public sealed record TrainingEpoch(int Epoch, int Steps, double TrainLoss, doubl
 /// <param name="Nfev">Right-hand-side evaluations.</param>
 /// <param name="Accepted">Accepted steps.</param>
 /// <param name="Rejected">Rejected step attempts.</param>
-public sealed record IntegratorCounts(long Nfev, long Accepted, long Rejected)
+/// <param name="Njev">Jacobian evaluations (rodas4; 0 for explicit methods).</param>
+/// <param name="Nlu">LU factorisations (rodas4; 0 for explicit methods).</param>
+public sealed record IntegratorCounts(long Nfev, long Accepted, long Rejected, long Njev = 0, long Nlu = 0)
 {
     /// <summary>These counts plus an integration's.</summary>
-    public IntegratorCounts Add(OdeStatistics s) => new(Nfev + s.Nfev, Accepted + s.Accepted, Rejected + s.Rejected);
+    public IntegratorCounts Add(OdeStatistics s) => new(Nfev + s.Nfev, Accepted + s.Accepted, Rejected + s.Rejected, Njev + s.Njev, Nlu + s.Nlu);
 }
 
 /// <summary>
@@ -146,7 +148,13 @@ public sealed class SheafTrainingRun : IDisposable
                     Initialise(State);
                     Flow.ApplyPins(State);
                 }
-                var problem = new OdeProblem((_, y, dy) => Flow.Derivative(y, dy), State, (epoch - 1) * span, epoch * span) { IsAutonomous = true };
+                // rodas4 gets the joint Jacobian (dense: TrainSetup refuses states above JointFlow.MaxDenseJacobianDimension);
+                // rkc estimates its spectral radius itself (nonlinear power method on f, matrix-free).
+                var problem = new OdeProblem((_, y, dy) => Flow.Derivative(y, dy), State, (epoch - 1) * span, epoch * span)
+                {
+                    IsAutonomous = true,
+                    Jacobian = _t.Method == "rodas4" ? (_, y, j) => Flow.Jacobian(y, j) : null,
+                };
                 var solution = Ode.Solve(problem, algorithm, options);
                 _stats = _stats.Add(solution.Statistics);
                 cancel.ThrowIfCancellationRequested();

@@ -32,10 +32,21 @@ public static class TrainSetup
             if (data.OutputWidth != nOut)
                 throw new ConfigException("network", $"data set '{d.Kind}' has {data.OutputWidth} target value(s) per sample; the network outputs {nOut}");
         }
+        if (cfg.Train.Method == "rodas4") CheckDenseJacobian(cfg, network, data);
         var head = ArchitectureSpec.Of(network).Head;
         bool classes = d.Kind is "circular" or "blobs";
         if (classes && head == OutputHead.Identity)
             throw new ConfigException("network.head", $"data set '{d.Kind}' is a classification task: use a sigmoid (circular) or softmax (blobs) head");
         return data;
+    }
+
+    // rodas4 factorises the dense joint Jacobian (samples × stalk dimension + parameters, squared): refuse what does not fit.
+    private static void CheckDenseJacobian(RunConfig cfg, INetwork network, TrainingData data)
+    {
+        using var flow = TrainingSheaf.Create(network, cfg.Constructions[0], data.TrainInputs, data.TrainTargets, cfg.Train!.Alpha, 1.0);
+        if (flow.StateLength > Engine.Training.JointFlow.MaxDenseJacobianDimension)
+            throw new ConfigException("train.method", $"rodas4 factorises the dense joint Jacobian, and this joint state has {flow.StateLength} coordinates " +
+                $"({data.TrainCount} samples × {flow.StalkDimension} stalk coordinates + {flow.ParameterLength} parameters; at most " +
+                $"{Engine.Training.JointFlow.MaxDenseJacobianDimension}): use fewer samples, a smaller network, rkc or an explicit method");
     }
 }

@@ -16,4 +16,7 @@ public sealed record ShardKind(string Name, string Manifest, string Rows, string
 
     /// <summary>A batch's shard folder (batch.json, batch.csv, summary.json rows).</summary>
     public static ShardKind Batch { get; } = new("batch", "batch.json", "batch.csv", "input", "rows");
+
+    /// <summary>A train sweep's shard folder (sweep.json, sweep.csv, summary.json points_done).</summary>
+    public static ShardKind Sweep { get; } = new("sweep", "sweep.json", "sweep.csv", "point", "points_done");
 }

@@ -39,6 +39,7 @@ public static class SweepCommand
     public const string Usage = """
         runner train-sweep --config <sweep.json> [--threads N] [--shard k/N] [--resume] [--out <folder>] [--dry-run]
         runner train-sweep-merge --out <folder> <shard folder> …
+        runner train-sweep --slurm --config <sweep.json> [--tasks N] [--dry-run] …   (runner train-sweep --slurm --help)
 
           a β sweep of job train (paper Fig. 3): the config is a job-train config with a "sweep" section
           (beta_times_n_train: list, seeds: [{ "weights": s, "init": t }, …]); one sheaf-training run per (β, seed pair)
@@ -47,6 +48,7 @@ public static class SweepCommand
           --resume       continue a killed sweep in its folder: finished points and baselines are kept, none run twice
           --out folder   sweep folder (default <output_root>/<name>[-shard-k-of-N]; must be new or empty unless --resume)
           --dry-run      check the config and the folder; nothing is run or written
+          --slurm        submit the sweep as a Slurm job array of shards and a merge job (see runner train-sweep --slurm --help)
         """;
 
     private sealed class DivergedException : Exception;
@@ -54,6 +56,7 @@ public static class SweepCommand
     /// <summary>Runs the command line (arguments after "train-sweep").</summary>
     public static int Run(string[] args, CancellationToken external = default)
     {
+        if (args.Contains("--slurm")) return SweepSlurm.Run([.. args.Where(a => a != "--slurm")]);
         string? configPath = null, outFolder = null;
         int threads = 1;
         var shard = Shard.Whole;

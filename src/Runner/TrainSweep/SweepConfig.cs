@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ResidualSheaf.Runner.Config;
+using ResidualSheaf.Runner.Slurm;
 
 namespace ResidualSheaf.Runner.TrainSweep;
 
@@ -22,6 +23,9 @@ public sealed record SweepSeed(long Weights, long Init);
 /// <param name="Fingerprint">Hash of the resolved train config and the sweep section: what resume and merge check.</param>
 public sealed record SweepConfig(RunConfig Base, double[] BetaTimesN, SweepSeed[] Seeds, string Fingerprint)
 {
+    /// <summary>How the sweep runs as a Slurm job array (<c>train-sweep --slurm</c>), or null for the defaults; not part of the fingerprint.</summary>
+    public SlurmSettings? Slurm { get; init; }
+
     /// <summary>Number of points (β values × seeds).</summary>
     public int Points => BetaTimesN.Length * Seeds.Length;
 
@@ -36,9 +40,13 @@ public sealed record SweepConfig(RunConfig Base, double[] BetaTimesN, SweepSeed[
     public static SweepConfig Load(string path)
     {
         using var doc = JsonFields.ParseFile(path);
-        var root = JsonNode.Parse(doc.RootElement.GetRawText())!.AsObject();
+        // The raw text keeps the file's comments, so they are skipped here as ParseFile skips them.
+        var root = JsonNode.Parse(doc.RootElement.GetRawText(), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!.AsObject();
         if (root["sweep"] is not JsonObject sweepNode) throw new ConfigException("sweep", "is required in a train-sweep config (beta_times_n_train, seeds)");
         root.Remove("sweep");
+        // The slurm section lays the sweep out on a cluster and changes no number, so job train never sees it (nor the fingerprint).
+        var slurmNode = root["slurm"];
+        root.Remove("slurm");
         using var rest = JsonDocument.Parse(root.ToJsonString());
         var cfg = RunConfig.Parse(rest.RootElement, Path.GetDirectoryName(Path.GetFullPath(path))!);
         if (cfg.Job != "train") throw new ConfigException("job", $"a train-sweep config is a job 'train' config; this one is '{cfg.Job}'");
@@ -60,6 +68,13 @@ public sealed record SweepConfig(RunConfig Base, double[] BetaTimesN, SweepSeed[
             return seed;
         }).ToArray();
         s.RejectUnknown();
+        SlurmSettings? slurm = null;
+        if (slurmNode is not null)
+        {
+            using var slurmDoc = JsonDocument.Parse(slurmNode.ToJsonString());
+            if (slurmDoc.RootElement.ValueKind != JsonValueKind.Object) throw new ConfigException("slurm", "must be an object");
+            slurm = SlurmSettings.Parse(new JsonFields(slurmDoc.RootElement, "slurm"));
+        }
         var resolved = ResolvedConfig.ToJson(cfg);
         resolved.Remove("output_root");
         // Threads change no number (JointFlow's fixed chunks), so a sweep may be resumed with another count.
@@ -67,7 +82,15 @@ public sealed record SweepConfig(RunConfig Base, double[] BetaTimesN, SweepSeed[
         string text = resolved.ToJsonString() + "|" + string.Join(",", betas.Select(b => BitConverter.DoubleToInt64Bits(b))) + "|"
                       + string.Join(",", seeds.Select(x => $"{x.Weights}:{x.Init}"));
         string fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16].ToLowerInvariant();
-        return new SweepConfig(cfg, betas, seeds, fingerprint);
+        return new SweepConfig(cfg, betas, seeds, fingerprint) { Slurm = slurm };
+    }
+
+    /// <summary>The resolved train config with its sweep section: itself a sweep config with this fingerprint (what shards and merges read back).</summary>
+    public JsonObject ToJson()
+    {
+        var config = ResolvedConfig.ToJson(Base);
+        config["sweep"] = SweepJson();
+        return config;
     }
 
     /// <summary>The sweep section as read.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Output;
 using ResidualSheaf.Runner.Sharding;
 
@@ -24,10 +23,15 @@ public static class SweepFolder
             return e.Message;
         }
         string rows = Path.Combine(folder, SweepCommand.RowsFile), manifest = Path.Combine(folder, SweepCommand.ManifestFile);
-        if (resume && !File.Exists(rows)) return $"--resume: '{folder}' holds no {SweepCommand.RowsFile} to resume; leave out --resume to start the sweep";
+        // As for batches and hunts, --resume of an existing folder without a sweep in it yet starts the sweep there: a Slurm array
+        // task makes its folder and always resumes, and a task killed before its first row must be able to start again.
+        if (resume && !Directory.Exists(folder)) return $"--resume: there is no sweep folder '{folder}' to resume; leave out --resume to start the sweep";
+        if (resume && !File.Exists(manifest) && Directory.EnumerateFileSystemEntries(folder)
+                .Any(e => Path.GetFileName(e) is not (RunFolderLock.LockFileName or RunFolderLock.HolderFileName)))
+            return $"--resume: '{folder}' holds no {SweepCommand.ManifestFile} but is not empty, so it is not a sweep folder; choose another folder";
         if (!resume && Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
             return $"{field}: '{folder}' is not empty{(File.Exists(rows) ? " (it holds a sweep: pass --resume to continue it)" : "")}; choose another folder";
-        if (!resume) return null;
+        if (!resume || !File.Exists(manifest)) return null;
         var m = File.Exists(manifest) ? JsonNode.Parse(File.ReadAllText(manifest)) : null;
         if (m?["fingerprint"]?.GetValue<string>() != sweep.Fingerprint)
             return $"--resume: '{folder}' was started from a different sweep config (fingerprint {m?["fingerprint"]}, this config {sweep.Fingerprint})";
@@ -46,8 +50,6 @@ public static class SweepFolder
         };
         if (mergedFrom is not null) m["merged_from"] = mergedFrom;
         JsonFile.Write(Path.Combine(folder, SweepCommand.ManifestFile), m);
-        var config = ResolvedConfig.ToJson(sweep.Base);
-        config["sweep"] = sweep.SweepJson();
-        JsonFile.Write(Path.Combine(folder, SweepCommand.ConfigFile), config);
+        JsonFile.Write(Path.Combine(folder, SweepCommand.ConfigFile), sweep.ToJson());
     }
 }

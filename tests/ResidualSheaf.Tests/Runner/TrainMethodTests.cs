@@ -9,8 +9,9 @@ namespace ResidualSheaf.Tests.Runner;
 /// Job train with an adaptive <c>train.method</c>: Dormand–Prince at rtol = atol = 1e−7 over the same schedule (2 epochs of
 /// t = 0.5, warm start) is the limit of the job's Euler runs (tighter tolerances cost ~10⁵–10⁶ steps per unit time here: units
 /// sliding along their switching surfaces make an explicit adaptive method chatter) — the trained weights' error of Euler falls by ≈ 2 per halving of dt
-/// (first order) — and its statistics (nfev, accepted and rejected steps) are in history.csv and summary.json. Methods and
-/// tolerance fields that do not fit are exit 2 naming the field.
+/// (first order) — and its statistics (nfev, accepted and rejected steps) are in history.csv and summary.json; rodas4 (with the joint
+/// Jacobian) and rkc reach dp5's weights on a small run, with njev and nlu reported, and rodas4 is refused where the dense
+/// Jacobian does not fit. Methods and tolerance fields that do not fit are exit 2 naming the field.
 /// </summary>
 [Collection("Console")]
 public sealed class TrainMethodTests(ITestOutputHelper output) : IDisposable
@@ -19,13 +20,13 @@ public sealed class TrainMethodTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private (int Code, string Error, string Folder) Train(string fields)
+    private (int Code, string Error, string Folder) Train(string fields, int nTrain = 40, string widths = "2, 8, 1")
     {
         string folder = Path.Combine(_dir, $"run{Guid.NewGuid():N}");
         string path = Path.Combine(_dir, $"c{Guid.NewGuid():N}.json");
         File.WriteAllText(path, $$"""
-            { "name": "t", "job": "train", "network": { "kind": "mlp", "widths": [2, 8, 1] }, "weights": { "source": "neural-sheaf" },
-              "train": { "data": { "kind": "paraboloid", "n_train": 40, "n_test": 10 }, "epochs": 2, "beta": 0.02,
+            { "name": "t", "job": "train", "network": { "kind": "mlp", "widths": [{{widths}}] }, "weights": { "source": "neural-sheaf" },
+              "train": { "data": { "kind": "paraboloid", "n_train": {{nTrain}}, "n_test": 10 }, "epochs": 2, "beta": 0.02,
                          "baseline": { "enabled": false }, {{fields}} } }
             """);
         var (code, _, err) = RunnerCli.Run("--config", path, "--out", folder);
@@ -76,8 +77,46 @@ public sealed class TrainMethodTests(ITestOutputHelper output) : IDisposable
         Assert.True(File.Exists(Path.Combine(folder, "trained.json")), err);
     }
 
+    [Fact]
+    public void Rodas4WithTheJointJacobianAndRkcReachDormandPrincesWeightsAndReportTheirStatistics()
+    {
+        // A short, small run: rodas4 factorises the dense 6·(2+3+3+1)+13 = 67-dimensional joint Jacobian at every step.
+        const string schedule = """ "dt": 0.01, "steps_per_epoch": 5, "rtol": 1e-9, "atol": 1e-9 """;
+        var (code, err, dp5) = Train(""" "method": "dp5", """ + schedule, nTrain: 6, widths: "2, 3, 1");
+        Assert.True(code == 0, err);
+        var reference = Weights(dp5);
+        foreach (string method in new[] { "rodas4", "rkc" })
+        {
+            var (c, e, folder) = Train($$""" "method": "{{method}}", """ + schedule, nTrain: 6, widths: "2, 3, 1");
+            Assert.True(c == 0, e);
+            double worst = Weights(folder).Zip(reference, (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(worst < 1e-6, $"{method}: largest weight difference from dp5 {worst:e3}");
+            using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
+            var integrator = summary.RootElement.GetProperty("sheaf").GetProperty("integrator");
+            long njev = integrator.GetProperty("njev").GetInt64(), nlu = integrator.GetProperty("nlu").GetInt64();
+            long accepted = integrator.GetProperty("accepted").GetInt64();
+            output.WriteLine($"{method}: weights within {worst:e3} of dp5; accepted {accepted}, njev {njev}, nlu {nlu}");
+            if (method == "rodas4") Assert.True(njev >= 2 && nlu >= accepted, $"njev {njev}, nlu {nlu}, accepted {accepted}");
+            else Assert.Equal((0L, 0L), (njev, nlu));
+            var rows = File.ReadAllLines(Path.Combine(folder, "history.csv"));
+            var header = rows[0].Split(',');
+            Assert.Equal(nlu.ToString(CultureInfo.InvariantCulture), rows[^1].Split(',')[Array.IndexOf(header, "nlu")]);
+        }
+    }
+
+    [Fact]
+    public void Rodas4IsRefusedWhenTheDenseJointJacobianDoesNotFit()
+    {
+        // 300 samples × (2 + 8 + 8 + 1) stalk coordinates + 33 parameters = 5 733 > 4 000.
+        var (code, err, folder) = Train(""" "method": "rodas4" """, nTrain: 300);
+        Assert.Equal(2, code);
+        Assert.Contains("train.method", err);
+        Assert.Contains("5733", err);
+        Assert.False(Directory.Exists(folder));
+    }
+
     [Theory]
-    [InlineData(""" "method": "rodas4" """, "train.method")]
+    [InlineData(""" "method": "radau5" """, "train.method")]
     [InlineData(""" "rtol": 1e-8 """, "train.rtol")]
     [InlineData(""" "method": "dp5", "atol": 0 """, "train.atol")]
     [InlineData(""" "threads": 0 """, "train.threads")]

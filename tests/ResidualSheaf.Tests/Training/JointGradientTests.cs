@@ -13,12 +13,7 @@ namespace ResidualSheaf.Tests.Training;
 public class JointGradientTests
 {
     [Theory]
-    [InlineData("mlp", OutputHead.Identity, SkipConstruction.Junction)]
-    [InlineData("mlp", OutputHead.Sigmoid, SkipConstruction.Junction)]
-    [InlineData("mlp", OutputHead.Softmax, SkipConstruction.Junction)]
-    [InlineData("resnet", OutputHead.Identity, SkipConstruction.Junction)]
-    [InlineData("resnet", OutputHead.Softmax, SkipConstruction.Junction)]
-    [InlineData("resnet", OutputHead.Sigmoid, SkipConstruction.Chord)]
+    [MemberData(nameof(TrainingNetworks.Cases), MemberType = typeof(TrainingNetworks))]
     public void RightHandSideIsTheScaledNegativeGradient(string kind, OutputHead head, SkipConstruction construction)
     {
         const double alpha = 0.7, beta = 0.3, h = 1e-6;

@@ -11,6 +11,17 @@ namespace ResidualSheaf.Tests.Training;
 /// <summary>Small training problems shared by the training tests: networks, a batch, targets fitting the head, a random state.</summary>
 internal static class TrainingNetworks
 {
+    /// <summary>The (network, head, construction) cases of the gradient and Jacobian tests: MLP and resnet, every head, junction and chord.</summary>
+    public static TheoryData<string, OutputHead, SkipConstruction> Cases => new()
+    {
+        { "mlp", OutputHead.Identity, SkipConstruction.Junction },
+        { "mlp", OutputHead.Sigmoid, SkipConstruction.Junction },
+        { "mlp", OutputHead.Softmax, SkipConstruction.Junction },
+        { "resnet", OutputHead.Identity, SkipConstruction.Junction },
+        { "resnet", OutputHead.Softmax, SkipConstruction.Junction },
+        { "resnet", OutputHead.Sigmoid, SkipConstruction.Chord },
+    };
+
     public const int Samples = 7;
 
     /// <summary>mlp [2, 5, 4, c] or resnet (one block 2→3→2, ReLU after, identity skip, classifier 2→c), He-normal weights.</summary>
