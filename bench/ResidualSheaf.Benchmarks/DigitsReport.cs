@@ -11,7 +11,10 @@ public static class DigitsReport
 {
     /// <summary>
     /// Parts: spectrum (λ_max by Lanczos on L, λ_min by Lanczos on L⁻¹ through the unitriangular sweeps), force (the force against a
-    /// TorchSharp forward + backward of the same network), heat:METHOD,INTEGRATOR,RTOL,WALL (as <see cref="LargeStackReport"/>).
+    /// TorchSharp forward + backward of the same network), heat:METHOD,INTEGRATOR,RTOL,WALL (as <see cref="LargeStackReport"/>), and
+    /// the probes of docs/digits-resnet-heat.md at the forward pattern: slow:STEPS (<see cref="SlowSpectrumProbe"/>),
+    /// xk:TOL,M,MREF,TAU0 (<see cref="ExtendedKrylovProbe"/>), si:TOL,GAMMAS,SIZES,CGTOL (<see cref="ShiftInvertProbe"/>; lists
+    /// separated by '/').
     /// Defaults: model digits_resnet_logits.onnx, image 0, seed 1 (configs/heat-digits-resnet-logits.json).
     /// </summary>
     public static void Run(string[] args)
@@ -36,6 +39,22 @@ public static class DigitsReport
         {
             if (part == "spectrum") LargeStackReport.Spectrum(c);
             else if (part == "force") DigitsForceReport.Run(c);
+            else if (part.StartsWith("slow:", StringComparison.Ordinal)) SlowSpectrumProbe.Run(c, int.Parse(part[5..], CultureInfo.InvariantCulture));
+            else if (part.StartsWith("xk:", StringComparison.Ordinal))
+            {
+                // xk:TOL,M,MREF,TAU0
+                var f = part[3..].Split(',');
+                ExtendedKrylovProbe.Run(c, double.Parse(f[0], CultureInfo.InvariantCulture), int.Parse(f[1], CultureInfo.InvariantCulture),
+                    int.Parse(f[2], CultureInfo.InvariantCulture), double.Parse(f[3], CultureInfo.InvariantCulture));
+            }
+            else if (part.StartsWith("si:", StringComparison.Ordinal))
+            {
+                // si:TOL,GAMMA1/GAMMA2/…,M1/M2/…,CGTOL
+                var f = part[3..].Split(',');
+                ShiftInvertProbe.Run(c, [.. f[1].Split('/').Select(g => double.Parse(g, CultureInfo.InvariantCulture))],
+                    [.. f[2].Split('/').Select(m => int.Parse(m, CultureInfo.InvariantCulture))], double.Parse(f[0], CultureInfo.InvariantCulture),
+                    double.Parse(f[3], CultureInfo.InvariantCulture));
+            }
             else if (part.StartsWith("heat:", StringComparison.Ordinal))
             {
                 var f = part[5..].Split(',');
