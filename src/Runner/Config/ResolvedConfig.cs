@@ -40,6 +40,7 @@ public static class ResolvedConfig
     public static JsonObject Inputs(InputsConfig i)
     {
         var o = i.Path is null ? new JsonObject { ["count"] = i.Count, ["seed"] = i.Seed, ["scale"] = i.Scale } : new JsonObject { ["path"] = i.Path };
+        if (i.First is int first) o["first"] = first;
         if (i.TargetsPath is not null) o["targets_path"] = i.TargetsPath;
         if (i.TargetOffset != 0) o["target_offset"] = i.TargetOffset;
         return o;
