@@ -74,6 +74,9 @@ public sealed record RunConfig
     /// <summary>Inputs of the sweep.</summary>
     public required InputsConfig Inputs { get; init; }
 
+    /// <summary>Static job: λ_min, λ_max, κ of L_free for every input also above the dense size, matrix-free (controls.spectrum).</summary>
+    public bool Spectrum { get; init; }
+
     /// <summary>Run the pinned-output controls (forward value and a wrong value).</summary>
     public required bool PinOutputControls { get; init; }
 
@@ -209,12 +212,15 @@ public sealed record RunConfig
         var outputHead = onnx?.Graph.Output.Head ?? arch!.Head;
         bool pinControls = outputHead == OutputHead.Identity;
         double wrongOffset = 0.5;
+        bool spectrum = false;
         var cf = f.Object("controls");
         if (cf is not null && job is "heat" or "train") throw new ConfigException("controls", "only applies to job 'static'");
         if (cf is not null)
         {
             pinControls = cf.Boolean("pin_output", pinControls);
             wrongOffset = cf.Number("wrong_offset", 0.5);
+            spectrum = cf.Boolean("spectrum", false);
+            if (spectrum && job != "static") throw new ConfigException("controls.spectrum", "only applies to job 'static'");
             if (wrongOffset == 0) throw new ConfigException("controls.wrong_offset", "must be nonzero (it is the negative control)");
             cf.RejectUnknown();
         }
@@ -260,6 +266,7 @@ public sealed record RunConfig
             Inputs = inputs,
             PinOutputControls = pinControls,
             WrongOffset = wrongOffset,
+            Spectrum = spectrum,
             LambdaMin = lm,
             Heat = heat,
             Train = train,
