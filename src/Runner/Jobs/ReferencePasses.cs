@@ -39,11 +39,11 @@ internal sealed class ReferencePasses : IDisposable
             var bytes = File.ReadAllBytes(onnx.Source);
             var f32 = OnnxRuntimeReference.FromBytes(onnx.IsFloat32 ? bytes : OnnxPrecision.Convert(bytes, float32: true));
             var f64 = Float64Session(onnx.IsFloat32 ? OnnxPrecision.Convert(bytes, float32: false) : bytes);
-            if (f64 is not null) return new ReferencePasses("onnx_runtime", f64, f32, f64.Forward, f32.Forward);
+            if (f64 is not null) return new ReferencePasses("onnx_runtime", f64, f32, x => f64.Forward(x), x => f32.Forward(x));
             // No double kernel (Conv, pools): torch's own float64 kernels run the graph node by node instead.
             var graph = TryTorchGraph(onnx);
-            if (graph is not null) return new ReferencePasses("onnx_runtime", graph, f32, graph.Forward, f32.Forward) { Float64IsTorchGraph = true };
-            return new ReferencePasses("onnx_runtime", new NoSession(), f32, f32.Forward, f32.Forward, float64IsFloat32: true);
+            if (graph is not null) return new ReferencePasses("onnx_runtime", graph, f32, graph.Forward, x => f32.Forward(x)) { Float64IsTorchGraph = true };
+            return new ReferencePasses("onnx_runtime", new NoSession(), f32, x => f32.Forward(x), x => f32.Forward(x), float64IsFloat32: true);
         }
         var t64 = TorchReference.Create(network, torch.ScalarType.Float64);
         var t32 = TorchReference.Create(network, torch.ScalarType.Float32);
