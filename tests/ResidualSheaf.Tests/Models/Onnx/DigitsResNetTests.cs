@@ -15,6 +15,7 @@ namespace ResidualSheaf.Tests.Models.Onnx;
 /// extension on the 300 committed test images, each against PyTorch's float64 outputs (committed .npy; ONNX Runtime's CPU provider
 /// has no double Conv) and ONNX Runtime on the float32 twin of the file; refusals name the node.
 /// </summary>
+[Collection("Console")]
 public sealed class DigitsResNetTests(ITestOutputHelper output)
 {
     internal static string Fixture(string name) => Path.Combine(Path.GetDirectoryName(OnnxFixtures.Folder)!, "digits", name);
@@ -119,8 +120,58 @@ public sealed class DigitsResNetTests(ITestOutputHelper output)
     [Theory]
     [InlineData("group", "group = 2")]
     [InlineData("auto_pad", "auto_pad = SAME_UPPER")]
+    [InlineData("auto_pad_lower", "auto_pad = SAME_LOWER")]
+    [InlineData("kernel_shape", "kernel_shape [5, 5] differs from the weight")]
+    [InlineData("pads", "inconsistent shapes")]
     [InlineData("channels", "inconsistent shapes")]
     public void UnsupportedConvAttributesAndInconsistentShapesNameTheNode(string edit, string message)
+    {
+        var (model, conv) = EditedConv(edit);
+        var e = Assert.Throws<OnnxModelException>(() => OnnxNetwork.FromModel(model, "edited conv_single.onnx"));
+        Assert.Contains(message, e.Message);
+        Assert.Equal(conv.Name.Length > 0 ? conv.Name : $"Conv→{conv.Output[0]}", e.Node);
+    }
+
+    /// <summary>The same refusals through the runner: exit 2, the message names the node, no output folder.</summary>
+    [Theory]
+    [InlineData("group", "group = 2")]
+    [InlineData("auto_pad_lower", "auto_pad = SAME_LOWER")]
+    [InlineData("channels", "inconsistent shapes")]
+    public void RefusedConvIsExitTwoNamingTheNodeAndWritesNothing(string edit, string message)
+    {
+        var (model, conv) = EditedConv(edit);
+        string dir = Directory.CreateTempSubdirectory("rs-conv-").FullName;
+        try
+        {
+            string file = Path.Combine(dir, "edited.onnx"), outputs = Path.Combine(dir, "outputs");
+            File.WriteAllBytes(file, model.ToByteArray());
+            string config = Path.Combine(dir, "config.json");
+            File.WriteAllText(config, $$"""{ "name": "t", "job": "static", "output_root": "{{outputs.Replace("\\", "/")}}", "network": { "onnx": "{{file.Replace("\\", "/")}}" } }""");
+            var err = new StringWriter();
+            var old = Console.Error;
+            Console.SetError(err);
+            int code;
+            try
+            {
+                code = ResidualSheaf.Runner.Program.Main(["--config", config]);
+            }
+            finally
+            {
+                Console.SetError(old);
+            }
+            Assert.Equal(2, code);
+            string node = conv.Name.Length > 0 ? conv.Name : $"Conv→{conv.Output[0]}";
+            Assert.Contains($"ONNX node '{node}'", err.ToString());
+            Assert.Contains(message, err.ToString());
+            Assert.False(Directory.Exists(outputs) && Directory.EnumerateFileSystemEntries(outputs).Any());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static (ModelProto Model, NodeProto Conv) EditedConv(string edit)
     {
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixture("conv_single.onnx")));
         var conv = model.Graph.Node.Single(n => n.OpType == "Conv");
@@ -130,17 +181,24 @@ public sealed class DigitsResNetTests(ITestOutputHelper output)
                 conv.Attribute.Remove(conv.Attribute.Single(a => a.Name == "group")); // the export writes group = 1
                 conv.Attribute.Add(new AttributeProto { Name = "group", I = 2, Type = AttributeProto.Types.AttributeType.Int });
                 break;
-            case "auto_pad":
-                conv.Attribute.Add(new AttributeProto { Name = "auto_pad", S = ByteString.CopyFromUtf8("SAME_UPPER"), Type = AttributeProto.Types.AttributeType.String });
+            case "auto_pad" or "auto_pad_lower":
+                conv.Attribute.Add(new AttributeProto { Name = "auto_pad", S = ByteString.CopyFromUtf8(edit == "auto_pad" ? "SAME_UPPER" : "SAME_LOWER"), Type = AttributeProto.Types.AttributeType.String });
+                break;
+            case "kernel_shape":
+                conv.Attribute.Remove(conv.Attribute.Single(a => a.Name == "kernel_shape"));
+                conv.Attribute.Add(new AttributeProto { Name = "kernel_shape", Ints = { 5, 5 }, Type = AttributeProto.Types.AttributeType.Ints });
+                break;
+            case "pads":
+                // Negative pads shrink the 7×9 input below the (dilated) kernel.
+                conv.Attribute.Remove(conv.Attribute.Single(a => a.Name == "pads"));
+                conv.Attribute.Add(new AttributeProto { Name = "pads", Ints = { -3, -3, -3, -3 }, Type = AttributeProto.Types.AttributeType.Ints });
                 break;
             default:
                 // Three input channels declared, the weight expects four.
                 model.Graph.Input[0].Type.TensorType.Shape.Dim[1].DimValue = 4;
                 break;
         }
-        var e = Assert.Throws<OnnxModelException>(() => OnnxNetwork.FromModel(model, "edited conv_single.onnx"));
-        Assert.Contains(message, e.Message);
-        Assert.Equal(conv.Name.Length > 0 ? conv.Name : $"Conv→{conv.Output[0]}", e.Node);
+        return (model, conv);
     }
 
     private static int ArgMax(double[] v)
