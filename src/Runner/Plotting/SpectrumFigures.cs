@@ -34,7 +34,7 @@ public static class SpectrumFigures
         for (int k = 0; k < panels.Length; k++)
         {
             var (title, x, values) = panels[k];
-            var plot = GroupedLogHistogram.Create([.. groups.Select(g => (g.Label, values(g)))], title, x, "inputs");
+            var plot = GroupedLogHistogram.Create([.. groups.Select(g => (g.Label, values(g)))], title, x, "inputs", fine: true);
             if (plot is null)
             {
                 plot = new Plot();
