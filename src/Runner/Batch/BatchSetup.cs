@@ -6,6 +6,7 @@ using ResidualSheaf.Engine.Sheaves;
 using ResidualSheaf.Engine.Spectra;
 using ResidualSheaf.Models.Construction;
 using ResidualSheaf.Models.Networks;
+using ResidualSheaf.Models.Onnx;
 using ResidualSheaf.Models.Torch;
 using ResidualSheaf.Runner.Config;
 using ResidualSheaf.Runner.Data;
@@ -79,8 +80,18 @@ public sealed class BatchSetup
     {
         var ns = SheafConstructor.Build(net, cfg.Constructions[0]);
         var junction = ns.Construction == SkipConstruction.Junction ? ns : SheafConstructor.Build(net, SkipConstruction.Junction);
-        using var t64 = TorchReference.Create(net, torch.ScalarType.Float64);
-        var y = data.Inputs.Select(x => t64.Forward(x)).ToArray();
+        double[][] y;
+        // A graph read from ONNX has no declared architecture: torch runs it node by node (TorchGraphModule).
+        if (net is OnnxNetwork)
+        {
+            using var g64 = new TorchGraphModule(net.Graph);
+            y = data.Inputs.Select(g64.Forward).ToArray();
+        }
+        else
+        {
+            using var t64 = TorchReference.Create(net, torch.ScalarType.Float64);
+            y = data.Inputs.Select(x => t64.Forward(x)).ToArray();
+        }
         return new BatchSetup(cfg, net, data, ns, junction, y) { Shard = shard ?? Shard.Whole };
     }
 

@@ -40,6 +40,7 @@ public static class ResolvedConfig
     public static JsonObject Inputs(InputsConfig i)
     {
         var o = i.Path is null ? new JsonObject { ["count"] = i.Count, ["seed"] = i.Seed, ["scale"] = i.Scale } : new JsonObject { ["path"] = i.Path };
+        if (i.First is int first) o["first"] = first;
         if (i.TargetsPath is not null) o["targets_path"] = i.TargetsPath;
         if (i.TargetOffset != 0) o["target_offset"] = i.TargetOffset;
         return o;
@@ -67,6 +68,7 @@ public static class ResolvedConfig
         // Written only for the job it applies to, so that the resolved config is itself a valid config of that job.
         if (c.Onnx is not null) o.Remove("weights"); // the model's initializers are its weights
         if (c.Job == "static") o["controls"] = new JsonObject { ["pin_output"] = c.PinOutputControls, ["wrong_offset"] = c.WrongOffset };
+        if (c.Job == "static" && c.Spectrum) o["controls"]!["spectrum"] = true;
         if (c.LambdaMin is { } lm)
             o["lambda_min"] = new JsonObject
             {

@@ -37,6 +37,9 @@ public sealed record InputsConfig(int Count, long Seed, double Scale)
     /// <summary>Data file of pinned-output targets (one row per input, as many rows as inputs), absolute; null for the forward pass.</summary>
     public string? TargetsPath { get; init; }
 
+    /// <summary>With <see cref="Path"/>: only the first this many rows of the file (and of the targets file); null for all rows.</summary>
+    public int? First { get; init; }
+
     /// <summary>Added to every coordinate of the forward pass to make the pinned output of a batch with pin_output and no targets file.</summary>
     public double TargetOffset { get; init; }
 }
@@ -70,6 +73,9 @@ public sealed record RunConfig
 
     /// <summary>Inputs of the sweep.</summary>
     public required InputsConfig Inputs { get; init; }
+
+    /// <summary>Static job: λ_min, λ_max, κ of L_free for every input also above the dense size, matrix-free (controls.spectrum).</summary>
+    public bool Spectrum { get; init; }
 
     /// <summary>Run the pinned-output controls (forward value and a wrong value).</summary>
     public required bool PinOutputControls { get; init; }
@@ -185,13 +191,15 @@ public sealed record RunConfig
             string? dataPath = inf.Has("path") ? System.IO.Path.GetFullPath(inf.String("path"), baseDirectory) : null;
             if (dataPath is not null)
                 foreach (string k in new[] { "count", "seed", "scale" })
-                    if (inf.Has(k)) throw new ConfigException($"inputs.{k}", "does not apply with inputs.path (the inputs are the file's rows)");
+                    if (inf.Has(k)) throw new ConfigException($"inputs.{k}", "does not apply with inputs.path (the inputs are the file's rows; inputs.first takes the first N)");
+            if (dataPath is null && inf.Has("first")) throw new ConfigException("inputs.first", "only applies with inputs.path (the first N rows of the file)");
             string? targetsPath = inf.Has("targets_path") ? System.IO.Path.GetFullPath(inf.String("targets_path"), baseDirectory) : null;
             inputs = new InputsConfig((int)inf.Integer("count", defaultCount, 1, 10_000_000), inf.Integer("seed", 0, 0), inf.Number("scale", 1.0, 0, exclusiveMin: true))
             {
                 Path = dataPath,
                 TargetsPath = targetsPath,
                 TargetOffset = inf.Number("target_offset", 0.0),
+                First = inf.Has("first") ? (int)inf.Integer("first", null, 1, int.MaxValue) : null,
             };
             inf.RejectUnknown();
             if (job == "lambda-min" && dataPath is not null) throw new ConfigException("inputs.path", "does not apply to job 'lambda-min' (it draws one input per weight draw)");
@@ -204,12 +212,15 @@ public sealed record RunConfig
         var outputHead = onnx?.Graph.Output.Head ?? arch!.Head;
         bool pinControls = outputHead == OutputHead.Identity;
         double wrongOffset = 0.5;
+        bool spectrum = false;
         var cf = f.Object("controls");
         if (cf is not null && job is "heat" or "train") throw new ConfigException("controls", "only applies to job 'static'");
         if (cf is not null)
         {
             pinControls = cf.Boolean("pin_output", pinControls);
             wrongOffset = cf.Number("wrong_offset", 0.5);
+            spectrum = cf.Boolean("spectrum", false);
+            if (spectrum && job != "static") throw new ConfigException("controls.spectrum", "only applies to job 'static'");
             if (wrongOffset == 0) throw new ConfigException("controls.wrong_offset", "must be nonzero (it is the negative control)");
             cf.RejectUnknown();
         }
@@ -255,6 +266,7 @@ public sealed record RunConfig
             Inputs = inputs,
             PinOutputControls = pinControls,
             WrongOffset = wrongOffset,
+            Spectrum = spectrum,
             LambdaMin = lm,
             Heat = heat,
             Train = train,

@@ -24,8 +24,9 @@ public sealed record InputSet(double[][] Inputs, double[][]? Targets, JsonObject
         JsonObject source;
         if (i.Path is not null)
         {
-            inputs = DataMatrix.Read(i.Path, "inputs.path", net.InputDimension);
+            inputs = First(DataMatrix.Read(i.Path, "inputs.path", net.InputDimension), i.First, i.Path);
             source = new JsonObject { ["path"] = i.Path, ["count"] = inputs.Length };
+            if (i.First is int first) source["first"] = first;
         }
         else
         {
@@ -42,11 +43,19 @@ public sealed record InputSet(double[][] Inputs, double[][]? Targets, JsonObject
         if (i.TargetsPath is not null)
         {
             targets = DataMatrix.Read(i.TargetsPath, "inputs.targets_path", net.OutputDimension);
+            if (i.First is int first && targets.Length >= first) targets = targets[..first];
             if (targets.Length != inputs.Length)
                 throw new ConfigException("inputs.targets_path", $"'{i.TargetsPath}' has {targets.Length} rows; there are {inputs.Length} inputs (one target row per input)");
             source["targets_path"] = i.TargetsPath;
         }
         if (i.TargetOffset != 0) source["target_offset"] = i.TargetOffset;
         return new InputSet(inputs, targets, source);
+    }
+
+    private static double[][] First(double[][] rows, int? first, string path)
+    {
+        if (first is not int n) return rows;
+        if (n > rows.Length) throw new ConfigException("inputs.first", $"is {n}, but '{path}' has only {rows.Length} rows");
+        return rows[..n];
     }
 }

@@ -56,6 +56,13 @@ public static class ExportOnnxCommand
             Console.Error.WriteLine($"runner export-onnx: {e.Message}");
             return Program.BadInput;
         }
+        catch (NotSupportedException e)
+        {
+            // Conv and pool layers (OperatorNode) of a graph read from ONNX have no writer yet; that file is the model itself.
+            Console.Error.WriteLine($"runner export-onnx: cannot write this network: {e.Message} (convolution and pooling layers); " +
+                "the file named in network.onnx is itself the model");
+            return Program.BadInput;
+        }
         string? dir = Path.GetDirectoryName(Path.GetFullPath(outFile));
         if (dir is not null) Directory.CreateDirectory(dir);
         File.WriteAllBytes(outFile, bytes);

@@ -105,10 +105,11 @@ public sealed class HeatSetup
 
         double[] y64, y32;
         string referenceName;
-        bool float64IsFloat32;
+        bool float64IsFloat32, float64IsTorchGraph;
         using (var reference = ReferencePasses.For(net))
         {
             (y64, y32, referenceName, float64IsFloat32) = (reference.Forward64(x), reference.Forward32(x), reference.Name, reference.Float64IsFloat32);
+            float64IsTorchGraph = reference.Float64IsTorchGraph;
         }
 
         // Forward-pass values by coordinate name, from the exact (junction) sheaf: defaults for extra pins.
@@ -173,6 +174,7 @@ public sealed class HeatSetup
         var figures = ComputeStaticFigures(ns, x, y64, y32, referenceName);
         // ONNX Runtime without a double kernel (Conv): the "float64" reference is its float32 run, and the summary says so.
         if (float64IsFloat32) figures["reference_float64_is_float32"] = true;
+        if (float64IsTorchGraph) figures["reference_float64_is_torch_graph"] = true;
         string why = "soft pins add energy terms outside δ_Ω";
         var certificate = soft.Count == 0 ? RateCertificate.TryCompute(problem, out why) : null;
         return new HeatSetup(ns, problem, equation, x, initial, target, targetKind, y64, y32, lambdaStar, figures)

@@ -38,8 +38,12 @@ internal sealed class ReferencePasses : IDisposable
         {
             var bytes = File.ReadAllBytes(onnx.Source);
             var f32 = OnnxRuntimeReference.FromBytes(onnx.IsFloat32 ? bytes : OnnxPrecision.Convert(bytes, float32: true));
-            var f64 = Float64Session(onnx.IsFloat32 ? OnnxPrecision.Convert(bytes, float32: false) : bytes) ?? f32;
-            return new ReferencePasses("onnx_runtime", f64 == f32 ? new NoSession() : f64, f32, x => f64.Forward(x), x => f32.Forward(x), float64IsFloat32: f64 == f32);
+            var f64 = Float64Session(onnx.IsFloat32 ? OnnxPrecision.Convert(bytes, float32: false) : bytes);
+            if (f64 is not null) return new ReferencePasses("onnx_runtime", f64, f32, x => f64.Forward(x), x => f32.Forward(x));
+            // No double kernel (Conv, pools): torch's own float64 kernels run the graph node by node instead.
+            var graph = TryTorchGraph(onnx);
+            if (graph is not null) return new ReferencePasses("onnx_runtime", graph, f32, graph.Forward, x => f32.Forward(x)) { Float64IsTorchGraph = true };
+            return new ReferencePasses("onnx_runtime", new NoSession(), f32, x => f32.Forward(x), x => f32.Forward(x), float64IsFloat32: true);
         }
         var t64 = TorchReference.Create(network, torch.ScalarType.Float64);
         var t32 = TorchReference.Create(network, torch.ScalarType.Float32);
@@ -47,8 +51,26 @@ internal sealed class ReferencePasses : IDisposable
     }
 
     /// <summary>
+    /// True when the float64 reference is TorchSharp's float64 forward of the graph read from the file (<see cref="TorchGraphModule"/>),
+    /// because ONNX Runtime has no double kernel for an operator of it; the float32 reference is still ONNX Runtime.
+    /// </summary>
+    public bool Float64IsTorchGraph { get; private init; }
+
+    private static TorchGraphModule? TryTorchGraph(OnnxNetwork onnx)
+    {
+        try
+        {
+            return new TorchGraphModule(onnx.Graph);
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// ONNX Runtime on the float64 graph, or null when its CPU provider has no double kernel for an operator (Conv, pools): the
-    /// float64 reference is then the float32 run, and the float64 comparison only as good as float32 (docs/digits-resnet.md).
+    /// float64 reference is then TorchSharp's float64 run of the graph, or (a map torch cannot express) the float32 run.
     /// </summary>
     private static OnnxRuntimeReference? Float64Session(byte[] bytes)
     {

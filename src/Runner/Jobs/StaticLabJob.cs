@@ -48,7 +48,8 @@ public sealed class StaticLabJob : IJob
         header.AddRange(Enumerable.Range(0, net.InputDimension).Select(i => $"x{i}"));
         header.AddRange(["method", "residual", "err_float64", "err_float32", "masks_consistent", "mask_iterations", "rank", "sigma_min", "sigma_max",
             "det", "lambda_min", "lambda_max", "pinned_forward_residual", "pinned_wrong_residual",
-            "stationary_points", "sliding_equilibria", "solved_point_rank", "lowest_stationary_energy"]);
+            "stationary_points", "sliding_equilibria", "solved_point_rank", "lowest_stationary_energy",
+            "condition_number", "spectrum_method", "lambda_min_relative_residual", "predicted_class", "reference_class"]);
         var report = new JsonObject
         {
             ["name"] = cfg.Name,
@@ -62,6 +63,8 @@ public sealed class StaticLabJob : IJob
         if (net is OnnxNetwork onnx)
         {
             report["reference"] = $"ONNX Runtime on {onnx.Source} ({(onnx.IsFloat32 ? "float32 as written; float64 on a widened copy" : "float64 as written; float32 on a rounded copy")})";
+            if (reference.Float64IsTorchGraph)
+                report["reference_float64"] = "TorchSharp float64, node by node through the graph read from the file (ONNX Runtime has no double kernel for an operator of it); float32: ONNX Runtime";
             if (reference.Float64IsFloat32)
             {
                 report["reference_float64_is_float32"] = true;
@@ -71,6 +74,7 @@ public sealed class StaticLabJob : IJob
         var constructions = new JsonObject();
         report["constructions"] = constructions;
         var perConstruction = new Dictionary<SkipConstruction, (double[] Err, double[] Res)>();
+        var spectra = new Dictionary<SkipConstruction, List<PatternSpectrum>>();
         var sheaves = new Dictionary<SkipConstruction, NetworkSheaf>();
         using (var csv = new CsvTable(ctx.Output.File("sweep.csv"), header))
         {
@@ -79,7 +83,9 @@ public sealed class StaticLabJob : IJob
                 cancel.ThrowIfCancellationRequested();
                 var ns = SheafConstructor.Build(net, construction);
                 sheaves[construction] = ns;
-                var summary = RunConstruction(ctx, ns, inputs, ref64, ref32, csv, cancel, out var errs, out var res);
+                var spectrum = new List<PatternSpectrum>();
+                var summary = RunConstruction(ctx, ns, inputs, ref64, ref32, csv, cancel, out var errs, out var res, spectrum);
+                if (spectrum.Count > 0) spectra[construction] = spectrum;
                 constructions[Name(construction)] = summary;
                 perConstruction[construction] = (errs, res);
             }
@@ -87,6 +93,7 @@ public sealed class StaticLabJob : IJob
         var plots = new JsonObject();
         report["plots"] = plots;
         StaticLabPlots.Write(ctx, perConstruction, sheaves, plots);
+        if (spectra.Count > 0) StaticSpectrumPlots.Write(ctx, spectra, plots);
         report["provenance"] = Provenance.Json();
         JsonFile.Write(ctx.Output.File("report.json"), report);
         PrintSummary(net, constructions);
@@ -94,7 +101,7 @@ public sealed class StaticLabJob : IJob
     }
 
     private static JsonObject RunConstruction(RunContext ctx, NetworkSheaf ns, double[][] inputs, double[][] ref64, double[][] ref32,
-        CsvTable csv, CancellationToken cancel, out double[] errors, out double[] residuals)
+        CsvTable csv, CancellationToken cancel, out double[] errors, out double[] residuals, List<PatternSpectrum> spectra)
     {
         var cfg = ctx.Config;
         string cname = Name(ns.Construction);
@@ -107,7 +114,7 @@ public sealed class StaticLabJob : IJob
         var dets = new List<double>();
         var pinnedForward = new List<double>();
         var pinnedWrong = new List<double>();
-        int consistent = 0, ranks = int.MaxValue, diagnosed = 0, notLowest = 0;
+        int consistent = 0, classesEqual = 0, ranks = int.MaxValue, diagnosed = 0, notLowest = 0;
         var stationaryCounts = new List<int>();
         var slidingCounts = new List<int>();
         var methods = new SortedSet<string>();
@@ -128,9 +135,11 @@ public sealed class StaticLabJob : IJob
             err32[k] = Numerics.MaxAbsDifference(y, ref32[k]);
             residuals[k] = sol.Residual;
             if (sol.MasksConsistent) consistent++;
+            if (ArgMax(y) == ArgMax(ref64[k])) classesEqual++;
             DirichletDiagnostics? d = null;
             // With a smooth head δ_Ω is the linear part only (no a_out column): its spectrum says nothing about the head.
-            if ((dense || k == 0) && !sheaf.HasSmoothEdges)
+            // With controls.spectrum the first input's dense SVD (minutes at |Ω| ~ 7 000) gives way to the matrix-free spectrum.
+            if ((dense || (k == 0 && !cfg.Spectrum)) && !sheaf.HasSmoothEdges)
             {
                 d = DirichletDiagnostics.Compute(problem, sol.Masks);
                 first ??= d;
@@ -139,6 +148,15 @@ public sealed class StaticLabJob : IJob
                 lmin.Add(d.LambdaMin);
                 lmax.Add(d.LambdaMax);
                 if (d.Determinant is double det) dets.Add(det);
+            }
+            // controls.spectrum: where the dense diagnostics stop (or a head hides them), Lanczos through the maps (PatternSpectrum).
+            PatternSpectrum? ps = null;
+            if (cfg.Spectrum && d is null)
+            {
+                ps = PatternSpectrum.Compute(problem, sol.Masks, sol.Cochain);
+                spectra.Add(ps);
+                lmin.Add(ps.LambdaMin);
+                lmax.Add(ps.LambdaMax);
             }
             double? pf = null, pw = null;
             if (cfg.PinOutputControls)
@@ -153,8 +171,10 @@ public sealed class StaticLabJob : IJob
             var row = new List<object?> { cname, k };
             row.AddRange(x.Cast<object?>());
             row.AddRange([sol.Method.ToString(), sol.Residual, errors[k], err32[k], sol.MasksConsistent, sol.MaskIterations, d?.Rank,
-                d?.SingularValues[^1], d?.SingularValues[0], d?.Determinant, d?.LambdaMin, d?.LambdaMax, pf, pw,
-                stationary.Count, stationary.Sliding, stationary.Rank, stationary.Lowest]);
+                d?.SingularValues[^1], d?.SingularValues[0], d?.Determinant, d?.LambdaMin ?? ps?.LambdaMin, d?.LambdaMax ?? ps?.LambdaMax, pf, pw,
+                stationary.Count, stationary.Sliding, stationary.Rank, stationary.Lowest,
+                d is not null ? d.LambdaMax / d.LambdaMin : ps?.Condition, d is not null ? "dense" : ps?.Method, ps?.LambdaMinRelativeResidual,
+                ArgMax(y), ArgMax(ref64[k])]);
             csv.Row(row.ToArray());
         }
         ctx.Log.Information("{Construction}: max |sheaf − torch64| = {Err:E3}, residual ∈ [{Rmin:E3}, {Rmax:E3}]",
@@ -187,6 +207,7 @@ public sealed class StaticLabJob : IJob
             ["inputs_with_residual_above_1e-3"] = residuals.Count(r => r > 1e-3),
             ["inputs_with_err_float64_above_1e-12"] = errors.Count(e => e > 1e-12),
             ["masks_consistent"] = $"{consistent} of {inputs.Length}",
+            ["predicted_class_equal"] = $"{classesEqual} of {inputs.Length}",
             ["stationary_points"] = StationarySummary(stationaryCounts, slidingCounts, notLowest, inputs.Length),
         };
         if (cfg.PinOutputControls)
@@ -266,6 +287,14 @@ public sealed class StaticLabJob : IJob
             ["tail_map"] = $"{e.TailMap.GetType().Name} {e.TailMap.Rows}×{e.TailMap.Columns}",
             ["head_map"] = $"{e.HeadMap.GetType().Name} {e.HeadMap.Rows}×{e.HeadMap.Columns}",
         }).ToArray());
+
+    /// <summary>Index of the largest output (the predicted class; the first of ties).</summary>
+    private static int ArgMax(double[] v)
+    {
+        int best = 0;
+        for (int i = 1; i < v.Length; i++) if (v[i] > v[best]) best = i;
+        return best;
+    }
 
     /// <summary>Lower-case name of a construction as used in configs and reports.</summary>
     public static string Name(SkipConstruction c) => c.ToString().ToLowerInvariant();

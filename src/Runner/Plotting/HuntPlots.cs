@@ -15,49 +15,16 @@ public static class HuntPlots
     /// <summary>The figure of <see cref="IncreaseHistogram"/>, not yet saved.</summary>
     public static Plot IncreaseHistogramPlot(IReadOnlyList<(string Class, double[] Values)> byClass, int cases)
     {
-        var plot = new Plot();
+        var plot = GroupedLogHistogram.Create(byClass, "largest relative energy increase per case, by class", "largest relative increase (E₁ − E₀)/E₀", "cases");
+        if (plot is not null) return plot;
+        plot = new Plot();
         PlotStyle.ApplyFonts(plot);
-        var logs = byClass.SelectMany(c => c.Values).Where(v => v > 0 && double.IsFinite(v)).Select(Math.Log10).ToArray();
-        if (logs.Length == 0)
-        {
-            // An empty axis reads as a failed plot; say that the histogram is empty because nothing rose.
-            PlotStyle.AddNoDataNote(plot, 0, 0, $"no increases in {cases} case(s)");
-            plot.Title("largest relative energy increase per case: none observed");
-            // Axes around nothing (negative case counts, an arbitrary x range) would only distract from the note.
-            plot.HideAxesAndGrid();
-            plot.Axes.Title.IsVisible = true;
-        }
-        else
-        {
-            double lo = Math.Floor(logs.Min()), hi = Math.Ceiling(logs.Max());
-            if (hi <= lo) hi = lo + 1;
-            int bins = (int)Math.Clamp((hi - lo) * 2, 4, 60);
-            double width = (hi - lo) / bins;
-            int series = byClass.Count;
-            for (int s = 0; s < series; s++)
-            {
-                var counts = new double[bins];
-                foreach (double v in byClass[s].Values)
-                {
-                    if (!(v > 0) || !double.IsFinite(v)) continue;
-                    int b = Math.Clamp((int)((Math.Log10(v) - lo) / width), 0, bins - 1);
-                    counts[b]++;
-                }
-                var bars = Enumerable.Range(0, bins).Select(b => new Bar
-                {
-                    Position = lo + (b + 0.5) * width + (s - (series - 1) / 2.0) * width / (series + 1),
-                    Value = counts[b],
-                    Size = width / (series + 1),
-                    FillColor = PlotStyle.SeriesColor(s),
-                }).ToList();
-                var bp = plot.Add.Bars(bars);
-                bp.LegendText = $"{byClass[s].Class} ({byClass[s].Values.Length})";
-            }
-            LogAxis.UseDecadeTicks(plot.Axes.Bottom);
-            plot.Axes.Margins(bottom: 0);
-            plot.Title("largest relative energy increase per case, by class");
-            plot.ShowLegend(Edge.Bottom);
-        }
+        // An empty axis reads as a failed plot; say that the histogram is empty because nothing rose.
+        PlotStyle.AddNoDataNote(plot, 0, 0, $"no increases in {cases} case(s)");
+        plot.Title("largest relative energy increase per case: none observed");
+        // Axes around nothing (negative case counts, an arbitrary x range) would only distract from the note.
+        plot.HideAxesAndGrid();
+        plot.Axes.Title.IsVisible = true;
         plot.XLabel("largest relative increase (E₁ − E₀)/E₀");
         plot.YLabel("cases");
         return plot;

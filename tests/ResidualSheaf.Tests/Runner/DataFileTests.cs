@@ -142,4 +142,25 @@ public sealed class DataFileTests : IDisposable
         File.WriteAllBytes(p, Npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1), }", One64));
         Assert.Contains("row 0: has 1 values; 2 expected", Assert.Throws<ConfigException>(() => DataMatrix.Read(p, "inputs.path", 2)).Message);
     }
+
+    /// <summary>inputs.first takes the first N rows of inputs.path; more than the file has, or without a path, is a config error.</summary>
+    [Fact]
+    public void InputsFirstTakesTheFirstRows()
+    {
+        string data = Write("rows.csv", "1,2\n3,4\n5,6\n");
+        RunConfig Config(string inputs)
+        {
+            string p = Write("c.json", $$"""{ "name": "t", "job": "static", "network": { "kind": "mlp", "widths": [2, 3, 1] }, "inputs": {{inputs}} }""");
+            return RunConfig.Load(p);
+        }
+        var cfg = Config($$"""{ "path": "{{data.Replace("\\", "/")}}", "first": 2 }""");
+        var set = InputSet.Load(cfg, ResidualSheaf.Runner.Jobs.NetworkFactory.Create(cfg));
+        Assert.Equal([[1.0, 2.0], [3.0, 4.0]], set.Inputs);
+        Assert.Equal(2, (int)set.Source["count"]!);
+        var tooMany = Config($$"""{ "path": "{{data.Replace("\\", "/")}}", "first": 4 }""");
+        var e = Assert.Throws<ConfigException>(() => InputSet.Load(tooMany, ResidualSheaf.Runner.Jobs.NetworkFactory.Create(tooMany)));
+        Assert.Equal("inputs.first", e.Field);
+        Assert.Contains("has only 3 rows", e.Message);
+        Assert.Equal("inputs.first", Assert.Throws<ConfigException>(() => Config("""{ "count": 3, "first": 2 }""")).Field);
+    }
 }
