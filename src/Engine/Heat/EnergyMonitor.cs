@@ -5,19 +5,32 @@ namespace ResidualSheaf.Engine.Heat;
 /// switching events of the run (see <see cref="EnergyIncreaseCause"/>).
 /// </summary>
 /// <remarks>
-/// An increase counts when E₁ − E₀ &gt; threshold·E₀ + floor: the floor is the rounding level of E itself
-/// (E is a sum of squares of residuals each computed with error ≈ ε·‖c‖), below which a "rise" carries no information.
+/// An increase counts when E₁ − E₀ &gt; threshold·E₀ + floor: the floor is the rounding level of E itself, below which a "rise"
+/// carries no information. It is the larger of a heuristic level (<see cref="RoundingFloor"/>: residual errors ≈ ε·‖c‖∞) and,
+/// when the monitor knows the equation, the rigorous forward error bound of the two evaluations,
+/// B(c₀) + B(c₁) (<see cref="HeatEquation.EnergyRoundingBound"/>), which grows with |δ_Ω|·|c| (large weights, deep stacks) where the
+/// heuristic does not. B is computed only for a rise above the heuristic level (rare), from a copy of the previous state.
 /// </remarks>
 public sealed class EnergyMonitor
 {
     private readonly List<(double T0, double T1, double E0, double E1)> _raw = [];
     private double _lastT = double.NaN, _lastE = double.NaN;
 
+    private readonly HeatEquation? _equation;
+    private HeatEquation? _boundEquation;
+    private double[]? _lastState;
+
     /// <summary>Creates a monitor; <paramref name="relativeThreshold"/> is the relative rise that counts (the 1e−12).</summary>
-    public EnergyMonitor(double relativeThreshold = 1e-12)
+    /// <param name="relativeThreshold">The relative rise that counts.</param>
+    /// <param name="equation">
+    /// The equation whose E is watched: with it, a rise must also exceed the forward error bound of both evaluations to count
+    /// (states passed to <see cref="Add(double, double, ReadOnlySpan{double}, int, double)"/> are its free coordinates).
+    /// </param>
+    public EnergyMonitor(double relativeThreshold = 1e-12, HeatEquation? equation = null)
     {
         if (!(relativeThreshold >= 0)) throw new ArgumentException($"threshold must be ≥ 0 (got {relativeThreshold})", nameof(relativeThreshold));
         RelativeThreshold = relativeThreshold;
+        _equation = equation;
     }
 
     /// <summary>The relative rise that counts as an increase.</summary>
@@ -47,7 +60,20 @@ public sealed class EnergyMonitor
     {
         double scale = affineScale;
         foreach (double v in state) scale = Math.Max(scale, Math.Abs(v));
-        Add(t, energy, RoundingFloor(edgeDimension, scale, energy));
+        double floor = RoundingFloor(edgeDimension, scale, energy);
+        if (_equation is not null)
+        {
+            if (Samples > 0 && energy - _lastE > RelativeThreshold * _lastE + floor)
+            {
+                // The workspaces of the run's own equation belong to the integrator: the bound uses a copy of its own.
+                _boundEquation ??= _equation.Clone();
+                double bound = _boundEquation.EnergyRoundingBound(_lastState) + _boundEquation.EnergyRoundingBound(state);
+                if (bound > floor) floor = bound;
+            }
+            _lastState ??= new double[state.Length];
+            state.CopyTo(_lastState);
+        }
+        Add(t, energy, floor);
     }
 
     /// <summary>Largest |affine term| of the sheaf: part of the scale of every residual.</summary>

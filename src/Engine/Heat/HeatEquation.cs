@@ -250,6 +250,30 @@ public sealed class HeatEquation
     }
 
     /// <summary>
+    /// A bound on the rounding error of <see cref="Energy"/> at this state (masks from the state): the edge terms' forward error
+    /// (<see cref="SparseCoboundary.EnergyErrorBound"/>) plus the soft-pin terms' (γ₅ relative each) and the final sum's. NaN when no
+    /// bound is derived: a smooth output head (its φ is not a sum of products), or restriction maps without a sparse form.
+    /// Allocation-free.
+    /// </summary>
+    public double EnergyRoundingBound(ReadOnlySpan<double> free)
+    {
+        CheckState(free);
+        var sparse = _sparse ?? _surfaceLayout?.Local;
+        if (sparse is null || _smooth is not null) return double.NaN;
+        Load(free);
+        MasksFromState();
+        double bound = sparse.EnergyErrorBound(_c, _masks, out double edgeEnergy), soft = 0;
+        for (int s = 0; s < _softCoord.Length; s++)
+        {
+            double d = _c[_softCoord[s]] - _softTarget[s];
+            soft += 0.5 * _softGamma[s] * d * d;
+        }
+        // Each soft term: d, d², γd² and the halving round at most 4 times (5 with d); the running sum over the terms adds one more per
+        // term on partial sums ≤ the edge energy plus the soft terms.
+        return _softCoord.Length == 0 ? bound : bound + SparseCoboundary.Gamma(_softCoord.Length + 5) * (edgeEnergy + 2 * soft) * (1 + 1e-6);
+    }
+
+    /// <summary>
     /// dE/dt = ∇E · ċ along the flow (smooth regime, masks from the state): −α‖∇E‖² for a gradient flow; with an identity-mode
     /// output edge the force differs from −α∇E on the head's tail, and the rate may be positive.
     /// </summary>

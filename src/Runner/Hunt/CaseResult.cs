@@ -53,8 +53,10 @@ public sealed record CaseResult
     public required string Verdict { get; init; }
     /// <summary>Status of the exact re-run.</summary>
     public string? ExactStatus { get; init; }
-    /// <summary>Energy increases of the exact re-run.</summary>
+    /// <summary>Energy increases of the exact re-run at a switch or during sliding (those an exact flow can show).</summary>
     public int? ExactIncreases { get; init; }
+    /// <summary>Rises of the exact re-run inside one pattern piece (no switch, no sliding): its own arithmetic, not counted as increases.</summary>
+    public int? ExactIntegrationErrors { get; init; }
     /// <summary>Status of the tightened re-run.</summary>
     public string? TightStatus { get; init; }
     /// <summary>Energy increases of the tightened re-run.</summary>
@@ -79,7 +81,7 @@ public sealed record CaseResult
         "final_time", "switches", "sliding_episodes", "energy_increases", "largest_relative_increase", "largest_increase_cause",
         "final_distance", "nfev", "njev", "nlu", "accepted_steps", "rejected_steps", "candidate", "verdict", "exact_status",
         "exact_increases", "tight_status", "tight_increases", "stationary_points", "sliding_equilibria", "rested_at", "rested_rank",
-        "rested_energy", "lowest_stationary_energy", "rate_certificate", "certificate_holds", "wall_time_s",
+        "rested_energy", "lowest_stationary_energy", "rate_certificate", "certificate_holds", "exact_integration_errors", "wall_time_s",
     ];
 
     /// <summary>The row's cells in <see cref="Header"/> order.</summary>
@@ -91,6 +93,6 @@ public sealed record CaseResult
         FreeDimension, SwitchingUnits, LambdaMin, LambdaStar, LimitResidual, Status, Converged, Reached, TimeToConverge,
         double.IsFinite(FinalTime) ? FinalTime : null, Switches, SlidingEpisodes, EnergyIncreases, LargestRelativeIncrease, LargestIncreaseCause,
         FinalDistance, Nfev, Njev, Nlu, Accepted, Rejected, Candidate, Verdict, ExactStatus, ExactIncreases, TightStatus, TightIncreases,
-        Rest.Points, Rest.SlidingPoints, Rest.RestedAt, Rest.Rank, Rest.Energy, Rest.LowestEnergy, Certificate, CertificateHolds, WallTime,
+        Rest.Points, Rest.SlidingPoints, Rest.RestedAt, Rest.Rank, Rest.Energy, Rest.LowestEnergy, Certificate, CertificateHolds, ExactIntegrationErrors, WallTime,
     ];
 }

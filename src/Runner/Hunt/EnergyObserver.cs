@@ -20,7 +20,7 @@ public sealed class EnergyObserver(HeatEquation equation, double? certifiedRate 
     private readonly double _affineScale = EnergyMonitor.AffineScale(equation.Sheaf);
 
     /// <summary>Energy watch (same threshold and rounding floor as the heat job's trace, so a re-run reproduces the counts).</summary>
-    public EnergyMonitor Monitor { get; } = new();
+    public EnergyMonitor Monitor { get; } = new(equation: equation);
 
     /// <summary>Switching events seen.</summary>
     public List<HeatEvent> Events { get; } = [];

@@ -77,7 +77,8 @@ public static class HuntMerge
         using (var w = new StreamWriter(Path.Combine(outFolder, "results.csv"), false, new System.Text.UTF8Encoding(false)))
         {
             w.Write(string.Join(",", CaseResult.Header) + "\n");
-            foreach (var r in rows.Values) w.Write(string.Join(",", CaseResult.Header.Select(h => CsvTable.Format(r[h]))) + "\n");
+            // A shard written before a column was added (exact_integration_errors) leaves that column empty: unknown, not zero.
+            foreach (var r in rows.Values) w.Write(string.Join(",", CaseResult.Header.Select(h => CsvTable.Format(r.GetValueOrDefault(h, "")))) + "\n");
         }
         foreach (string s in shards)
         {

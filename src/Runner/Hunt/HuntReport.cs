@@ -90,6 +90,10 @@ public static class HuntReport
         var ids = rows.Select(r => long.Parse(r["case"], Inv)).ToHashSet();
         int real = rows.Count(r => r["verdict"] == "real"), nonconv = rows.Count(r => r["verdict"] == "non-convergence");
         int Count(params string[] verdicts) => rows.Count(r => verdicts.Contains(r["verdict"]));
+        // Only verdicts the exact re-run gave (identity-mode heads are not gradient flows and have no exact re-run).
+        int junctionReal = rows.Count(r => r["verdict"] == "real" && r["construction"] == "junction" && r["exact_increases"] is not ("" or "0"));
+        int oldRule = rows.Count(r => r["verdict"] == "real" && r["exact_increases"] is not ("" or "0") && r.GetValueOrDefault("exact_integration_errors", "") == "");
+        int ownErrors = rows.Count(r => r.TryGetValue("exact_integration_errors", out var v) && v is not ("" or "0"));
         int artefacts = Count("sliding", "chattering", "integration-error"), slow = Count("slow-convergence"),
             elsewhere = Count("other-stationary-point", "sliding-equilibrium"), unverified = Count("unverified-increase", "unverified-non-convergence");
         var o = new JsonObject
@@ -109,7 +113,10 @@ public static class HuntReport
                 ? $"No candidates: in all {rows.Count} cases the energy never rose beyond 1e-12 (relative) and every flow reached its limit or came to rest at a stationary point (chord)."
                 : (real == 0 && nonconv == 0
                     ? $"No case shows an energy increase that survives the exact piecewise integrator or an exact flow that fails to come to rest ({rows.Count} cases). "
-                    : $"{real} case(s) show an energy increase that survives the exact piecewise integrator and {nonconv} case(s) whose exact flow neither reaches the limit nor comes to rest; see counterexamples/. ")
+                    : $"{real} case(s) show an energy increase that survives the exact piecewise integrator and {nonconv} case(s) whose exact flow neither reaches the limit nor comes to rest; see counterexamples/. "
+                      + (junctionReal > 0 ? $"{junctionReal} of the {real} are junction sheaves, whose E provably cannot rise: there the exact integrator failed, they are not counterexamples. " : "")
+                      + (oldRule > 0 ? $"{oldRule} of the {real} were judged before rises of the exact re-run inside one pattern piece were set apart (no exact_integration_errors column; docs/mathematics.md §6.1). " : ""))
+                  + (ownErrors > 0 ? $"{ownErrors} exact re-run(s) showed rises inside one pattern piece, where the closed form cannot rise (the exact integrator's own error, not the flow's; not counted as increases). " : "")
                   + $"Of the {rows.Count(r => r["candidate"] == "true")} candidates: {artefacts} integrator artefact(s) (increases the exact flow does not show), "
                   + $"{slow} slow convergence (the exact flow reaches the limit after t_end), {elsewhere} at rest at another stationary point than the static solve "
                   + $"(the exact flow rests there too: stationary points are not unique, this is not an artefact), {unverified} unverified (no ground truth: "

@@ -33,6 +33,7 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
     public HeatTrace(HeatSetup setup, int traceEvery, RunDirectory output, ILogger log)
     {
         _setup = setup;
+        Monitor = new EnergyMonitor(equation: setup.Equation);
         _every = traceEvery;
         _log = log;
         var sheaf = setup.Problem.Sheaf;
@@ -54,7 +55,7 @@ public sealed class HeatTrace : IHeatObserver, IDisposable
     }
 
     /// <summary>Energy watch over every sample.</summary>
-    public EnergyMonitor Monitor { get; } = new();
+    public EnergyMonitor Monitor { get; }
 
     /// <summary>Events in the order seen.</summary>
     public List<HeatEvent> Events { get; } = [];
