@@ -13,7 +13,7 @@ import sys
 
 IGNORED = re.compile(r"(wall|elapsed|started|finished|timestamp|created|utc|path|folder|directory|host|machine|"
                      r"version|commit|duration|cases_per_min|throughput|seconds_total|_dir$|^out$|run_folder|"
-                     r"cpu_time|phase_seconds)", re.I)
+                     r"cpu_time|cpu_seconds|phase_seconds)", re.I)
 SKIP_FILES = re.compile(r"\.(png|svg|pdf|log|clef|lock|lock\.holder)$|^build\.log$|^exit-codes\.txt$|^\.complete$")
 
 
