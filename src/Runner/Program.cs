@@ -57,6 +57,9 @@ public static class Program
           runner --version         product version, git commit, .NET and TorchSharp versions
           runner plot <heat run folder> [--log-time | --linear-time] [--tmin T] [--tmax T] [--format png|svg|pdf] [--out <folder>]
                                    re-draw a finished heat run's plots from its files (runner plot --help)
+          runner spectrum-compare --out <folder> <label>=<static run folder> …
+                                   λ_min, λ_max, κ distributions of several static runs in one figure (e.g. trained vs
+                                   untrained; runner spectrum-compare --help)
 
         Options:
           --config <file>   run configuration (JSON; fields documented in README.md, examples in configs/)
@@ -95,6 +98,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "train-sweep-merge") return TrainSweep.SweepMerge.Run(args[1..]);
         if (args.Length > 0 && args[0] == "open-problem") return Hunt.OpenProblemDocument.Run(args[1..]);
         if (args.Length > 0 && args[0] == "plot") return Plotting.ReplotCommand.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "spectrum-compare") return Plotting.SpectrumCompareCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "inspect") return Inspect.InspectCommand.Run(args[1..]);
         if (args.Length > 0 && args[0] == "export-onnx") return Export.ExportOnnxCommand.Run(args[1..]);
         if (args.Contains("--slurm")) return Batch.BatchSlurm.Run(args.Where(a => a != "--slurm").ToArray());
