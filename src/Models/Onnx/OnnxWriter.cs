@@ -8,8 +8,10 @@ namespace ResidualSheaf.Models.Onnx;
 /// <summary>
 /// Writes a network's <see cref="LayerGraph"/> as an ONNX model in float64 (opset 13): Gemm (transB = 1, PyTorch's layout) per
 /// affine layer with initializers "&lt;layer&gt;.weight" / ".bias", Relu, and per addition a bias-free Gemm for each projection and
-/// Adds of the addends, and a sigmoid or softmax head as a final Sigmoid / Softmax (axis −1) node. Tensors carry the graph's node names and nodes its edge names, so reading the file back
-/// (<see cref="OnnxNetwork"/>) gives the same layer graph and sheaf: the round trip.
+/// Adds of the addends, and a sigmoid or softmax head as a final Sigmoid / Softmax (axis −1) node. Image layers (a graph read
+/// from a convolutional ONNX model) are written as Conv, AveragePool or GlobalAveragePool on [1, C, H, W] values, with a
+/// Flatten before the first Gemm (<see cref="OnnxImageLayers"/>). Tensors carry the graph's node names and nodes its edge names,
+/// so reading the file back (<see cref="OnnxNetwork"/>) gives the same layer graph and sheaf: the round trip.
 /// </summary>
 public static class OnnxWriter
 {
@@ -19,20 +21,26 @@ public static class OnnxWriter
         var lg = network.Graph;
         var g = new GraphProto { Name = network.Describe() };
         var tensor = new Dictionary<LayerNode, string>();
+        var images = new OnnxImageLayers(g);
         foreach (var node in lg.Nodes)
         {
             switch (node)
             {
                 case InputNode input:
-                    g.Input.Add(Value(input.Name, input.Width));
+                    g.Input.Add(images.Input(lg, input));
                     tensor[input] = input.Name;
                     break;
+                case OperatorNode o:
+                    images.Operator(o, tensor[o.Inputs[0]], o.Inputs[0]);
+                    tensor[o] = o.Name;
+                    break;
                 case LinearNode l:
-                    Gemm(g, tensor[l.Inputs[0]], l.Linear, l.Name, l.EdgeName);
+                    Gemm(g, images.Flat(l, tensor[l.Inputs[0]], l.Inputs[0]), l.Linear, l.Name, l.EdgeName);
                     tensor[l] = l.Name;
                     break;
                 case ReluNode r:
                     g.Node.Add(NodeOf("Relu", r.EdgeName, [tensor[r.Inputs[0]]], r.Name));
+                    images.Keep(r, r.Inputs[0]);
                     tensor[r] = r.Name;
                     break;
                 case AddNode a:
@@ -45,6 +53,8 @@ public static class OnnxWriter
                             terms.Add(tensor[a.Inputs[k]]);
                             continue;
                         }
+                        if (images.IsImage(a.Inputs[k]))
+                            throw new NotSupportedException($"no ONNX writer for a projection of the image addend '{a.Inputs[k].Name}' of '{a.Name}'");
                         string projected = $"{p.Name}{a.Scope}_out";
                         Gemm(g, tensor[a.Inputs[k]], p, projected, $"{p.Name}{a.Scope}");
                         terms.Add(projected);
@@ -57,10 +67,11 @@ public static class OnnxWriter
                         g.Node.Add(NodeOf("Add", k == terms.Count - 1 ? $"add{a.Scope}" : $"add{a.Scope}_{k}", [acc, terms[k]], output));
                         acc = output;
                     }
+                    images.Keep(a, a.Inputs[0]);
                     tensor[a] = a.Name;
                     break;
                 case OutputNode { Head: OutputHead.Identity } o:
-                    g.Output.Add(Value(tensor[o.Inputs[0]], o.Width));
+                    g.Output.Add(images.Output(tensor[o.Inputs[0]], o.Inputs[0], o.Width));
                     break;
                 case OutputNode o:
                     // The head as PyTorch exports it: Sigmoid, or Softmax over the last axis, producing a_out. The edge mode
@@ -69,7 +80,7 @@ public static class OnnxWriter
                     if (o.Head == OutputHead.Softmax)
                         head.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = -1 });
                     g.Node.Add(head);
-                    g.Output.Add(Value(o.Name, o.Width));
+                    g.Output.Add(images.Output(o.Name, o.Inputs[0], o.Width));
                     break;
                 default:
                     throw new NotSupportedException($"no ONNX writer for {node.Kind} nodes");
@@ -94,7 +105,7 @@ public static class OnnxWriter
         g.Node.Add(n);
     }
 
-    private static NodeProto NodeOf(string op, string name, IEnumerable<string> inputs, string output)
+    internal static NodeProto NodeOf(string op, string name, IEnumerable<string> inputs, string output)
     {
         var n = new NodeProto { OpType = op, Name = name };
         n.Input.AddRange(inputs);
@@ -102,7 +113,7 @@ public static class OnnxWriter
         return n;
     }
 
-    private static TensorProto Tensor(string name, long[] dims, double[] values)
+    internal static TensorProto Tensor(string name, long[] dims, double[] values)
     {
         var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Double };
         t.Dims.AddRange(dims);
@@ -111,11 +122,14 @@ public static class OnnxWriter
     }
 
     /// <summary>A float64 value [batch, width] with a symbolic batch axis, as PyTorch exports with dynamic_axes.</summary>
-    private static ValueInfoProto Value(string name, int width)
+    internal static ValueInfoProto Value(string name, int width) => Value(name, [-1, width]);
+
+    /// <summary>A float64 value of the given shape; −1 is the symbolic batch axis.</summary>
+    internal static ValueInfoProto Value(string name, long[] dims)
     {
         var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "batch" });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = width });
+        foreach (long d in dims)
+            shape.Dim.Add(d < 0 ? new TensorShapeProto.Types.Dimension { DimParam = "batch" } : new TensorShapeProto.Types.Dimension { DimValue = d });
         return new ValueInfoProto
         {
             Name = name,

@@ -12,8 +12,9 @@ public static class ExportOnnxCommand
 {
     private const string Usage = """
         runner export-onnx --config <file.json> --out <model.onnx>
-          writes the config's network with its weights as a float64 ONNX model (Gemm/Relu/Add; tensors named after the sheaf's
-          vertices); the file must not exist yet
+          writes the config's network with its weights as a float64 ONNX model (Gemm/Relu/Add, and Conv/AveragePool/
+          GlobalAveragePool/Flatten for a convolutional model read from ONNX; tensors named after the sheaf's vertices);
+          the file must not exist yet. ONNX Runtime has no float64 Conv on CPU: run a conv model's float32 copy there
         """;
 
     /// <summary>Runs the command; exit 0, or 2 for bad input.</summary>
@@ -58,9 +59,9 @@ public static class ExportOnnxCommand
         }
         catch (NotSupportedException e)
         {
-            // Conv and pool layers (OperatorNode) of a graph read from ONNX have no writer yet; that file is the model itself.
-            Console.Error.WriteLine($"runner export-onnx: cannot write this network: {e.Message} (convolution and pooling layers); " +
-                "the file named in network.onnx is itself the model");
+            // A layer with no ONNX form (a projection of an image, a bias varying within a channel): the file named in
+            // network.onnx, when there is one, is itself the model.
+            Console.Error.WriteLine($"runner export-onnx: cannot write this network: {e.Message}");
             return Program.BadInput;
         }
         string? dir = Path.GetDirectoryName(Path.GetFullPath(outFile));

@@ -160,29 +160,6 @@ public sealed class DigitsResNetTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>
-    /// export-onnx has no writer for conv and pool layers yet: a config of a conv model is exit 2 saying so, no file written
-    /// (it was an internal error, exit 1).
-    /// </summary>
-    [Fact]
-    public void ExportOnnxOfAConvModelIsRefusedClearly()
-    {
-        string dir = Directory.CreateTempSubdirectory("rs-conv-export-").FullName;
-        try
-        {
-            string config = Path.Combine(dir, "config.json"), outFile = Path.Combine(dir, "out.onnx");
-            File.WriteAllText(config, $$"""{ "name": "t", "job": "static", "network": { "onnx": "{{Fixture("conv_bn_pool.onnx").Replace("\\", "/")}}" } }""");
-            var (code, _, error) = ResidualSheaf.Tests.Runner.RunnerCli.Run("export-onnx", "--config", config, "--out", outFile);
-            Assert.Equal(2, code);
-            Assert.Contains("no ONNX writer for Operator nodes", error);
-            Assert.False(File.Exists(outFile));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
-
     private static (ModelProto Model, NodeProto Conv) EditedConv(string edit)
     {
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixture("conv_single.onnx")));
