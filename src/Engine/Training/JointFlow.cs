@@ -1,3 +1,4 @@
+using ResidualSheaf.Engine.Heat;
 using ResidualSheaf.Engine.Sheaves;
 
 namespace ResidualSheaf.Engine.Training;
@@ -23,6 +24,7 @@ public sealed partial class JointFlow : IDisposable
     private readonly Scratch[] _scratch;
     private ChunkWorkers? _workers;
     private double[] _workState = [], _workDerivative = [];
+    private UnitMode[]? _workModes;
     private readonly Edge[] _edges;
     private readonly int[] _tailOffset, _tailDim, _headOffset, _headDim, _param;
 
@@ -242,61 +244,70 @@ public sealed partial class JointFlow : IDisposable
         var theta = state.Slice(ParameterOffset, ParameterLength);
         var dtheta = sc.DTheta.AsSpan();
         dtheta.Clear();
-        var masks = sc.Masks;
-        int nOut = Output.Dimension;
+        var modes = _workModes;
         for (int s = sc.First; s < sc.End; s++)
         {
             var c = state.Slice(s * StalkDimension, StalkDimension);
             var f = derivative.Slice(s * StalkDimension, StalkDimension);
-            f.Clear();
-            UpdateMasks(c, masks);
-            for (int i = 0; i < _edges.Length; i++)
-            {
-                if (_kernel[i] == EdgeKernel.ReluIntoIdentity)
-                {
-                    ReluEdge(i, c, f, masks);
-                    continue;
-                }
-                if (_kernel[i] == EdgeKernel.TrainedIntoIdentity)
-                {
-                    TrainedEdge(i, c, f, theta, dtheta, sc.R);
-                    continue;
-                }
-                var r = Residual(i, c, theta, sc);
-                var e = _edges[i];
-                e.HeadMap.TransposeMultiplyAdd(r, f.Slice(_headOffset[i], _headDim[i]), -Alpha, masks);
-                var tail = c.Slice(_tailOffset[i], _tailDim[i]);
-                var ft = f.Slice(_tailOffset[i], _tailDim[i]);
-                if (_param[i] < 0)
-                {
-                    e.TailMap.TransposeMultiplyAdd(r, ft, Alpha, masks);
-                    continue;
-                }
-                var p = _parameters[_param[i]];
-                var w = theta.Slice(p.WeightOffset, p.Rows * p.Columns);
-                var dw = dtheta.Slice(p.WeightOffset, p.Rows * p.Columns);
-                // Plain loops: the layers are narrow (a 30×2 first layer), where the vector kernels' call overhead dominates.
-                int cols = p.Columns;
-                for (int row = 0; row < p.Rows; row++)
-                {
-                    double ar = Alpha * r[row], br = Beta * r[row];
-                    var wk = w.Slice(row * cols, cols);
-                    var dwk = dw.Slice(row * cols, cols);
-                    for (int j = 0; j < cols; j++)
-                    {
-                        ft[j] += ar * wk[j];
-                        dwk[j] += br * tail[j];
-                    }
-                }
-                if (p.HasBias) Numerics.Axpy(Beta, r, dtheta.Slice(p.BiasOffset, p.Rows));
-            }
-            var z = c.Slice(Output.Offset, nOut);
-            Head.Apply(z, sc.Phi);
-            var fz = f.Slice(Output.Offset, nOut);
-            var y = _targets.AsSpan(s * nOut, nOut);
-            for (int o = 0; o < nOut; o++) fz[o] -= Alpha * (sc.Phi[o] - y[o]);
-            foreach (int j in _frozen) f[j] = 0;
+            if (modes is null) UpdateMasks(c, sc.Masks);
+            else MasksFromModes(modes, s, sc.Masks, -1, 0.0);
+            SampleDerivative(s, c, f, theta, dtheta, sc);
+            if (modes is not null) ZeroSliding(modes, s, f);
         }
+    }
+
+    // One sample's stalk derivative into f (cleared first) and its weight gradient added into dtheta, at the masks in sc.Masks.
+    private void SampleDerivative(int s, ReadOnlySpan<double> c, Span<double> f, ReadOnlySpan<double> theta, Span<double> dtheta, Scratch sc)
+    {
+        var masks = sc.Masks;
+        int nOut = Output.Dimension;
+        f.Clear();
+        for (int i = 0; i < _edges.Length; i++)
+        {
+            if (_kernel[i] == EdgeKernel.ReluIntoIdentity)
+            {
+                ReluEdge(i, c, f, masks);
+                continue;
+            }
+            if (_kernel[i] == EdgeKernel.TrainedIntoIdentity)
+            {
+                TrainedEdge(i, c, f, theta, dtheta, sc.R);
+                continue;
+            }
+            var r = Residual(i, c, theta, sc);
+            var e = _edges[i];
+            e.HeadMap.TransposeMultiplyAdd(r, f.Slice(_headOffset[i], _headDim[i]), -Alpha, masks);
+            var tail = c.Slice(_tailOffset[i], _tailDim[i]);
+            var ft = f.Slice(_tailOffset[i], _tailDim[i]);
+            if (_param[i] < 0)
+            {
+                e.TailMap.TransposeMultiplyAdd(r, ft, Alpha, masks);
+                continue;
+            }
+            var p = _parameters[_param[i]];
+            var w = theta.Slice(p.WeightOffset, p.Rows * p.Columns);
+            var dw = dtheta.Slice(p.WeightOffset, p.Rows * p.Columns);
+            // Plain loops: the layers are narrow (a 30×2 first layer), where the vector kernels' call overhead dominates.
+            int cols = p.Columns;
+            for (int row = 0; row < p.Rows; row++)
+            {
+                double ar = Alpha * r[row], br = Beta * r[row];
+                var wk = w.Slice(row * cols, cols);
+                var dwk = dw.Slice(row * cols, cols);
+                for (int j = 0; j < cols; j++)
+                {
+                    ft[j] += ar * wk[j];
+                    dwk[j] += br * tail[j];
+                }
+            }
+            if (p.HasBias) Numerics.Axpy(Beta, r, dtheta.Slice(p.BiasOffset, p.Rows));
+        }
+        var z = c.Slice(Output.Offset, nOut);
+        Head.Apply(z, sc.Phi);
+        var fz = f.Slice(Output.Offset, nOut);
+        var y = _targets.AsSpan(s * nOut, nOut);
+        for (int o = 0; o < nOut; o++) fz[o] -= Alpha * (sc.Phi[o] - y[o]);
+        foreach (int j in _frozen) f[j] = 0;
     }
 
     // r = a − R z; ȧ −= α r, ż += α R r (as SelectionMap and ReluMaskMap apply them).

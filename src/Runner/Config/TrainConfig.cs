@@ -54,6 +54,12 @@ public sealed record TrainConfig
     /// <summary>euler (the reference library's scheme) or an adaptive integrator's name (dp5, tsit5, bs3, dop853; rodas4 with the joint Jacobian, rkc).</summary>
     public string Method { get; init; } = "euler";
 
+    /// <summary>
+    /// Integrate the adaptive method switching-aware (modes frozen between located switches, Filippov sliding followed:
+    /// <c>SwitchingAwareTraining</c>) instead of recomputing the masks in every right-hand side.
+    /// </summary>
+    public bool SwitchingAware { get; init; }
+
     /// <summary>Relative tolerance of an adaptive method.</summary>
     public double Rtol { get; init; } = 1e-6;
 
@@ -83,7 +89,7 @@ public sealed record TrainConfig
     {
         if (t is null) throw new ConfigException("train", "is required for job 'train'");
         t.ExpectOnly("data", "alpha", "beta", "dt", "epochs", "steps_per_epoch", "warm_start", "init", "init_seed", "baseline", "method", "rtol", "atol",
-            "max_steps", "spectrum", "threads");
+            "max_steps", "spectrum", "threads", "switching_aware");
         var d = t.Object("data") ?? throw new ConfigException("train.data", "is required");
         d.ExpectOnly("kind", "n_train", "n_test", "seed", "noise", "path", "targets_path");
         string kind = d.Choice("kind", DataKinds);
@@ -118,6 +124,9 @@ public sealed record TrainConfig
         bool adaptive = method != "euler";
         foreach (string k in new[] { "rtol", "atol", "max_steps" })
             if (!adaptive && t.Has(k)) throw new ConfigException($"train.{k}", "only applies to an adaptive train.method (dp5, tsit5, bs3, dop853, rodas4, rkc)");
+        bool switchingAware = t.Boolean("switching_aware", false);
+        if (switchingAware && method is "euler" or "rodas4")
+            throw new ConfigException("train.switching_aware", $"applies to an explicit adaptive train.method (dp5, tsit5, bs3, dop853) or rkc, not {method}");
         var cfg = new TrainConfig
         {
             Data = data,
@@ -133,6 +142,7 @@ public sealed record TrainConfig
             BaselineLearningRate = lr,
             BaselineSteps = gdSteps,
             Method = method,
+            SwitchingAware = switchingAware,
             Rtol = adaptive ? t.Number("rtol", 1e-6, 0, 1, exclusiveMin: true) : 1e-6,
             Atol = adaptive ? t.Number("atol", 1e-8, 0, 1e6, exclusiveMin: true) : 1e-8,
             MaxSteps = adaptive ? t.Integer("max_steps", 1_000_000, 1) : 1_000_000,
@@ -189,6 +199,7 @@ public sealed record TrainConfig
             o["rtol"] = Rtol;
             o["atol"] = Atol;
             o["max_steps"] = MaxSteps;
+            o["switching_aware"] = SwitchingAware;
         }
         if (Spectrum is { } sp) o["spectrum"] = sp.ToJson();
         return o;

@@ -25,10 +25,17 @@ public sealed record TrainingEpoch(int Epoch, int Steps, double TrainLoss, doubl
 /// <param name="Rejected">Rejected step attempts.</param>
 /// <param name="Njev">Jacobian evaluations (rodas4; 0 for explicit methods).</param>
 /// <param name="Nlu">LU factorisations (rodas4; 0 for explicit methods).</param>
-public sealed record IntegratorCounts(long Nfev, long Accepted, long Rejected, long Njev = 0, long Nlu = 0)
+/// <param name="Switches">Located mode changes other than grazes (switching-aware only; 0 otherwise).</param>
+/// <param name="SlidingEpisodes">Sliding entries (switching-aware only).</param>
+public sealed record IntegratorCounts(long Nfev, long Accepted, long Rejected, long Njev = 0, long Nlu = 0, long Switches = 0, long SlidingEpisodes = 0)
 {
     /// <summary>These counts plus an integration's.</summary>
-    public IntegratorCounts Add(OdeStatistics s) => new(Nfev + s.Nfev, Accepted + s.Accepted, Rejected + s.Rejected, Njev + s.Njev, Nlu + s.Nlu);
+    public IntegratorCounts Add(OdeStatistics s) =>
+        new(Nfev + s.Nfev, Accepted + s.Accepted, Rejected + s.Rejected, Njev + s.Njev, Nlu + s.Nlu, Switches, SlidingEpisodes);
+
+    /// <summary>These counts plus a switching-aware integration's.</summary>
+    public IntegratorCounts Add(TrainingIntegration s) =>
+        Add(s.Statistics) with { Switches = Switches + s.Switches, SlidingEpisodes = SlidingEpisodes + s.SlidingEpisodes };
 }
 
 /// <summary>
@@ -140,6 +147,7 @@ public sealed class SheafTrainingRun : IDisposable
             }
             var algorithm = OdeAlgorithms.Create(_t.Method);
             var options = new OdeOptions { Rtol = _t.Rtol, Atol = _t.Atol, SaveEveryStep = false, MaxSteps = _t.MaxSteps, CancellationToken = cancel };
+            var switching = _t.SwitchingAware ? new SwitchingAwareTraining(Flow, algorithm, options) : null;
             double span = _t.StepsPerEpoch * _t.Dt;
             for (int epoch = 1; epoch <= _t.Epochs; epoch++)
             {
@@ -147,6 +155,16 @@ public sealed class SheafTrainingRun : IDisposable
                 {
                     Initialise(State);
                     Flow.ApplyPins(State);
+                }
+                if (switching is not null)
+                {
+                    var piece = switching.Integrate(State, (epoch - 1) * span, epoch * span);
+                    _stats = _stats.Add(piece);
+                    cancel.ThrowIfCancellationRequested();
+                    if (piece.Status != OdeStatus.Success)
+                        throw new TrainingFailedException($"{_t.Method} (switching-aware) stopped in epoch {epoch} at t = {piece.FinalTime:g6}: {piece.Status}");
+                    afterEpoch(Measure(epoch, epoch * _t.StepsPerEpoch));
+                    continue;
                 }
                 // rodas4 gets the joint Jacobian (dense: TrainSetup refuses states above JointFlow.MaxDenseJacobianDimension);
                 // rkc estimates its spectral radius itself (nonlinear power method on f, matrix-free).

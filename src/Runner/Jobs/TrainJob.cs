@@ -24,7 +24,7 @@ public sealed class TrainJob : IJob
     [
         "method", "epoch", "step", "time", "train_loss", "test_loss", "discord_weight", "discord_relu", "discord_skip", "discord_sum",
         "discord_chord", "discord_output", "delta_w", "wall_seconds", "nfev", "accepted_steps", "rejected_steps",
-        "njev", "nlu",
+        "njev", "nlu", "switches", "sliding_episodes",
     ];
 
     /// <inheritdoc/>
@@ -50,7 +50,7 @@ public sealed class TrainJob : IJob
                 var d = r.Discord;
                 csv.Row("sheaf", r.Epoch, r.Steps, r.Steps * t.Dt, r.TrainLoss, r.TestLoss, d[0], d[1], d[2], d[3], d[4], d[5], r.DeltaTheta,
                     clock.Elapsed.TotalSeconds, r.Integrator?.Nfev, r.Integrator?.Accepted, r.Integrator?.Rejected,
-                    r.Integrator?.Njev, r.Integrator?.Nlu);
+                    r.Integrator?.Njev, r.Integrator?.Nlu, r.Integrator?.Switches, r.Integrator?.SlidingEpisodes);
                 spectrum?.Write(r.Epoch, r.Steps, run.Theta);
             }
             string? failure = null;
@@ -76,7 +76,7 @@ public sealed class TrainJob : IJob
                 {
                     gdRows.Add(p);
                     csv.Row("gd", p.Step / t.StepsPerEpoch, p.Step, p.Step, p.TrainLoss, p.TestLoss, null, null, null, null, null, null, null,
-                        clock.Elapsed.TotalSeconds, null, null, null, null, null);
+                        clock.Elapsed.TotalSeconds, null, null, null, null, null, null, null);
                 }, cancel);
                 gdWall = clock.Elapsed.TotalSeconds;
                 gdCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
@@ -148,6 +148,9 @@ public sealed class TrainJob : IJob
                 ["rejected"] = st.Rejected,
                 ["njev"] = st.Njev,
                 ["nlu"] = st.Nlu,
+                ["switching_aware"] = t.SwitchingAware,
+                ["switches"] = st.Switches,
+                ["sliding_episodes"] = st.SlidingEpisodes,
             };
         if (gd.Count > 0)
             o["gd"] = new JsonObject

@@ -105,6 +105,33 @@ public sealed class TrainMethodTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void SwitchingAwareDp5ReachesTheTightPlainRunWithFarFewerStepsAndCountsItsSwitches()
+    {
+        // The same schedule as above (2 epochs of t = 0.5, 40 samples of [2, 8, 1]); plain dp5 at 1e−7 is the reference (at 1e−9
+        // it runs out of steps: sliding units make it chatter).
+        const string schedule = """ "dt": 0.01, "steps_per_epoch": 50, "method": "dp5", """;
+        var (code, err, plain) = Train(schedule + """ "rtol": 1e-7, "atol": 1e-7 """);
+        Assert.True(code == 0, err);
+        var (c, e, aware) = Train(schedule + """ "rtol": 1e-9, "atol": 1e-9, "switching_aware": true """);
+        Assert.True(c == 0, e);
+        double worst = Weights(aware).Zip(Weights(plain), (a, b) => Math.Abs(a - b)).Max();
+        long Stat(string folder, string name)
+        {
+            using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")));
+            return summary.RootElement.GetProperty("sheaf").GetProperty("integrator").GetProperty(name).GetInt64();
+        }
+        output.WriteLine($"weights within {worst:e3}; nfev switching-aware {Stat(aware, "nfev")} vs plain {Stat(plain, "nfev")}; " +
+            $"switches {Stat(aware, "switches")}, sliding {Stat(aware, "sliding_episodes")}");
+        Assert.True(worst < 1e-5, $"largest weight difference from plain dp5 {worst:e3}");
+        Assert.True(Stat(aware, "switches") > 0);
+        Assert.Equal(0, Stat(plain, "switches"));
+        Assert.True(10 * Stat(aware, "nfev") < Stat(plain, "nfev"), "switching-aware should need far fewer evaluations here");
+        var rows = File.ReadAllLines(Path.Combine(aware, "history.csv"));
+        var header = rows[0].Split(',');
+        Assert.Equal(Stat(aware, "switches").ToString(CultureInfo.InvariantCulture), rows[^1].Split(',')[Array.IndexOf(header, "switches")]);
+    }
+
+    [Fact]
     public void Rodas4IsRefusedWhenTheDenseJointJacobianDoesNotFit()
     {
         // 300 samples × (2 + 8 + 8 + 1) stalk coordinates + 33 parameters = 5 733 > 4 000.
@@ -120,6 +147,9 @@ public sealed class TrainMethodTests(ITestOutputHelper output) : IDisposable
     [InlineData(""" "rtol": 1e-8 """, "train.rtol")]
     [InlineData(""" "method": "dp5", "atol": 0 """, "train.atol")]
     [InlineData(""" "threads": 0 """, "train.threads")]
+    [InlineData(""" "switching_aware": true """, "train.switching_aware")]
+    [InlineData(""" "method": "rodas4", "switching_aware": true """, "train.switching_aware")]
+    [InlineData(""" "method": "dp5", "switching_aware": 1 """, "train.switching_aware")]
     public void BadMethodFieldsAreExitTwoNamingTheField(string fields, string field)
     {
         var (code, err, folder) = Train(fields);
