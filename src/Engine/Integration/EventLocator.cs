@@ -21,6 +21,7 @@ internal sealed class EventLocator
     private readonly double[] _tLeft;
     private readonly double[] _gRight;
     private readonly double[] _yTmp;
+    private readonly int[] _pending;
     private readonly List<Candidate> _candidates = [];
     private int _rootEvent;
 
@@ -37,6 +38,7 @@ internal sealed class EventLocator
         _tLeft = new double[events.Length];
         _gRight = new double[events.Length];
         _yTmp = new double[stepper.N];
+        _pending = new int[events.Length];
     }
 
     /// <summary>Number of switching functions.</summary>
@@ -128,13 +130,19 @@ internal sealed class EventLocator
         double h = stepEnd - stepStart;
         int m = _options.EventSamples;
         double tol = EventRootUlps * 2.220446049250313e-16 * (Math.Abs(stepEnd) + Math.Abs(h));
+        int pending = 0;
         for (int k = 0; k < _events.Length; k++)
         {
             _tLeft[k] = stepStart;
-            if (_disarmed[k] && !ProbeDeparture(k, stepStart, h, m))
+            if (_disarmed[k])
             {
-                return default;
+                _pending[pending++] = k;
             }
+        }
+
+        if (pending > 0 && !ProbeDepartures(pending, stepStart, h, m))
+        {
+            return default;
         }
 
         for (int j = 1; j <= m; j++)
@@ -211,6 +219,15 @@ internal sealed class EventLocator
     /// Evaluates every function at the sample (tr, yr), re-arms those that left the band and collects the sign changes since the
     /// previous sample (refined) into the candidate list. False if g or the refinement is not finite.
     /// </summary>
+    /// <remarks>
+    /// When every sign change of the window acts (a Restart or Stop matching its direction), only the earliest group of them
+    /// matters: the step is cut there and the rest are found again in the next step. Refining all of them (an interpolation of the
+    /// whole state per iteration) is then wasted, and with hundreds of switching units a window can hold dozens. So the change
+    /// with the earliest secant estimate is refined first (to t₁), every other one is evaluated once at t₁ + tol, and only those
+    /// whose sign has already changed there (a root at or before t₁ + tol: possibly earlier, possibly in the group) are refined;
+    /// each refinement is the same bracket and the same iteration as before, so the cut and its group are those of refining all
+    /// (for functions with one root in the window, which the sampling assumes).
+    /// </remarks>
     private bool Sample(double tr, ReadOnlySpan<double> yr, double tol)
     {
         double band = Band(yr);
@@ -227,6 +244,8 @@ internal sealed class EventLocator
             _gRight[k] = g;
         }
 
+        int changes = 0;
+        bool allAct = true;
         for (int k = 0; k < _events.Length; k++)
         {
             double g = _gRight[k];
@@ -254,25 +273,114 @@ internal sealed class EventLocator
             }
 
             EventDirection dir = _sign[k] < 0 ? EventDirection.Rising : EventDirection.Falling;
-            double tk;
-            if (s == 0)
+            allAct &= Matches(_events[k].Direction, dir) && _events[k].Action != EventAction.Record;
+            _pending[changes++] = k;
+        }
+
+        if (changes == 0)
+        {
+            return true;
+        }
+
+        if (!allAct || changes == 1)
+        {
+            for (int i = 0; i < changes; i++)
             {
-                tk = tr;
-            }
-            else
-            {
-                _rootEvent = k;
-                tk = RootFinder.Illinois(static (self, t) => self.GAt(t), this, _tLeft[k], _gLeft[k], tr, g, tol);
-                if (double.IsNaN(tk))
+                if (!Refine(_pending[i], tr, tol))
                 {
-                    Failure = OdeStatus.NonFiniteState;
                     return false;
                 }
             }
 
-            _candidates.Add(new Candidate(tk, k, dir, s));
+            return true;
         }
 
+        // Deferred refinement: the earliest secant estimate first, then only the changes already complete at t₁ + tol.
+        int first = 0;
+        double earliest = double.PositiveInfinity;
+        for (int i = 0; i < changes; i++)
+        {
+            int k = _pending[i];
+            double a = _tLeft[k], ga = _gLeft[k], gb = _gRight[k];
+            double x = gb == 0 ? tr : ((a * gb) - (tr * ga)) / (gb - ga);
+            if (!(x >= a && x <= tr))
+            {
+                x = 0.5 * (a + tr);
+            }
+
+            if (x < earliest)
+            {
+                (earliest, first) = (x, i);
+            }
+        }
+
+        if (!Refine(_pending[first], tr, tol))
+        {
+            return false;
+        }
+
+        double probe = _candidates[0].Time + tol;
+        if (probe >= tr)
+        {
+            for (int i = 0; i < changes; i++)
+            {
+                if (i != first && !Refine(_pending[i], tr, tol))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        _stepper.Interpolate(probe, _yTmp);
+        for (int i = 0; i < changes; i++)
+        {
+            int k = _pending[i];
+            if (i == first)
+            {
+                continue;
+            }
+
+            double g = _events[k].G(probe, _yTmp);
+            if (!double.IsFinite(g))
+            {
+                Failure = OdeStatus.NonFiniteState;
+                return false;
+            }
+
+            if (Math.Sign(g) != _sign[k] && !Refine(k, tr, tol))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Refines function k's sign change in [tLeft, tr] and adds it to the candidates.
+    private bool Refine(int k, double tr, double tol)
+    {
+        double g = _gRight[k];
+        int s = Math.Sign(g);
+        EventDirection dir = _sign[k] < 0 ? EventDirection.Rising : EventDirection.Falling;
+        double tk;
+        if (s == 0)
+        {
+            tk = tr;
+        }
+        else
+        {
+            _rootEvent = k;
+            tk = RootFinder.Illinois(static (self, t) => self.GAt(t), this, _tLeft[k], _gLeft[k], tr, g, tol);
+            if (double.IsNaN(tk))
+            {
+                Failure = OdeStatus.NonFiniteState;
+                return false;
+            }
+        }
+
+        _candidates.Add(new Candidate(tk, k, dir, s));
         return true;
     }
 
@@ -335,37 +443,48 @@ internal sealed class EventLocator
     }
 
     /// <summary>
-    /// A disarmed function (|g| inside the hysteresis band at the step start, e.g. just after a restart) is probed close to the
-    /// step start on a geometric grid, so that it is armed with its departure sign even when it leaves and re-crosses zero
-    /// before the first sample point (a short bounce inside a long step). Returns false if g is not finite.
+    /// Probes the disarmed functions (indices in <c>_pending[..count]</c>) just after the step start, at fractions 1e−9 … 1e−2 of
+    /// the step (below the first sample), re-arming each at the first probe where it has left the band. One interpolation per
+    /// probe serves every pending function: a step after many restarts can have hundreds of them.
     /// </summary>
-    private bool ProbeDeparture(int k, double stepStart, double h, int m)
+    private bool ProbeDepartures(int count, double stepStart, double h, int m)
     {
         ReadOnlySpan<double> fractions = [1e-9, 1e-7, 1e-5, 1e-3, 1e-2];
         foreach (double frac in fractions)
         {
-            if (frac >= 1.0 / m)
+            if (frac >= 1.0 / m || count == 0)
             {
                 break;
             }
 
             double tp = stepStart + (h * frac);
             _stepper.Interpolate(tp, _yTmp);
-            double g = _events[k].G(tp, _yTmp);
-            if (!double.IsFinite(g))
+            double band = Band(_yTmp);
+            int kept = 0;
+            for (int i = 0; i < count; i++)
             {
-                Failure = OdeStatus.NonFiniteState;
-                return false;
+                int k = _pending[i];
+                double g = _events[k].G(tp, _yTmp);
+                if (!double.IsFinite(g))
+                {
+                    Failure = OdeStatus.NonFiniteState;
+                    return false;
+                }
+
+                if (Math.Abs(g) > band)
+                {
+                    _disarmed[k] = false;
+                    _sign[k] = Math.Sign(g);
+                    _gLeft[k] = g;
+                    _tLeft[k] = tp;
+                }
+                else
+                {
+                    _pending[kept++] = k;
+                }
             }
 
-            if (Math.Abs(g) > Band(_yTmp))
-            {
-                _disarmed[k] = false;
-                _sign[k] = Math.Sign(g);
-                _gLeft[k] = g;
-                _tLeft[k] = tp;
-                return true;
-            }
+            count = kept;
         }
 
         return true;

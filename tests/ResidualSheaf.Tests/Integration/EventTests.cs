@@ -87,6 +87,35 @@ public class EventTests(ITestOutputHelper output)
         Assert.Equal([EventDirection.Falling, EventDirection.Rising, EventDirection.Rising], sol.Events.Select(e => e.Direction).ToArray());
     }
 
+    [Theory]
+    [InlineData(EventAction.Restart)]
+    [InlineData(EventAction.Record)]
+    public void ManyRootsInOneWindowAreEachLocatedInTimeOrder(EventAction action)
+    {
+        // y' = 1 with one step over [0, 1] (MaxStep and FirstStep 1, fixed), so that the first sample window holds a dozen roots:
+        // 60 functions y − c_k, two pairs of them closer than the root tolerance (one group each), and one function with its root
+        // on the window's sample point. Restarts refine only the earliest changes of a window; recording refines them all; both
+        // must give every root once, at c_k, in time order (the closed form).
+        var rng = new Random(7);
+        var roots = Enumerable.Range(0, 56).Select(_ => 0.02 + (0.96 * rng.NextDouble())).ToList();
+        roots.AddRange([0.3, 0.3 + 1e-15, 0.7, 0.7 + 1e-15]);
+        roots.Add(0.1);
+        var events = roots.Select(c => new EventFunction((t, y) => y[0] - c, EventDirection.Rising, action, action == EventAction.Restart ? (t, y, k, d) => true : null)).ToArray();
+        var problem = new OdeProblem((t, y, dy) => dy[0] = 1, [0.0], 0, 1) { IsAutonomous = true, Events = events };
+        OdeSolution sol = Ode.Solve(problem, new DormandPrince54(), new OdeOptions { FirstStep = 1, Adaptive = false, SaveEventStates = false });
+        Assert.Equal(OdeStatus.Success, sol.Status);
+        Assert.Equal(roots.Count, sol.Events.Count);
+        Assert.Equal(roots.Count, sol.Events.Select(e => e.Index).Distinct().Count());
+        double worst = 0;
+        for (int i = 0; i < sol.Events.Count; i++)
+        {
+            var e = sol.Events[i];
+            worst = Math.Max(worst, Math.Abs(e.Time - roots[e.Index]));
+            if (i > 0) Assert.True(e.Time >= sol.Events[i - 1].Time, $"event {i} at {e.Time} before event {i - 1} at {sol.Events[i - 1].Time}");
+        }
+        Assert.True(worst < 1e-13, $"largest root error {worst:e3}");
+    }
+
     [Fact]
     public void RootExactlyAtStepEndIsReportedOnce()
     {
