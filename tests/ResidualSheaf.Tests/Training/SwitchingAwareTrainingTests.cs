@@ -109,4 +109,32 @@ public class SwitchingAwareTrainingTests(ITestOutputHelper output)
         // First order over the three halvings (a single ratio wanders when a switch falls near a grid point of one dt).
         Assert.InRange(Math.Log2(errors[0] / errors[^1]) / 3, 0.85, 1.15);
     }
+
+    [Theory]
+    [InlineData("tsit5")]
+    [InlineData("bs3")]
+    [InlineData("dop853")]
+    [InlineData("rkc")]
+    public void EveryAdmittedMethodReachesThePlainSolution(string method)
+    {
+        const double tEnd = 0.4;
+        var (flow, state0) = TrainingNetworks.Problem("resnet", OutputHead.Identity, SkipConstruction.Junction, alpha: 1.0, beta: 0.5);
+        var plain = Ode.Solve(new OdeProblem((_, y, dy) => flow.Derivative(y, dy), state0, 0, tEnd), new DormandPrince54(),
+            new OdeOptions { Rtol = 1e-12, Atol = 1e-12 });
+        var aware = (double[])state0.Clone();
+        var result = new SwitchingAwareTraining(flow, OdeAlgorithms.Create(method), new OdeOptions { Rtol = 1e-9, Atol = 1e-9 }).Integrate(aware, 0, tEnd);
+        Assert.Equal(OdeStatus.Success, result.Status);
+        Assert.True(result.Switches > 0);
+        double worst = aware.Zip(plain.FinalState, (a, b) => Math.Abs(a - b)).Max();
+        output.WriteLine($"{method}: {result.Statistics.Nfev} f, {result.Switches} switches; max difference from plain dp5 at 1e−12: {worst:e2}");
+        Assert.True(worst < 1e-6, $"{method}: {worst:e3}");
+    }
+
+    [Fact]
+    public void MethodsWithoutDenseOutputOrWithAJacobianAreRefused()
+    {
+        var (flow, _) = TrainingNetworks.Problem("mlp", OutputHead.Identity);
+        var ex = Assert.Throws<ArgumentException>(() => new SwitchingAwareTraining(flow, new Rodas4(), new OdeOptions()));
+        Assert.Equal("integrator", ex.ParamName);
+    }
 }
