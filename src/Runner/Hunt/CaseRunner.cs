@@ -38,7 +38,7 @@ public static class CaseRunner
     /// <summary>Builds the concrete case (deterministic in (config, case id)).</summary>
     public static CaseSetup Prepare(HuntConfig cfg, HuntCase c)
     {
-        var net = NetworkFactory.Scaled(TorchReference.PyTorchDefault(c.Architecture, c.WeightSeed), c.WeightScale);
+        var net = cfg.Fixed?.Network ?? NetworkFactory.Scaled(TorchReference.PyTorchDefault(c.Architecture, c.WeightSeed), c.WeightScale);
         var ns = SheafConstructor.Build(net, c.Construction);
         var input = new CaseRandom(cfg.MasterSeed, c.Id, HuntCase.InputStream).Normals(net.InputDimension, c.InputScale);
         double[]? outputPin = cfg.PinOutput ? net.Forward(input) : null;

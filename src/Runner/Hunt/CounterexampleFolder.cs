@@ -20,8 +20,9 @@ public static class CounterexampleFolder
         Directory.CreateDirectory(folder);
         var c = HuntCase.Sample(cfg, caseId);
         var s = CaseRunner.Prepare(cfg, c);
-        WeightJson.Write(Path.Combine(folder, "weights.json"), s.Network,
-            $"hunt {cfg.Name} case {caseId}: torch.manual_seed({c.WeightSeed}) PyTorch-default weights × {c.WeightScale:R}");
+        WeightJson.Write(Path.Combine(folder, "weights.json"), s.Network, cfg.Fixed is { } fx
+            ? $"hunt {cfg.Name} case {caseId}: the fixed network of {fx.ConfigPath} (weights sha256 {fx.WeightsSha256})"
+            : $"hunt {cfg.Name} case {caseId}: torch.manual_seed({c.WeightSeed}) PyTorch-default weights × {c.WeightScale:R}");
         JsonFile.Write(Path.Combine(folder, "config.json"), Config(cfg, s));
         string configPath = Path.Combine(folder, "config.json");
         var config = RunConfig.Load(configPath);

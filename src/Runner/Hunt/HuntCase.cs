@@ -8,8 +8,8 @@ namespace ResidualSheaf.Runner.Hunt;
 /// <param name="Id">Case index.</param>
 /// <param name="Architecture">The residual stack.</param>
 /// <param name="Construction">junction or chord.</param>
-/// <param name="WeightScale">Factor on the PyTorch-default weights.</param>
-/// <param name="WeightSeed">torch.manual_seed of the weights.</param>
+/// <param name="WeightScale">Factor on the PyTorch-default weights (1 for a fixed network).</param>
+/// <param name="WeightSeed">torch.manual_seed of the weights (0, unused, for a fixed network).</param>
 /// <param name="InputScale">Input standard deviation.</param>
 /// <param name="InitialScale">Initial-cochain standard deviation.</param>
 /// <param name="Alpha">Rate α.</param>
@@ -23,6 +23,13 @@ public sealed record HuntCase(long Id, ArchitectureSpec Architecture, SkipConstr
     public static HuntCase Sample(HuntConfig cfg, long id)
     {
         var r = new CaseRandom(cfg.MasterSeed, id, ParameterStream);
+        if (cfg.Fixed is { } fixedNetwork)
+        {
+            string fixedConstruction = cfg.Constructions[r.NextInt(cfg.Constructions.Length)];
+            double input = cfg.InputScale.At(r.NextDouble()), init = cfg.InitialScale.At(r.NextDouble()), rate = cfg.Alpha.At(r.NextDouble());
+            return new HuntCase(id, fixedNetwork.Architecture, fixedConstruction == "chord" ? SkipConstruction.Chord : SkipConstruction.Junction,
+                1.0, 0, input, init, rate);
+        }
         int blocks = cfg.Blocks.Min + r.NextInt(cfg.Blocks.Max - cfg.Blocks.Min + 1);
         var placement = cfg.Relu[r.NextInt(cfg.Relu.Length)] == "after" ? ReluPlacement.After : ReluPlacement.Before;
         var specs = new List<BlockSpec>();

@@ -107,15 +107,21 @@ public sealed record HuntConfig
     /// <summary>How the hunt runs as a Slurm job array (<c>runner hunt --slurm</c>), or null for the defaults.</summary>
     public SlurmSettings? Slurm { get; init; }
 
+    /// <summary>
+    /// A fixed network (<c>network.config</c>: e.g. trained weights) used by every case, or null when each case draws its own
+    /// architecture and weights.
+    /// </summary>
+    public FixedNetwork? Fixed { get; init; }
+
     /// <summary>Reads and validates a hunt config; every problem is a <see cref="ConfigException"/> naming the field.</summary>
     public static HuntConfig Load(string path)
     {
         var doc = JsonFields.ParseFile(path);
-        using (doc) return Parse(doc.RootElement);
+        using (doc) return Parse(doc.RootElement, System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
     }
 
-    /// <summary>Validates a parsed hunt config.</summary>
-    public static HuntConfig Parse(JsonElement root)
+    /// <summary>Validates a parsed hunt config; a relative <c>network.config</c> is resolved against <paramref name="baseDirectory"/> (default: the working directory).</summary>
+    public static HuntConfig Parse(JsonElement root, string? baseDirectory = null)
     {
         var f = new JsonFields(root, "");
         f.ExpectOnly("name", "master_seed", "cases", "network", "constructions", "weight_scale", "input_scale", "initial_scale", "alpha",
@@ -127,22 +133,37 @@ public sealed record HuntConfig
         int cases = (int)f.Integer("cases", null, 1, 100_000_000);
 
         var n = f.Object("network") ?? throw new ConfigException("network", "is required");
-        n.ExpectOnly("blocks", "widths", "hidden", "projection", "relu", "heads", "head_modes", "classes");
-        var blocks = n.Integers("blocks", 2, 1, 64) ?? [1, 1];
-        if (blocks.Length != 2) throw new ConfigException("network.blocks", $"expected [min, max], got {blocks.Length} numbers");
-        if (blocks[0] > blocks[1]) throw new ConfigException("network.blocks", $"min {blocks[0]} > max {blocks[1]}");
-        var widths = n.Integers("widths", 1, 1, 4096) ?? throw new ConfigException("network.widths", "is required (a non-empty list)");
-        var hidden = n.Integers("hidden", 1, 1, 4096) ?? throw new ConfigException("network.hidden", "is required (a non-empty list)");
-        double projection = n.Number("projection", 0, 0, 1);
-        var relu = Strings(n, "relu", ["after", "before"], ["after"]);
-        var heads = Strings(n, "heads", OutputHeads.Names, ["identity"]);
-        var headModes = Strings(n, "head_modes", OutputHeads.ModeNames, ["jacobian"]);
-        var classes = n.Integers("classes", 1, 1, 4096)?.Select(c => (int)c).ToArray();
-        if (classes is not null && heads.SequenceEqual(["identity"]))
-            throw new ConfigException("network.classes", "a classifier layer applies to sigmoid and softmax heads (network.heads)");
-        if (heads.Contains("softmax") && (classes ?? widths.Select(w => (int)w).ToArray()).Any(w => w < 2))
-            throw new ConfigException("network.heads", $"softmax needs at least two outputs, but network.{(classes is null ? "widths" : "classes")} allows 1");
-        n.RejectUnknown();
+        var fixedNetwork = n.Has("config") ? FixedNetwork.Parse(n, baseDirectory ?? Directory.GetCurrentDirectory()) : null;
+        if (fixedNetwork is not null && f.Has("weight_scale"))
+            throw new ConfigException("weight_scale", "does not apply to a fixed network (network.config): its weights are used as they are");
+        // A fixed network (network.config) draws nothing of its architecture: the sampled-architecture fields keep inert defaults.
+        long[] blocks = [1, 1], widths = [1], hidden = [1];
+        double projection = 0;
+        string[] relu = ["after"], heads = ["identity"], headModes = ["jacobian"];
+        int[]? classes = null;
+        if (fixedNetwork is null)
+        {
+            n.ExpectOnly("blocks", "widths", "hidden", "projection", "relu", "heads", "head_modes", "classes");
+            blocks = n.Integers("blocks", 2, 1, 64) ?? [1, 1];
+            if (blocks.Length != 2) throw new ConfigException("network.blocks", $"expected [min, max], got {blocks.Length} numbers");
+            if (blocks[0] > blocks[1]) throw new ConfigException("network.blocks", $"min {blocks[0]} > max {blocks[1]}");
+            widths = n.Integers("widths", 1, 1, 4096) ?? throw new ConfigException("network.widths", "is required (a non-empty list)");
+            hidden = n.Integers("hidden", 1, 1, 4096) ?? throw new ConfigException("network.hidden", "is required (a non-empty list)");
+            projection = n.Number("projection", 0, 0, 1);
+            relu = Strings(n, "relu", ["after", "before"], ["after"]);
+            heads = Strings(n, "heads", OutputHeads.Names, ["identity"]);
+            headModes = Strings(n, "head_modes", OutputHeads.ModeNames, ["jacobian"]);
+            classes = n.Integers("classes", 1, 1, 4096)?.Select(c => (int)c).ToArray();
+            if (classes is not null && heads.SequenceEqual(["identity"]))
+                throw new ConfigException("network.classes", "a classifier layer applies to sigmoid and softmax heads (network.heads)");
+            if (heads.Contains("softmax") && (classes ?? widths.Select(w => (int)w).ToArray()).Any(w => w < 2))
+                throw new ConfigException("network.heads", $"softmax needs at least two outputs, but network.{(classes is null ? "widths" : "classes")} allows 1");
+            n.RejectUnknown();
+        }
+        else
+        {
+            n.RejectUnknown();
+        }
 
         var constructions = Strings(f, "constructions", ["junction", "chord"], ["junction", "chord"]);
         var weightScale = Range(f, "weight_scale", 1);
@@ -150,6 +171,7 @@ public sealed record HuntConfig
         var initialScale = Range(f, "initial_scale", 1);
         var alpha = Range(f, "alpha", 1);
         bool pinOutput = f.Boolean("pin_output", false);
+        if (fixedNetwork is not null) heads = [OutputHeads.Name(fixedNetwork.Architecture.Head)];
         if (pinOutput && heads.Any(h => h != "identity"))
             throw new ConfigException("pin_output", "pinning a_out of a sigmoid or softmax head makes the static problem nonlinear least squares, which is not supported");
 
@@ -166,7 +188,7 @@ public sealed record HuntConfig
         var heat = HeatConfig.Parse(h);
         if (heads.Any(x => x != "identity") && heat.Method is "exact" or "krylov" or "rkc-krylov")
             throw new ConfigException("heat.method", $"'{heat.Method}' solves the piecewise-linear flow in closed form, and a sigmoid or softmax head " +
-                "(network.heads) makes the force nonlinear; use auto, switching-aware, plain or authors-euler");
+                $"({(fixedNetwork is null ? "network.heads" : "the network of network.config")}) makes the force nonlinear; use auto, switching-aware, plain or authors-euler");
 
         double vr = 1e-12, va = 1e-14;
         int exactMax = 2000, verifyEvents = 10_000;
@@ -215,6 +237,7 @@ public sealed record HuntConfig
             CounterexampleFolders = folders,
             OutputRoot = outputRoot,
             Slurm = slurm,
+            Fixed = fixedNetwork,
         };
     }
 
@@ -286,6 +309,11 @@ public sealed record HuntConfig
             if (Classes is not null) network["classes"] = new JsonArray(Classes.Select(x => (JsonNode?)x).ToArray());
         }
         if (Slurm is not null) j["slurm"] = Slurm.ToJson();
+        if (Fixed is not null)
+        {
+            j["network"] = Fixed.ToJson();
+            j.Remove("weight_scale");
+        }
         return j;
     }
 

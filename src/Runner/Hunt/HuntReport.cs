@@ -209,6 +209,12 @@ public static class HuntReport
                       (cfg.Heat.Method is "plain" or "switching-aware" ? $" ({cfg.Heat.Integrator}, rtol {cfg.Heat.Rtol.ToString(Inv)}, atol {cfg.Heat.Atol.ToString(Inv)})" : "") +
                       $"; stop distance {cfg.Heat.StopDistance.ToString(Inv)}. Candidates were re-run with the exact piecewise integrator " +
                       $"(up to {cfg.ExactMaxFree} free coordinates) and with rtol {cfg.VerifyRtol.ToString(Inv)}.");
+        if (cfg.Fixed is { } fx)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"Every case uses one fixed network: `{fx.ConfigPath}` ({fx.Architecture.Blocks!.Length} residual blocks, weights sha256 " +
+                          $"`{fx.WeightsSha256[..16]}…`); cases sample the construction, the input, the initial cochain and α.");
+        }
         sb.AppendLine();
         sb.AppendLine("**Conclusion.** " + summary["conclusion"]);
         sb.AppendLine();
