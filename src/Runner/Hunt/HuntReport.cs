@@ -212,7 +212,7 @@ public static class HuntReport
         if (cfg.Fixed is { } fx)
         {
             sb.AppendLine();
-            sb.AppendLine($"Every case uses one fixed network: `{fx.ConfigPath}` ({fx.Architecture.Blocks!.Length} residual blocks, weights sha256 " +
+            sb.AppendLine($"Every case uses one fixed network: `{fx.ConfigPath}` ({fx.Architecture.Blocks!.Length} residual block{(fx.Architecture.Blocks.Length == 1 ? "" : "s")}, weights sha256 " +
                           $"`{fx.WeightsSha256[..16]}…`); cases sample the construction, the input, the initial cochain and α.");
         }
         sb.AppendLine();
