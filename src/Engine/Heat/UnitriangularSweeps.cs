@@ -19,8 +19,11 @@ public sealed class UnitriangularSweeps
     private readonly double[] _pinned;
     private readonly double[] _c;
     private readonly double[] _acc;
-    private readonly double[] _r;
+    private double[] _r;
     private readonly int[] _edgeOffset;
+    // Smooth edges a = φ(z) linearised at a state (LineariseSmoothEdges): a − φ'(z*) z, one more unitriangular block row each,
+    // after the linear edges; their edge coordinates follow the linear edges' (from EdgeDimension on).
+    private (Vertex Tail, Vertex Head, double[] Jacobian, int Offset)[] _smooth = [];
 
     private UnitriangularSweeps(DirichletProblem problem)
     {
@@ -51,6 +54,36 @@ public sealed class UnitriangularSweeps
     /// <summary>|Ω| (= number of edge coordinates).</summary>
     public int Dimension => _problem.FreeCoordinates.Count;
 
+    /// <summary>Length of the edge-indexed vectors of the homogeneous solves: the linear edges' coordinates, then the linearised smooth edges'.</summary>
+    public int EdgeLength => _problem.Sheaf.EdgeDimension + _smooth.Sum(h => h.Head.Dimension);
+
+    /// <summary>
+    /// Includes the sheaf's smooth edges (output heads a = φ(z)) in the homogeneous solves (<see cref="Forward(ReadOnlySpan{double}, Span{double})"/>,
+    /// <see cref="Transposed"/>, <see cref="InverseLaplacian"/>), linearised at <paramref name="state"/> (a full cochain): the row
+    /// a − φ'(z*) z, whose Gram term is the Gauss–Newton block JᵀJ, J = [I, −φ'(z*)], of <see cref="Spectra.ForwardPatternLaplacian"/>.
+    /// Without it a sheaf with smooth edges has no square δ_Ω in these solves. <see cref="SolveAffine"/> is unaffected.
+    /// </summary>
+    public void LineariseSmoothEdges(ReadOnlySpan<double> state)
+    {
+        var sheaf = _problem.Sheaf;
+        if (state.Length != sheaf.TotalDimension)
+            throw new ArgumentException($"state has length {state.Length}; the sheaf has {sheaf.TotalDimension} coordinates", nameof(state));
+        int offset = sheaf.EdgeDimension;
+        _smooth = new (Vertex, Vertex, double[], int)[sheaf.SmoothEdges.Count];
+        for (int k = 0; k < _smooth.Length; k++)
+        {
+            var e = sheaf.SmoothEdges[k];
+            var (z, a) = (sheaf.Vertices[e.Tail], sheaf.Vertices[e.Head]);
+            var phi = new double[z.Dimension];
+            e.Function.Evaluate(state.Slice(z.Offset, z.Dimension), phi);
+            var jacobian = new double[a.Dimension * z.Dimension];
+            e.Function.Jacobian(phi, jacobian);
+            _smooth[k] = (z, a, jacobian, offset);
+            offset += a.Dimension;
+        }
+        if (_r.Length < _smooth.Select(h => h.Head.Dimension).DefaultIfEmpty(0).Max()) _r = new double[_smooth.Max(h => h.Head.Dimension)];
+    }
+
     /// <summary>The Dirichlet solution for <see cref="Masks"/>: δ_Ω c = b̃ (pins and biases included), written on Ω.</summary>
     public void SolveAffine(Span<double> free)
     {
@@ -72,6 +105,15 @@ public sealed class UnitriangularSweeps
     {
         Array.Clear(_acc);
         var masks = Masks;
+        for (int k = _smooth.Length - 1; k >= 0; k--)
+        {
+            var (z, a, jac, eo) = _smooth[k];
+            var ye = y.Slice(eo, a.Dimension);
+            for (int i = 0; i < a.Dimension; i++) ye[i] = v[_problem.FreeIndex(a.Offset + i)] - _acc[a.Offset + i];
+            // acc_z −= φ'ᵀ y (the row's tail coefficient is −φ').
+            for (int i = 0; i < a.Dimension; i++)
+                for (int j = 0; j < z.Dimension; j++) _acc[z.Offset + j] -= jac[(i * z.Dimension) + j] * ye[i];
+        }
         for (int k = _edges.Length - 1; k >= 0; k--)
         {
             var sel = _selected[k];
@@ -118,6 +160,14 @@ public sealed class UnitriangularSweeps
             int ho = _heads[k].Offset;
             for (int i = 0; i < sel.Length; i++) _c[ho + sel[i]] = r[i];
         }
+        if (affine) return;
+        foreach (var (z, a, jac, eo) in _smooth)
+            for (int i = 0; i < a.Dimension; i++)
+            {
+                double sum = y[eo + i];
+                for (int j = 0; j < z.Dimension; j++) sum += jac[(i * z.Dimension) + j] * _c[z.Offset + j];
+                _c[a.Offset + i] = sum;
+            }
     }
 
     private void Gather(Span<double> free)

@@ -8,7 +8,8 @@ namespace ResidualSheaf.Engine.Spectra;
 /// λ_min, λ_max and κ of L_free at one activation pattern without forming a matrix (sheaves too large for
 /// <see cref="DirichletDiagnostics"/>, e.g. convolutional ones). λ_max by Lanczos on L (<see cref="ForwardPatternLaplacian"/>:
 /// the top of the spectrum converges in a few dozen steps). λ_min by Lanczos on L⁻¹ = δ_Ω⁻¹δ_Ω⁻ᵀ through the unitriangular sweeps
-/// when δ_Ω is square unitriangular and there is no smooth head (junction sheaves): 1/λ_min is then the top of the spectrum, well
+/// when δ_Ω is square unitriangular (junction sheaves; a smooth head is one more block row, linearised at the state as in
+/// the Gauss–Newton term of <see cref="ForwardPatternLaplacian"/>): 1/λ_min is then the top of the spectrum, well
 /// separated from the rest, where on L it is the bottom of a spectrum spread over κ ~ 1e6 (Lanczos on L stalled there after 600
 /// steps, docs/digits-resnet.md). Otherwise λ_min is the smallest Ritz value of L (an upper bound; its residual says how far from
 /// converged).
@@ -41,12 +42,14 @@ public sealed record PatternSpectrum(double LambdaMin, double LambdaMax, double 
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(masks);
-        var sweeps = problem.Sheaf.HasSmoothEdges ? null : UnitriangularSweeps.TryCreate(problem, out _);
+        var sweeps = UnitriangularSweeps.TryCreate(problem, out _);
+        // With an output head the sweeps take its row linearised at the state: then L⁻¹ is that of ForwardPatternLaplacian (Gauss–Newton).
+        if (sweeps is not null && problem.Sheaf.HasSmoothEdges) sweeps.LineariseSmoothEdges(state);
         var top = new ForwardPatternLaplacian(problem, masks, state).Extremes(sweeps is null ? maxIterations : topIterations, tolerance, seed);
         if (sweeps is null)
             return new PatternSpectrum(top.Min, top.Max, top.MinResidual / Math.Abs(top.Min), top.MaxResidual / top.Max, false, top.Iterations);
         masks.Theta.CopyTo(sweeps.Masks.Theta);
-        var edge = new double[problem.Sheaf.EdgeDimension];
+        var edge = new double[sweeps.EdgeLength];
         var inv = LanczosExtremes.Compute((v, x) => sweeps.InverseLaplacian(v, x, edge, 1.0), problem.FreeCoordinates.Count, maxIterations, tolerance, seed);
         return new PatternSpectrum(1 / inv.Max, top.Max, inv.MaxResidual / inv.Max, top.MaxResidual / top.Max, true, top.Iterations + inv.Iterations);
     }
