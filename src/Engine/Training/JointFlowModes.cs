@@ -35,26 +35,11 @@ public sealed partial class JointFlow
     /// <summary>
     /// The right-hand side at frozen modes (switching-aware integration): θ_j = 1 for Active and 0 for Inactive units whatever the
     /// sign of z_j, and the z_j-component of a Sliding unit zeroed (Filippov sliding on z_j = 0: the convex combination of the two
-    /// sides that keeps z_j on the surface; at z_j = 0 no other component depends on θ_j). Caller's thread; allocation-free.
+    /// sides that keeps z_j on the surface; at z_j = 0 no other component depends on θ_j). Caller's thread (the adaptive
+    /// integrators hand spans, so the chunk workers are not used); allocation-free.
     /// </summary>
     /// <exception cref="ArgumentException">The modes do not have one entry per unit.</exception>
     public void Derivative(ReadOnlySpan<double> state, Span<double> derivative, UnitMode[] modes)
-    {
-        CheckModes(modes.Length);
-        _workModes = modes;
-        try
-        {
-            Derivative(state, derivative);
-        }
-        finally
-        {
-            _workModes = null;
-        }
-    }
-
-    /// <summary>The frozen-mode right-hand side on <see cref="Threads"/> threads (the same numbers for every thread count).</summary>
-    /// <exception cref="ArgumentException">The modes do not have one entry per unit.</exception>
-    public void Derivative(double[] state, double[] derivative, UnitMode[] modes)
     {
         CheckModes(modes.Length);
         _workModes = modes;
