@@ -13,6 +13,14 @@ public sealed record KrylovPiecewiseFlow : HeatAlgorithm
     /// <summary>Largest Krylov basis per step (a longer step needs more vectors; orthogonalisation costs O(k²|Ω|)).</summary>
     public int MaxBasis { get; init; } = 40;
 
+    /// <summary>
+    /// Basis allowance of the first piece after every switch, raised by half for each following piece of the same mode set that
+    /// filled its allowance and still ended at its error horizon, up to <see cref="MaxBasis"/> (null: <see cref="MaxBasis"/>, every
+    /// piece may use the same number of vectors). Small right after switches, which come densely early in a run; large in long-lived
+    /// mode sets, where a larger basis buys a longer horizon than it costs.
+    /// </summary>
+    public int? MinBasis { get; init; }
+
     /// <summary>Samples per decade of the log-spaced grid starting at 1e−3.</summary>
     public int SamplesPerDecade { get; init; } = 25;
 
@@ -27,6 +35,8 @@ public sealed record KrylovPiecewiseFlow : HeatAlgorithm
     {
         CheckPositive(Tolerance, nameof(Tolerance));
         if (MaxBasis < 2) throw new ArgumentException($"{nameof(MaxBasis)} must be at least 2 (got {MaxBasis}).", nameof(MaxBasis));
+        if (MinBasis is int mb && (mb < 2 || mb > MaxBasis))
+            throw new ArgumentException($"{nameof(MinBasis)} must be at least 2 and at most {nameof(MaxBasis)} = {MaxBasis} (got {mb}).", nameof(MinBasis));
         if (SamplesPerDecade < 1)
             throw new ArgumentException($"{nameof(SamplesPerDecade)} must be at least 1 (got {SamplesPerDecade}).", nameof(SamplesPerDecade));
     }

@@ -24,11 +24,11 @@ internal sealed class KrylovPatternFlow : IPatternFlow
     private readonly KrylovSlidingForces _forces;
     private readonly KrylovBasis _basis;
     private readonly KrylovSwitchSearch _search;
+    private readonly KrylovBasisSizer _sizer;
     private ConjugateGradient? _cg;
     private readonly int _n;
     private readonly int _units;
     private readonly int[] _pos;
-    private readonly int _kmax;
     private readonly int _checkEvery;
     private readonly double _tolerance;
     private readonly double[] _cstar;
@@ -43,7 +43,11 @@ internal sealed class KrylovPatternFlow : IPatternFlow
     private double _beta;
     private double _lastEventStep;
 
-    public KrylovPatternFlow(HeatEquation equation, UnitriangularSweeps? sweeps, int kmax, double tolerance, int checkEvery)
+    /// <summary>
+    /// A flow whose pieces use between <paramref name="kmin"/> and <paramref name="kmax"/> basis vectors (<see cref="KrylovBasisSizer"/>);
+    /// <paramref name="tolerance"/> bounds each piece's error, the bound is evaluated every <paramref name="checkEvery"/> vectors.
+    /// </summary>
+    public KrylovPatternFlow(HeatEquation equation, UnitriangularSweeps? sweeps, int kmin, int kmax, double tolerance, int checkEvery)
     {
         _eq = equation;
         _op = new FreeLaplacianOperator(equation);
@@ -51,7 +55,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         _n = equation.FreeDimension;
         _units = equation.SwitchingCount;
         _pos = [.. equation.SwitchingFreeIndices];
-        _kmax = kmax;
+        _sizer = new KrylovBasisSizer(kmin, kmax);
         _checkEvery = checkEvery;
         _tolerance = tolerance;
         var mask = new UnitMaskEntries(equation);
@@ -79,6 +83,12 @@ internal sealed class KrylovPatternFlow : IPatternFlow
     /// <summary>Sum of the steps' error bounds in the current run.</summary>
     public double ErrorSum { get; private set; }
 
+    /// <summary>Largest basis a piece of the current run used.</summary>
+    public int LargestBasis { get; private set; }
+
+    /// <summary>Basis vectors summed over the pieces of the current run.</summary>
+    public long BasisVectors { get; private set; }
+
     public bool SearchCutAtEndTime => true;
 
     public bool CapBeforeSwitch => false;
@@ -99,12 +109,23 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         InverseProducts = 0;
         CgIterations = 0;
         ErrorSum = 0;
+        LargestBasis = 0;
+        BasisVectors = 0;
         _lastEventStep = 0;
+    }
+
+    /// <summary>A piece ended on <paramref name="k"/> vectors: the run's basis statistics and the next piece's allowance.</summary>
+    private void EndPiece(int k, bool horizonLimited)
+    {
+        LargestBasis = Math.Max(LargestBasis, k);
+        BasisVectors += k;
+        _sizer.PieceEnded(k, horizonLimited);
     }
 
     public bool Prepare(UnitMode[] modes, double[] state)
     {
         _modes = modes;
+        _sizer.NewPattern();
         _sliding = false;
         _nSliding = 0;
         for (int k = 0; k < _units; k++)
@@ -181,6 +202,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         double lastEventStep = _lastEventStep;
         var modes = _modes;
         var basis = _basis;
+        int kmax = _sizer.Limit;
         tau = 0; evUnit = -1; evFn = SwitchFunction.Crossing; err = 0;
         // After a short piece (τ·θ_max small) the next one is likely short too: there exp(−τM)u is a low-degree polynomial in M, so
         // the first vectors are polynomial ones (one product each, against two for an inverse vector and its image); the inverse
@@ -193,7 +215,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         while (true)
         {
             int k = basis.Count;
-            if (checkedAt != k && (k % _checkEvery == 0 || k == _kmax || polyBreak))
+            if (checkedAt != k && (k % _checkEvery == 0 || k == kmax || polyBreak))
             {
                 checkedAt = k;
                 // Residual direction r = (I − VVᵀ) M v_lastPoly: (I − VVᵀ) M V = r̂ cᵀ (rank one), c_i = r̂ · M v_i.
@@ -208,13 +230,14 @@ internal sealed class KrylovPatternFlow : IPatternFlow
                 var theta = basis.Theta(k);
                 double tauOk = polyBreak ? double.PositiveInfinity : KrylovErrorBound.Horizon(p, theta, _tolerance);
                 double horizon = Math.Min(tauOk, remaining);
-                bool final = tauOk >= remaining || k == _kmax || polyBreak;
+                bool final = tauOk >= remaining || k == kmax || polyBreak;
                 bool scan = !certified && (final || (lastEventStep > 0 && tauOk >= 2 * lastEventStep));
                 if (scan)
                 {
                     var (te, u, fn) = _search.Scan(basis, k, horizon, modes, _cstar, _forces);
                     if (te <= horizon)
                     {
+                        EndPiece(k, false);
                         tau = te; evUnit = u; evFn = fn;
                         err = KrylovErrorBound.Integral(p, theta, te);
                         return true;
@@ -222,6 +245,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
                 }
                 if (final)
                 {
+                    EndPiece(k, !polyBreak && tauOk < remaining);
                     tau = horizon;
                     err = double.IsPositiveInfinity(horizon)
                         ? (polyBreak ? 0 : KrylovErrorBound.Integral(p, theta, double.PositiveInfinity))
@@ -237,7 +261,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
                     continue;
                 }
             }
-            if (basis.Count == _kmax) { checkedAt = -1; continue; }
+            if (basis.Count == kmax) { checkedAt = -1; continue; }
             bool inv = useInv && nInv + polyLead <= nPoly;
             var wv = _tmp.AsSpan();
             if (inv)
