@@ -22,9 +22,10 @@ public sealed class KrylovPiecewiseIntegrator
     /// <summary>
     /// Creates the integrator. <paramref name="maxBasis"/>: largest Krylov basis per step; <paramref name="tolerance"/>: bound on the
     /// 2-norm error added per step; <paramref name="useInverse"/>: extend the basis with M⁻¹ when δ_Ω is unitriangular (no soft pins);
-    /// <paramref name="checkEvery"/>: vectors between evaluations of the error bound; <paramref name="minBasis"/>: the allowance of
-    /// the first piece of every mode set, raised for later pieces that end at their error horizon up to <paramref name="maxBasis"/>
-    /// (<see cref="KrylovBasisSizer"/>; null: <paramref name="maxBasis"/>, a fixed allowance).
+    /// <paramref name="checkEvery"/>: vectors between evaluations of the error bound (spaced wider beyond 8 × checkEvery vectors);
+    /// <paramref name="minBasis"/>: the vectors every step builds before it may stop growing, after which it grows up to
+    /// <paramref name="maxBasis"/> only while its error horizon grows faster than the work of its basis (<see cref="KrylovBasisSizer"/>;
+    /// null: <paramref name="maxBasis"/>, a fixed size).
     /// </summary>
     public KrylovPiecewiseIntegrator(HeatEquation equation, int maxBasis = 40, double tolerance = 1e-10, bool useInverse = true, int checkEvery = 8,
         int? minBasis = null)
@@ -49,7 +50,7 @@ public sealed class KrylovPiecewiseIntegrator
     /// <summary>Bound on the 2-norm error added per step.</summary>
     public double Tolerance { get; }
 
-    /// <summary>Basis allowance of a mode set's first piece (capped by the free dimension).</summary>
+    /// <summary>Vectors every step builds before its growth is judged (capped by the free dimension).</summary>
     public int MinBasis { get; }
 
     /// <summary>Largest basis of any piece (capped by the free dimension).</summary>

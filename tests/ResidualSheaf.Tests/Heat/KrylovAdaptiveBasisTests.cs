@@ -9,8 +9,9 @@ using Xunit.Abstractions;
 namespace ResidualSheaf.Tests.Heat;
 
 /// <summary>
-/// The Krylov flow with an adaptive basis size (<see cref="KrylovBasisSizer"/>: small after every switch, grown while pieces end
-/// at their error horizon) against the dense exact piecewise integrator, and the sizer's rule and argument checks.
+/// The Krylov flow with an adaptive basis size (<see cref="KrylovBasisSizer"/>: every step builds the minimum, then grows while its
+/// error horizon grows faster than the basis's work) against the dense exact piecewise integrator, and the sizer's rule and
+/// argument checks.
 /// </summary>
 public class KrylovAdaptiveBasisTests(ITestOutputHelper output)
 {
@@ -78,11 +79,11 @@ public class KrylovAdaptiveBasisTests(ITestOutputHelper output)
 
     /// <summary>
     /// On the conv network (178 free coordinates) 8 vectors are too few for long pieces (4 do not reach the limit in a million
-    /// steps): the adaptive run grows past them and needs fewer steps than a run fixed at 8, and a run fixed at 24 never exceeds 24;
-    /// all three end at the same limit.
+    /// steps): the adaptive run grows past them where that pays and needs fewer steps than a run fixed at 8, and a run fixed at 24
+    /// never exceeds 24; all three end at the same limit.
     /// </summary>
     [Fact]
-    public void GrowsWhenPiecesEndAtTheirHorizon()
+    public void GrowsWhereALargerBasisPays()
     {
         var sheaf = Build("conv");
         var eq = new HeatEquation(sheaf.Problem(InputSampler.Normal(1, sheaf.Input.Dimension, 17)[0]));
@@ -100,32 +101,33 @@ public class KrylovAdaptiveBasisTests(ITestOutputHelper output)
         Assert.True(HeatReference.MaxDiff(small.Limit!, large.Limit!) <= 1e-12);
     }
 
-    /// <summary>The rule itself: +50 % after a horizon-limited piece that filled its allowance, capped, back to the minimum per pattern.</summary>
+    /// <summary>
+    /// The rule itself: never stop below the minimum, always at the maximum, and in between stop when horizon / (k (64 + k)) fell
+    /// below 0.8 of the piece's best; each piece starts afresh. The check points are every 8 vectors up to 64, then about a quarter
+    /// of the basis apart.
+    /// </summary>
     [Fact]
-    public void SizerGrowsByHalfUpToTheMaximumAndRestartsPerPattern()
+    public void SizerStopsWhenTheHorizonNoLongerPaysForTheBasis()
     {
-        var s = new KrylovBasisSizer(16, 200);
-        Assert.Equal(16, s.Limit);
-        s.PieceEnded(16, horizonLimited: false);
-        Assert.Equal(16, s.Limit);
-        s.PieceEnded(12, horizonLimited: true);
-        Assert.Equal(16, s.Limit);
-        var seen = new List<int>();
-        for (int i = 0; i < 9; i++)
-        {
-            s.PieceEnded(s.Limit, horizonLimited: true);
-            seen.Add(s.Limit);
-        }
-        Assert.Equal([24, 36, 54, 81, 122, 183, 200, 200, 200], seen);
-        s.NewPattern();
-        Assert.Equal(16, s.Limit);
-        var fixedSize = new KrylovBasisSizer(40, 40);
-        fixedSize.PieceEnded(40, horizonLimited: true);
-        Assert.Equal(40, fixedSize.Limit);
-        // From 2 the +50 % would round to 3: the allowance grows by at least one vector.
-        var tiny = new KrylovBasisSizer(2, 3);
-        tiny.PieceEnded(2, horizonLimited: true);
-        Assert.Equal(3, tiny.Limit);
+        var s = new KrylovBasisSizer(16, 200, checkEvery: 8);
+        s.BeginPiece();
+        Assert.False(s.Enough(8, 1e-9));
+        Assert.False(s.Enough(16, 1.0));                        // efficiency 1/1280: the best so far
+        Assert.False(s.Enough(24, 1.0 * 0.81 * KrylovBasisSizer.Cost(24) / KrylovBasisSizer.Cost(16)));
+        Assert.True(s.Enough(32, 1.0 * 0.79 * KrylovBasisSizer.Cost(32) / KrylovBasisSizer.Cost(16)));
+        Assert.True(s.Enough(200, double.MaxValue));
+        s.BeginPiece();
+        // A horizon growing like k³ keeps paying: no stop up to the maximum.
+        for (int k = 16; k < 200; k += 8) Assert.False(s.Enough(k, Math.Pow(k, 3)));
+        Assert.Equal(1280, KrylovBasisSizer.Cost(16));
+        var checks = Enumerable.Range(0, 201).Where(s.IsCheck).ToArray();
+        Assert.Equal([8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 120, 144, 176], checks);
+        // min = max: the fixed-size flow (stop exactly at the size, never before).
+        var fixedSize = new KrylovBasisSizer(40, 40, checkEvery: 8);
+        fixedSize.BeginPiece();
+        Assert.False(fixedSize.Enough(32, 1e-12));
+        Assert.True(fixedSize.Enough(40, 1e-12));
+        Assert.Equal([8, 16, 24, 32, 40], Enumerable.Range(0, 41).Where(fixedSize.IsCheck).ToArray());
     }
 
     [Fact]
@@ -139,8 +141,9 @@ public class KrylovAdaptiveBasisTests(ITestOutputHelper output)
         Bad(() => new KrylovPiecewiseFlow { MinBasis = 1 }.Validate(), nameof(KrylovPiecewiseFlow.MinBasis));
         Bad(() => new KrylovPiecewiseFlow { MaxBasis = 20, MinBasis = 30 }.Validate(), nameof(KrylovPiecewiseFlow.MinBasis));
         Bad(() => new KrylovPiecewiseFlow { MaxBasis = 1 }.Validate(), nameof(KrylovPiecewiseFlow.MaxBasis));
-        Bad(() => _ = new KrylovBasisSizer(1, 4), "min");
-        Bad(() => _ = new KrylovBasisSizer(5, 4), "max");
+        Bad(() => _ = new KrylovBasisSizer(1, 4, 8), "min");
+        Bad(() => _ = new KrylovBasisSizer(5, 4, 8), "max");
+        Bad(() => _ = new KrylovBasisSizer(2, 4, 0), "checkEvery");
         new KrylovPiecewiseFlow { MaxBasis = 200, MinBasis = 16 }.Validate();
         // Both sizes are capped by the free dimension (9 for G), the minimum with the maximum.
         var capped = new KrylovPiecewiseIntegrator(eq, maxBasis: 12, minBasis: 10);

@@ -14,10 +14,10 @@ public sealed record KrylovPiecewiseFlow : HeatAlgorithm
     public int MaxBasis { get; init; } = 40;
 
     /// <summary>
-    /// Basis allowance of the first piece after every switch, raised by half for each following piece of the same mode set that
-    /// filled its allowance and still ended at its error horizon, up to <see cref="MaxBasis"/> (null: <see cref="MaxBasis"/>, every
-    /// piece may use the same number of vectors). Small right after switches, which come densely early in a run; large in long-lived
-    /// mode sets, where a larger basis buys a longer horizon than it costs.
+    /// Vectors every step builds (unless it ends sooner at a switch or the end time) before its growth is judged; beyond them a
+    /// step grows up to <see cref="MaxBasis"/> only while the horizon its error bound allows grows faster than the work of its basis
+    /// (null: <see cref="MaxBasis"/>, every step the same size). Early in a run a larger basis buys little horizon; late in a run
+    /// the horizon grows much faster than the basis, and large bases make the steps many times longer.
     /// </summary>
     public int? MinBasis { get; init; }
 

@@ -29,7 +29,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
     private readonly int _n;
     private readonly int _units;
     private readonly int[] _pos;
-    private readonly int _checkEvery;
+    private readonly int _kmax;
     private readonly double _tolerance;
     private readonly double[] _cstar;
     private readonly double[] _u;
@@ -44,8 +44,9 @@ internal sealed class KrylovPatternFlow : IPatternFlow
     private double _lastEventStep;
 
     /// <summary>
-    /// A flow whose pieces use between <paramref name="kmin"/> and <paramref name="kmax"/> basis vectors (<see cref="KrylovBasisSizer"/>);
-    /// <paramref name="tolerance"/> bounds each piece's error, the bound is evaluated every <paramref name="checkEvery"/> vectors.
+    /// A flow whose pieces build <paramref name="kmin"/> to <paramref name="kmax"/> basis vectors (<see cref="KrylovBasisSizer"/>);
+    /// <paramref name="tolerance"/> bounds each piece's error, the bound is evaluated every <paramref name="checkEvery"/> vectors
+    /// (spaced wider in large bases).
     /// </summary>
     public KrylovPatternFlow(HeatEquation equation, UnitriangularSweeps? sweeps, int kmin, int kmax, double tolerance, int checkEvery)
     {
@@ -55,8 +56,8 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         _n = equation.FreeDimension;
         _units = equation.SwitchingCount;
         _pos = [.. equation.SwitchingFreeIndices];
-        _sizer = new KrylovBasisSizer(kmin, kmax);
-        _checkEvery = checkEvery;
+        _sizer = new KrylovBasisSizer(kmin, kmax, checkEvery);
+        _kmax = kmax;
         _tolerance = tolerance;
         var mask = new UnitMaskEntries(equation);
         if (sweeps is not null) _constraint = new SlidingConstraint(equation, sweeps, mask);
@@ -114,18 +115,16 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         _lastEventStep = 0;
     }
 
-    /// <summary>A piece ended on <paramref name="k"/> vectors: the run's basis statistics and the next piece's allowance.</summary>
-    private void EndPiece(int k, bool horizonLimited)
+    /// <summary>A piece ended on <paramref name="k"/> vectors: the run's basis statistics.</summary>
+    private void EndPiece(int k)
     {
         LargestBasis = Math.Max(LargestBasis, k);
         BasisVectors += k;
-        _sizer.PieceEnded(k, horizonLimited);
     }
 
     public bool Prepare(UnitMode[] modes, double[] state)
     {
         _modes = modes;
-        _sizer.NewPattern();
         _sliding = false;
         _nSliding = 0;
         for (int k = 0; k < _units; k++)
@@ -202,7 +201,8 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         double lastEventStep = _lastEventStep;
         var modes = _modes;
         var basis = _basis;
-        int kmax = _sizer.Limit;
+        int kmax = _kmax;
+        _sizer.BeginPiece();
         tau = 0; evUnit = -1; evFn = SwitchFunction.Crossing; err = 0;
         // After a short piece (τ·θ_max small) the next one is likely short too: there exp(−τM)u is a low-degree polynomial in M, so
         // the first vectors are polynomial ones (one product each, against two for an inverse vector and its image); the inverse
@@ -215,7 +215,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         while (true)
         {
             int k = basis.Count;
-            if (checkedAt != k && (k % _checkEvery == 0 || k == kmax || polyBreak))
+            if (checkedAt != k && (_sizer.IsCheck(k) || k == kmax || polyBreak))
             {
                 checkedAt = k;
                 // Residual direction r = (I − VVᵀ) M v_lastPoly: (I − VVᵀ) M V = r̂ cᵀ (rank one), c_i = r̂ · M v_i.
@@ -230,14 +230,17 @@ internal sealed class KrylovPatternFlow : IPatternFlow
                 var theta = basis.Theta(k);
                 double tauOk = polyBreak ? double.PositiveInfinity : KrylovErrorBound.Horizon(p, theta, _tolerance);
                 double horizon = Math.Min(tauOk, remaining);
-                bool final = tauOk >= remaining || k == kmax || polyBreak;
-                bool scan = !certified && (final || (lastEventStep > 0 && tauOk >= 2 * lastEventStep));
+                // k == kmax makes the sizer say enough; below it, enough when growing the basis no longer pays.
+                bool final = _sizer.Enough(k, tauOk) || tauOk >= remaining || polyBreak;
+                // Beyond the minimum a switch inside the horizon ends the piece before the basis grows further (with a fixed size the
+                // minimum is the size, where the piece is final anyway).
+                bool scan = !certified && (final || (lastEventStep > 0 && tauOk >= 2 * lastEventStep) || k >= _sizer.Min);
                 if (scan)
                 {
                     var (te, u, fn) = _search.Scan(basis, k, horizon, modes, _cstar, _forces);
                     if (te <= horizon)
                     {
-                        EndPiece(k, false);
+                        EndPiece(k);
                         tau = te; evUnit = u; evFn = fn;
                         err = KrylovErrorBound.Integral(p, theta, te);
                         return true;
@@ -245,7 +248,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
                 }
                 if (final)
                 {
-                    EndPiece(k, !polyBreak && tauOk < remaining);
+                    EndPiece(k);
                     tau = horizon;
                     err = double.IsPositiveInfinity(horizon)
                         ? (polyBreak ? 0 : KrylovErrorBound.Integral(p, theta, double.PositiveInfinity))
