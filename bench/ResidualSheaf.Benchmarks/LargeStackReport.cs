@@ -196,6 +196,8 @@ public static class LargeStackReport
             {
                 Tolerance = double.Parse(Environment.GetEnvironmentVariable("RS_KTOL") ?? "1e-10", inv),
                 MaxBasis = int.Parse(Environment.GetEnvironmentVariable("RS_KMAX") ?? "40", inv),
+                // RS_KMIN: adaptive basis from this size up to RS_KMAX (unset: fixed at RS_KMAX).
+                MinBasis = Environment.GetEnvironmentVariable("RS_KMIN") is string kmin ? int.Parse(kmin, inv) : null,
             },
             _ => new OdeFlow(alg) { Rtol = rtol, Atol = atol },
         };

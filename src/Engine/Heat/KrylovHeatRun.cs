@@ -58,13 +58,16 @@ internal static class KrylovHeatRun
         }
 
         // Atol bounds the 2-norm error each Krylov step may add (the model's a-posteriori bound).
-        var res = new KrylovPiecewiseIntegrator(eq, maxBasis: flow.MaxBasis, tolerance: flow.Tolerance)
+        var res = new KrylovPiecewiseIntegrator(eq, maxBasis: flow.MaxBasis, tolerance: flow.Tolerance, minBasis: flow.MinBasis)
             .Run(initial, times, o.EndTime, stopDistance, Math.Max(o.MaxEvents - run.Events.Count, 0), o.MaxSteps, run.Cancellation, OnOutput, OnEvent, startTime);
         var b = before ?? new HeatStatistics(0, 0, 0, 0, 0, 0, 0, 0);
         var stats = new HeatStatistics(b.Nfev + res.Products + res.InverseProducts + run.ExtraNfev, b.Njev, b.Nlu, b.Accepted + res.Steps, b.Rejected,
             run.Switches, run.SlidingEpisodes, 0);
         string detail = detailPrefix + $"Krylov, {res.Steps} steps, {res.Products} products with M and {res.InverseProducts} with M⁻¹, {res.PatternSolves} patterns, "
             + $"summed error bound {res.ErrorBound:e2}";
+        // Only an adaptive allowance makes the basis sizes worth reporting (a fixed one keeps the detail as it was).
+        if (flow.MinBasis is int min && min < flow.MaxBasis)
+            detail += $", basis {min} to {flow.MaxBasis} vectors (largest used {res.LargestBasis}, {(double)res.BasisVectors / Math.Max(res.Steps, 1):f1} per step)";
         if (stop is HeatStatus stopped)
         {
             // A sample's stop is at that sample; an event cap at the event, where the integrator ended its step.

@@ -21,12 +21,19 @@ public sealed class KrylovPiecewiseIntegrator
 
     /// <summary>
     /// Creates the integrator. <paramref name="maxBasis"/>: largest Krylov basis per step; <paramref name="tolerance"/>: bound on the
-    /// 2-norm error added per step; <paramref name="useInverse"/>: extend the basis with M⁻¹ when δ_Ω is unitriangular (no soft pins).
+    /// 2-norm error added per step; <paramref name="useInverse"/>: extend the basis with M⁻¹ when δ_Ω is unitriangular (no soft pins);
+    /// <paramref name="checkEvery"/>: vectors between evaluations of the error bound (spaced wider beyond 8 × checkEvery vectors);
+    /// <paramref name="minBasis"/>: the vectors every step builds before it may stop growing, after which it grows up to
+    /// <paramref name="maxBasis"/> only while its error horizon grows faster than the work of its basis (<see cref="KrylovBasisSizer"/>;
+    /// null: <paramref name="maxBasis"/>, a fixed size).
     /// </summary>
-    public KrylovPiecewiseIntegrator(HeatEquation equation, int maxBasis = 40, double tolerance = 1e-10, bool useInverse = true, int checkEvery = 8)
+    public KrylovPiecewiseIntegrator(HeatEquation equation, int maxBasis = 40, double tolerance = 1e-10, bool useInverse = true, int checkEvery = 8,
+        int? minBasis = null)
     {
         ArgumentNullException.ThrowIfNull(equation);
         if (maxBasis < 2) throw new ArgumentException($"maxBasis must be at least 2 (got {maxBasis})", nameof(maxBasis));
+        if (minBasis is int mb && (mb < 2 || mb > maxBasis))
+            throw new ArgumentException($"minBasis must be at least 2 and at most maxBasis = {maxBasis} (got {mb})", nameof(minBasis));
         if (!double.IsFinite(tolerance) || tolerance <= 0) throw new ArgumentException($"tolerance must be finite and positive (got {tolerance})", nameof(tolerance));
         if (checkEvery < 1) throw new ArgumentException($"checkEvery must be positive (got {checkEvery})", nameof(checkEvery));
         _eq = equation.Clone();
@@ -34,11 +41,20 @@ public sealed class KrylovPiecewiseIntegrator
         Tolerance = tolerance;
         if (useInverse && _eq.SoftPins.Count == 0) _sweeps = UnitriangularSweeps.TryCreate(_eq.Problem, out _);
         int kmax = Math.Min(maxBasis, Math.Max(_n, 2));
-        _flow = new KrylovPatternFlow(_eq, _sweeps, kmax, tolerance, checkEvery);
+        int kmin = Math.Min(minBasis ?? maxBasis, kmax);
+        MinBasis = kmin;
+        MaxBasis = kmax;
+        _flow = new KrylovPatternFlow(_eq, _sweeps, kmin, kmax, tolerance, checkEvery);
     }
 
     /// <summary>Bound on the 2-norm error added per step.</summary>
     public double Tolerance { get; }
+
+    /// <summary>Vectors every step builds before its growth is judged (capped by the free dimension).</summary>
+    public int MinBasis { get; }
+
+    /// <summary>Largest basis of any piece (capped by the free dimension).</summary>
+    public int MaxBasis { get; }
 
     /// <summary>True when M⁻¹ (exact unitriangular sweeps) extends the Krylov basis in patterns without sliding.</summary>
     public bool UsesInverse => _sweeps is not null;
@@ -80,6 +96,7 @@ public sealed class KrylovPiecewiseIntegrator
             _ => KrylovStatus.Stopped,
         };
         return new(status, driver.OutputTimes, driver.OutputStates, driver.Events, driver.Steps, flow.Products - products0, flow.InverseProducts,
-            driver.Prepares, flow.CgIterations, end.Time, end.State, end.Limit, (UnitMode[])driver.Modes.Clone(), flow.ErrorSum);
+            driver.Prepares, flow.CgIterations, end.Time, end.State, end.Limit, (UnitMode[])driver.Modes.Clone(), flow.ErrorSum,
+            flow.LargestBasis, flow.BasisVectors);
     }
 }

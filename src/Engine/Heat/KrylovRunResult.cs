@@ -36,6 +36,8 @@ public enum KrylovStatus
 /// <param name="Limit">c* of the last pattern when it was certified final, else null.</param>
 /// <param name="FinalModes">Mode of every switching unit at the stop.</param>
 /// <param name="ErrorBound">Sum over steps of the a-posteriori bound on the Krylov error (2-norm).</param>
+/// <param name="LargestBasis">Largest basis any step used.</param>
+/// <param name="BasisVectors">Basis vectors summed over the steps.</param>
 public sealed record KrylovRunResult(
     KrylovStatus Status,
     double[] Times,
@@ -50,4 +52,6 @@ public sealed record KrylovRunResult(
     double[] FinalState,
     double[]? Limit,
     UnitMode[] FinalModes,
-    double ErrorBound);
+    double ErrorBound,
+    int LargestBasis,
+    long BasisVectors);

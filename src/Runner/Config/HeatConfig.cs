@@ -29,6 +29,12 @@ public sealed record HeatConfig
     /// <summary>ODE integrators usable by the plain and switching-aware methods.</summary>
     public static readonly string[] Integrators = [.. ResidualSheaf.Engine.Integration.OdeAlgorithms.Names, "auto"];
 
+    /// <summary>Default of <c>heat.krylov_basis</c> (the engine's <see cref="ResidualSheaf.Engine.Heat.KrylovPiecewiseFlow.MaxBasis"/>).</summary>
+    public const int DefaultKrylovBasis = 40;
+
+    /// <summary>Largest <c>heat.krylov_basis</c> accepted: the basis and its images take 16·k·|Ω| bytes, and the dense work per piece grows like k²|Ω|.</summary>
+    public const int MaxKrylovBasis = 2000;
+
     /// <summary>auto | switching-aware | plain | exact | authors-euler | krylov | rkc-krylov.</summary>
     public required string Method { get; init; }
 
@@ -37,6 +43,12 @@ public sealed record HeatConfig
 
     /// <summary>krylov and rkc-krylov: bound on the 2-norm error each Krylov step adds (null: atol).</summary>
     public double? KrylovTolerance { get; init; }
+
+    /// <summary>krylov and rkc-krylov: largest Krylov basis of a piece (null: the engine's default, 40).</summary>
+    public int? KrylovBasis { get; init; }
+
+    /// <summary>krylov and rkc-krylov: basis allowance of the first piece after a switch, grown up to <see cref="KrylovBasis"/> (null: the same as it).</summary>
+    public int? KrylovMinBasis { get; init; }
 
     /// <summary>rkc-krylov: quiet RKC steps (no switch, spanning the time of the last switch) before the Krylov flow takes over.</summary>
     public int HandoffQuietSteps { get; init; } = 20;
@@ -111,7 +123,7 @@ public sealed record HeatConfig
     public static HeatConfig Parse(JsonFields? h)
     {
         h ??= new JsonFields(System.Text.Json.JsonDocument.Parse("{}").RootElement, "heat");
-        h.ExpectOnly("method", "integrator", "krylov_tolerance", "handoff_quiet_steps", "rtol", "atol", "alpha", "t_end", "max_steps", "max_events", "stop_distance", "stop_force", "plateau_window",
+        h.ExpectOnly("method", "integrator", "krylov_tolerance", "krylov_basis", "krylov_min_basis", "handoff_quiet_steps", "rtol", "atol", "alpha", "t_end", "max_steps", "max_events", "stop_distance", "stop_force", "plateau_window",
             "euler", "trace_every", "plot_time_axis", "input", "initial", "pin_output", "pins", "soft_pins", "trace_inputs");
         string method = h.Choice("method", Methods, "auto");
         string integrator = h.Choice("integrator", Integrators, "dp5");
@@ -120,6 +132,14 @@ public sealed record HeatConfig
         if (h.Has("krylov_tolerance") && method is not ("krylov" or "rkc-krylov" or "auto"))
             throw new ConfigException("heat.krylov_tolerance", $"only applies to methods krylov, rkc-krylov and auto, not '{method}'");
         double? krylovTolerance = h.Has("krylov_tolerance") ? h.Number("krylov_tolerance", null, 0, 1, exclusiveMin: true) : null;
+        foreach (string field in (string[])["krylov_basis", "krylov_min_basis"])
+            if (h.Has(field) && method is not ("krylov" or "rkc-krylov" or "auto"))
+                throw new ConfigException($"heat.{field}", $"only applies to methods krylov, rkc-krylov and auto, not '{method}'");
+        int? krylovBasis = h.Has("krylov_basis") ? (int)h.Integer("krylov_basis", null, 2, MaxKrylovBasis) : null;
+        int? krylovMinBasis = h.Has("krylov_min_basis") ? (int)h.Integer("krylov_min_basis", null, 2, MaxKrylovBasis) : null;
+        if (krylovMinBasis is int kmin && kmin > (krylovBasis ?? DefaultKrylovBasis))
+            throw new ConfigException("heat.krylov_min_basis",
+                $"must not exceed heat.krylov_basis ({krylovBasis ?? DefaultKrylovBasis}{(krylovBasis is null ? ", the default" : "")}; got {kmin})");
         if (h.Has("handoff_quiet_steps") && method is not ("rkc-krylov" or "auto"))
             throw new ConfigException("heat.handoff_quiet_steps", $"only applies to methods rkc-krylov and auto, not '{method}'");
         int handoff = (int)h.Integer("handoff_quiet_steps", 20, 1, int.MaxValue);
@@ -195,6 +215,8 @@ public sealed record HeatConfig
             Integrator = integrator,
             IntegratorGiven = h.Has("integrator"),
             KrylovTolerance = krylovTolerance,
+            KrylovBasis = krylovBasis,
+            KrylovMinBasis = krylovMinBasis,
             HandoffQuietSteps = handoff,
             Rtol = rtol,
             Atol = atol,
@@ -226,6 +248,8 @@ public sealed record HeatConfig
         var o = new JsonObject { ["method"] = Method };
         if (Method is "plain" or "switching-aware" or "auto") o["integrator"] = Integrator;
         if (KrylovTolerance is double kt) o["krylov_tolerance"] = kt;
+        if (KrylovBasis is int kb) o["krylov_basis"] = kb;
+        if (KrylovMinBasis is int kmb) o["krylov_min_basis"] = kmb;
         if (Method is "rkc-krylov" or "auto") o["handoff_quiet_steps"] = HandoffQuietSteps;
         o["rtol"] = Rtol;
         o["atol"] = Atol;

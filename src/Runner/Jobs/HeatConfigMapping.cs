@@ -43,11 +43,21 @@ public static class HeatConfigMapping
     {
         "switching-aware" or "plain" => new OdeFlow(Integrator(integrator), FrozenModes: method == "switching-aware") { Rtol = h.Rtol, Atol = h.Atol },
         "exact" => new ExactPiecewiseFlow(),
-        "krylov" => new KrylovPiecewiseFlow { Tolerance = h.KrylovTolerance ?? h.Atol },
-        "rkc-krylov" => HandoffFlow.RkcKrylov(h.Rtol, h.Atol, h.KrylovTolerance ?? h.Atol, h.HandoffQuietSteps),
+        "krylov" => Krylov(h, new KrylovPiecewiseFlow { Tolerance = h.KrylovTolerance ?? h.Atol }),
+        "rkc-krylov" => RkcKrylov(h, HandoffFlow.RkcKrylov(h.Rtol, h.Atol, h.KrylovTolerance ?? h.Atol, h.HandoffQuietSteps)),
         "authors-euler" => new FixedStepEuler(h.EulerDt),
         _ => throw new ArgumentException($"unknown method '{method}'", nameof(method)),
     };
+
+    /// <summary>The section's basis sizes (<c>krylov_basis</c>, <c>krylov_min_basis</c>) on a Krylov flow; absent fields keep its defaults.</summary>
+    private static KrylovPiecewiseFlow Krylov(HeatConfig h, KrylovPiecewiseFlow flow) => flow with
+    {
+        MaxBasis = h.KrylovBasis ?? flow.MaxBasis,
+        MinBasis = h.KrylovMinBasis ?? flow.MinBasis,
+    };
+
+    /// <summary>The hand-off with the section's basis sizes on its Krylov tail.</summary>
+    private static HandoffFlow RkcKrylov(HeatConfig h, HandoffFlow flow) => flow with { Then = Krylov(h, flow.Then) };
 
     /// <summary>
     /// The problem of a heat section: time span, limits and stop rules in the order they are checked — distance to

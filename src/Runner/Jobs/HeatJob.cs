@@ -64,14 +64,22 @@ public sealed class HeatJob : IJob
         return 0;
     }
 
+    /// <summary>The basis sizes when the config chose them (absent: the description is as before the fields existed).</summary>
+    private static string Basis(HeatConfig h)
+    {
+        if (h.KrylovBasis is null && h.KrylovMinBasis is null) return "";
+        int max = h.KrylovBasis ?? HeatConfig.DefaultKrylovBasis, min = h.KrylovMinBasis ?? max;
+        return min == max ? $"; basis {max} vectors" : $"; basis {min} to {max} vectors";
+    }
+
     private static bool IsFault(HeatStatus s) =>
         s is HeatStatus.NonFiniteState or HeatStatus.StepSizeUnderflow or HeatStatus.StepLimit or HeatStatus.EventLimit or HeatStatus.NumericalFailure;
 
     private static string Describe(HeatConfig h, string method) => method switch
     {
-        "krylov" => $"Krylov piecewise (exact switching, matrix-free; error bound per step {(h.KrylovTolerance ?? h.Atol).ToString(CultureInfo.InvariantCulture)})",
+        "krylov" => $"Krylov piecewise (exact switching, matrix-free; error bound per step {(h.KrylovTolerance ?? h.Atol).ToString(CultureInfo.InvariantCulture)}{Basis(h)})",
         "rkc-krylov" => $"switching-aware RKC (rtol {h.Rtol.ToString(CultureInfo.InvariantCulture)}, atol {h.Atol.ToString(CultureInfo.InvariantCulture)}), then Krylov piecewise after " +
-                        $"{h.HandoffQuietSteps} quiet steps (error bound per step {(h.KrylovTolerance ?? h.Atol).ToString(CultureInfo.InvariantCulture)})",
+                        $"{h.HandoffQuietSteps} quiet steps (error bound per step {(h.KrylovTolerance ?? h.Atol).ToString(CultureInfo.InvariantCulture)}{Basis(h)})",
         "exact" => "exact piecewise (eigendecomposition per pattern)",
         "authors-euler" => $"authors' Euler (dt = {h.EulerDt.ToString(CultureInfo.InvariantCulture)}, stop max|Δc| < {h.EulerTolerance.ToString(CultureInfo.InvariantCulture)})",
         _ => $"{method} {h.Integrator} (rtol {h.Rtol.ToString(CultureInfo.InvariantCulture)}, atol {h.Atol.ToString(CultureInfo.InvariantCulture)})",

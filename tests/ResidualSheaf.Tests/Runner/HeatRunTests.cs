@@ -204,6 +204,33 @@ public sealed class HeatRunTests : IDisposable
         Assert.Equal(D(sExact!["time_to_converge"]), D(s["time_to_converge"]), 1e-5 * D(sExact["time_to_converge"]));
     }
 
+    /// <summary>heat.krylov_basis / heat.krylov_min_basis reach the flow: an adaptive 4…24 basis gives the exact run's switch times.</summary>
+    [Trait("Category", "Slow")] // a krylov and an exact run of heat-two-blocks, as the test above
+    [Fact]
+    public void KrylovBasisFieldsReachTheFlowAndKeepTheExactRunsSwitchTimes()
+    {
+        static string Krylov(string j) => j.Replace("\"method\": \"switching-aware\"", "\"method\": \"krylov\", \"krylov_basis\": 24, \"krylov_min_basis\": 4")
+            .Replace("\"integrator\": \"dp5\",", "");
+        var (code, outDir, s, _) = RunShipped("heat-two-blocks", Krylov);
+        Assert.Equal(0, code);
+        Assert.True(s!["converged"]!.GetValue<bool>());
+        var resolved = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "config.resolved.json")))!["heat"]!;
+        Assert.Equal(24, resolved["krylov_basis"]!.GetValue<int>());
+        Assert.Equal(4, resolved["krylov_min_basis"]!.GetValue<int>());
+        var h = HeatConfig.Parse(new JsonFields(System.Text.Json.JsonDocument.Parse(resolved.ToJsonString()).RootElement, "heat"));
+        var flow = Assert.IsType<KrylovPiecewiseFlow>(HeatConfigMapping.Algorithm(h, "krylov", "dp5"));
+        Assert.Equal((4, 24), (flow.MinBasis, flow.MaxBasis));
+        var hand = Assert.IsType<HandoffFlow>(HeatConfigMapping.Algorithm(h, "rkc-krylov", "rkc"));
+        Assert.Equal((4, 24), (hand.Then.MinBasis, hand.Then.MaxBasis));
+        var (codeExact, exactDir, _, _) = RunShipped("heat-two-blocks", j => j.Replace("\"method\": \"switching-aware\"", "\"method\": \"exact\"").Replace("\"integrator\": \"dp5\",", ""));
+        Assert.Equal(0, codeExact);
+        static double[] Times(string dir) => File.ReadAllLines(Path.Combine(dir, "events.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var (tk, te) = (Times(outDir), Times(exactDir));
+        Assert.True(te.Length > 0);
+        Assert.Equal(te.Length, tk.Length);
+        Assert.All(te.Zip(tk), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-9 * (1 + p.First), $"switch at {p.First} vs {p.Second}"));
+    }
+
     [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Fact]
     public void RkcKrylovMethodRunsFromConfigsAndConvergesToTheForwardPass()
@@ -248,6 +275,13 @@ public sealed class HeatRunTests : IDisposable
     [InlineData("""{ "method": "switching-aware", "krylov_tolerance": 1e-10 }""", "heat.krylov_tolerance")]
     [InlineData("""{ "method": "krylov", "krylov_tolerance": 0 }""", "heat.krylov_tolerance")]
     [InlineData("""{ "method": "krylov", "handoff_quiet_steps": 5 }""", "heat.handoff_quiet_steps")]
+    [InlineData("""{ "method": "switching-aware", "krylov_basis": 80 }""", "heat.krylov_basis")]
+    [InlineData("""{ "method": "exact", "krylov_min_basis": 16 }""", "heat.krylov_min_basis")]
+    [InlineData("""{ "method": "krylov", "krylov_basis": 1 }""", "heat.krylov_basis")]
+    [InlineData("""{ "method": "krylov", "krylov_basis": 2.5 }""", "heat.krylov_basis")]
+    [InlineData("""{ "method": "krylov", "krylov_min_basis": 1 }""", "heat.krylov_min_basis")]
+    [InlineData("""{ "method": "krylov", "krylov_min_basis": 50 }""", "heat.krylov_min_basis")]
+    [InlineData("""{ "method": "rkc-krylov", "krylov_basis": 20, "krylov_min_basis": 30 }""", "heat.krylov_min_basis")]
     [InlineData("""{ "method": "rkc-krylov", "handoff_quiet_steps": 0 }""", "heat.handoff_quiet_steps")]
     [InlineData("""{ "metod": "exact" }""", "heat.metod")]
     [InlineData("""{ "pins": [ { "coordinate": "q[0]" } ] }""", "heat.pins[0].coordinate")]

@@ -13,6 +13,14 @@ public sealed record KrylovPiecewiseFlow : HeatAlgorithm
     /// <summary>Largest Krylov basis per step (a longer step needs more vectors; orthogonalisation costs O(k²|Ω|)).</summary>
     public int MaxBasis { get; init; } = 40;
 
+    /// <summary>
+    /// Vectors every step builds (unless it ends sooner at a switch or the end time) before its growth is judged; beyond them a
+    /// step grows up to <see cref="MaxBasis"/> only while the horizon its error bound allows grows faster than the work of its basis
+    /// (null: <see cref="MaxBasis"/>, every step the same size). Early in a run a larger basis buys little horizon; late in a run
+    /// the horizon grows much faster than the basis, and large bases make the steps many times longer.
+    /// </summary>
+    public int? MinBasis { get; init; }
+
     /// <summary>Samples per decade of the log-spaced grid starting at 1e−3.</summary>
     public int SamplesPerDecade { get; init; } = 25;
 
@@ -27,6 +35,8 @@ public sealed record KrylovPiecewiseFlow : HeatAlgorithm
     {
         CheckPositive(Tolerance, nameof(Tolerance));
         if (MaxBasis < 2) throw new ArgumentException($"{nameof(MaxBasis)} must be at least 2 (got {MaxBasis}).", nameof(MaxBasis));
+        if (MinBasis is int mb && (mb < 2 || mb > MaxBasis))
+            throw new ArgumentException($"{nameof(MinBasis)} must be at least 2 and at most {nameof(MaxBasis)} = {MaxBasis} (got {mb}).", nameof(MinBasis));
         if (SamplesPerDecade < 1)
             throw new ArgumentException($"{nameof(SamplesPerDecade)} must be at least 1 (got {SamplesPerDecade}).", nameof(SamplesPerDecade));
     }

@@ -24,12 +24,12 @@ internal sealed class KrylovPatternFlow : IPatternFlow
     private readonly KrylovSlidingForces _forces;
     private readonly KrylovBasis _basis;
     private readonly KrylovSwitchSearch _search;
+    private readonly KrylovBasisSizer _sizer;
     private ConjugateGradient? _cg;
     private readonly int _n;
     private readonly int _units;
     private readonly int[] _pos;
     private readonly int _kmax;
-    private readonly int _checkEvery;
     private readonly double _tolerance;
     private readonly double[] _cstar;
     private readonly double[] _u;
@@ -43,7 +43,12 @@ internal sealed class KrylovPatternFlow : IPatternFlow
     private double _beta;
     private double _lastEventStep;
 
-    public KrylovPatternFlow(HeatEquation equation, UnitriangularSweeps? sweeps, int kmax, double tolerance, int checkEvery)
+    /// <summary>
+    /// A flow whose pieces build <paramref name="kmin"/> to <paramref name="kmax"/> basis vectors (<see cref="KrylovBasisSizer"/>);
+    /// <paramref name="tolerance"/> bounds each piece's error, the bound is evaluated every <paramref name="checkEvery"/> vectors
+    /// (spaced wider in large bases).
+    /// </summary>
+    public KrylovPatternFlow(HeatEquation equation, UnitriangularSweeps? sweeps, int kmin, int kmax, double tolerance, int checkEvery)
     {
         _eq = equation;
         _op = new FreeLaplacianOperator(equation);
@@ -51,8 +56,8 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         _n = equation.FreeDimension;
         _units = equation.SwitchingCount;
         _pos = [.. equation.SwitchingFreeIndices];
+        _sizer = new KrylovBasisSizer(kmin, kmax, checkEvery);
         _kmax = kmax;
-        _checkEvery = checkEvery;
         _tolerance = tolerance;
         var mask = new UnitMaskEntries(equation);
         if (sweeps is not null) _constraint = new SlidingConstraint(equation, sweeps, mask);
@@ -79,6 +84,12 @@ internal sealed class KrylovPatternFlow : IPatternFlow
     /// <summary>Sum of the steps' error bounds in the current run.</summary>
     public double ErrorSum { get; private set; }
 
+    /// <summary>Largest basis a piece of the current run used.</summary>
+    public int LargestBasis { get; private set; }
+
+    /// <summary>Basis vectors summed over the pieces of the current run.</summary>
+    public long BasisVectors { get; private set; }
+
     public bool SearchCutAtEndTime => true;
 
     public bool CapBeforeSwitch => false;
@@ -99,7 +110,16 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         InverseProducts = 0;
         CgIterations = 0;
         ErrorSum = 0;
+        LargestBasis = 0;
+        BasisVectors = 0;
         _lastEventStep = 0;
+    }
+
+    /// <summary>A piece ended on <paramref name="k"/> vectors: the run's basis statistics.</summary>
+    private void EndPiece(int k)
+    {
+        LargestBasis = Math.Max(LargestBasis, k);
+        BasisVectors += k;
     }
 
     public bool Prepare(UnitMode[] modes, double[] state)
@@ -181,6 +201,8 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         double lastEventStep = _lastEventStep;
         var modes = _modes;
         var basis = _basis;
+        int kmax = _kmax;
+        _sizer.BeginPiece();
         tau = 0; evUnit = -1; evFn = SwitchFunction.Crossing; err = 0;
         // After a short piece (τ·θ_max small) the next one is likely short too: there exp(−τM)u is a low-degree polynomial in M, so
         // the first vectors are polynomial ones (one product each, against two for an inverse vector and its image); the inverse
@@ -193,7 +215,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         while (true)
         {
             int k = basis.Count;
-            if (checkedAt != k && (k % _checkEvery == 0 || k == _kmax || polyBreak))
+            if (checkedAt != k && (_sizer.IsCheck(k) || k == kmax || polyBreak))
             {
                 checkedAt = k;
                 // Residual direction r = (I − VVᵀ) M v_lastPoly: (I − VVᵀ) M V = r̂ cᵀ (rank one), c_i = r̂ · M v_i.
@@ -208,13 +230,17 @@ internal sealed class KrylovPatternFlow : IPatternFlow
                 var theta = basis.Theta(k);
                 double tauOk = polyBreak ? double.PositiveInfinity : KrylovErrorBound.Horizon(p, theta, _tolerance);
                 double horizon = Math.Min(tauOk, remaining);
-                bool final = tauOk >= remaining || k == _kmax || polyBreak;
-                bool scan = !certified && (final || (lastEventStep > 0 && tauOk >= 2 * lastEventStep));
+                // k == kmax makes the sizer say enough; below it, enough when growing the basis no longer pays.
+                bool final = _sizer.Enough(k, tauOk) || tauOk >= remaining || polyBreak;
+                // Beyond the minimum a switch inside the horizon ends the piece before the basis grows further (with a fixed size the
+                // minimum is the size, where the piece is final anyway).
+                bool scan = !certified && (final || (lastEventStep > 0 && tauOk >= 2 * lastEventStep) || k >= _sizer.Min);
                 if (scan)
                 {
                     var (te, u, fn) = _search.Scan(basis, k, horizon, modes, _cstar, _forces);
                     if (te <= horizon)
                     {
+                        EndPiece(k);
                         tau = te; evUnit = u; evFn = fn;
                         err = KrylovErrorBound.Integral(p, theta, te);
                         return true;
@@ -222,6 +248,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
                 }
                 if (final)
                 {
+                    EndPiece(k);
                     tau = horizon;
                     err = double.IsPositiveInfinity(horizon)
                         ? (polyBreak ? 0 : KrylovErrorBound.Integral(p, theta, double.PositiveInfinity))
@@ -237,7 +264,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
                     continue;
                 }
             }
-            if (basis.Count == _kmax) { checkedAt = -1; continue; }
+            if (basis.Count == kmax) { checkedAt = -1; continue; }
             bool inv = useInv && nInv + polyLead <= nPoly;
             var wv = _tmp.AsSpan();
             if (inv)

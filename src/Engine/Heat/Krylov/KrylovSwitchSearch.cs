@@ -67,8 +67,8 @@ internal sealed class KrylovSwitchSearch
             {
                 double vip = v[i * n + p];
                 if (vip == 0) continue;
-                int row = i * k;
-                for (int j = 0; j < k; j++) a[j] += vip * q[row + j];
+                // SIMD over j; each a[j] gets the same product and sum, in the same order, as in a scalar loop.
+                Numerics.Axpy(vip, q.AsSpan(i * k, k), a);
             }
             for (int j = 0; j < k; j++) a[j] *= w[j];
             search.Offer(roots.Earliest(sign, gStar, a, search.Limit), u, SwitchFunction.Crossing);
