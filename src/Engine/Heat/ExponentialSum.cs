@@ -127,14 +127,17 @@ public static class ExponentialSum
     }
 
     /// <summary>
-    /// Upper bound of max(0, h'') on [lo, hi] (each term s·a_k λ_k² e^{−λ_k τ} is monotone): with it, h ≤ max(h(lo), h(hi)) + bound·w²/8.
+    /// Upper bound of max(0, −h'') on [lo, hi] (each term −s·a_k λ_k² e^{−λ_k τ} is monotone, largest at lo when positive). With
+    /// it, h ≤ max(h(lo), h(hi)) + bound·w²/8: h minus its chord is ∫G·(−h'') with the Green's function G ≥ 0, ∫G ≤ w²/8, so only
+    /// the concave part of h can lift it above its chord. (The convex part, s·a_k &gt; 0, bounds h from below, not from above: using
+    /// it here excluded cells in which a concave hump crossed zero, and the exact integrator missed those switches.)
     /// </summary>
     public static double CurvatureBound(double sign, ReadOnlySpan<double> a, ReadOnlySpan<double> lambda, double lo, double hi)
     {
         double u = 0;
         for (int k = 0; k < a.Length; k++)
         {
-            double b = sign * a[k] * lambda[k] * lambda[k];
+            double b = -sign * a[k] * lambda[k] * lambda[k];
             if (b > 0) u += b * Math.Exp(-lambda[k] * lo);
         }
         return u;

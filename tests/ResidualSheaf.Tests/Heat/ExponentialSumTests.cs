@@ -37,6 +37,35 @@ public class ExponentialSumTests
     }
 
     [Fact]
+    public void AConcaveHumpAcrossAGrownCellIsNotExcluded()
+    {
+        // The switching function of hunt-wide case 455's last exact piece, its three largest terms (λ from 7e−8 to 7e−5):
+        // h(0) ≈ −5.8, a concave hump above 0 on τ ≈ 4·10⁴ … 6·10⁵, then down to g* = −1021. The search grows its cells far from
+        // the surface; the cell around the hump has both ends negative, and excluding it by the convex part of h'' missed the
+        // root (the exact integrator held the unit Inactive with z up to 1.8 and E rose by 1.7 %). Reference: the sign change on
+        // a dense log grid, refined by bisection here.
+        double gStar = -1020.990;
+        double[] a = [1058.994, -43.17644, -0.6163698], lambda = [7.245471e-8, 5.365458e-6, 6.571175e-5];
+        double H(double t) => ExponentialSum.Evaluate(1, gStar, a, lambda, t);
+        double lo = 0, hi = 0;
+        for (double t = 1; t < 1e9; t *= 1.01)
+            if (H(t) >= 0) { hi = t; break; } else lo = t;
+        Assert.True(hi > 0, "the test function has no root");
+        for (int k = 0; k < 200; k++) { double mid = 0.5 * (lo + hi); if (H(mid) >= 0) hi = mid; else lo = mid; }
+        double r = ExponentialSum.EarliestRise(1, gStar, a, lambda, [0, 1, 2, 3], double.PositiveInfinity);
+        Assert.Equal(hi, r, 1e-9 * hi);
+    }
+
+    [Fact]
+    public void CurvatureBoundIsTheConcavePart()
+    {
+        // h = 1 − 2e^{−τ} (s = 1) is concave: −h'' = 2e^{−τ}, largest at the left end. h = −1 + 2e^{−τ} is convex: no concave part.
+        Assert.Equal(2 * Math.Exp(-0.5), ExponentialSum.CurvatureBound(1, [-2.0], [1.0], 0.5, 3), 1e-15);
+        Assert.Equal(0.0, ExponentialSum.CurvatureBound(1, [2.0], [1.0], 0.5, 3));
+        Assert.Equal(2 * Math.Exp(-0.5), ExponentialSum.CurvatureBound(-1, [2.0], [1.0], 0.5, 3), 1e-15);
+    }
+
+    [Fact]
     public void HysteresisIgnoresAStartOnTheSurfaceThatMovesAway()
     {
         // With s = −1 and x = e^{−τ}: h = −(−0.25 + 1.25x − x²) = (x − 1)(x − 0.25): h(0) = 0 (start on the surface), negative for
