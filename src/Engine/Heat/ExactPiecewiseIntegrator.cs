@@ -130,8 +130,8 @@ public sealed class ExactPiecewiseIntegrator
             try { chol = lff.Cholesky(); }
             catch (ArgumentException) { chol = null; }
             var mm = lff * alpha;
-            var evd = mm.Evd(Symmetricity.Symmetric);
-            var ev = evd.EigenValues.Select(z => z.Real).ToArray();
+            // MathNet's Evd(Symmetric), bit for bit, faster (one per visited pattern is most of an exact run's time).
+            var (ev, vectors) = LinearAlgebra.SymmetricEvd.Of(mm);
             var order = Enumerable.Range(0, m).OrderBy(i => ev[i]).ToArray();
             lambda = order.Select(i => ev[i]).ToArray();
             double mergeTol = 64 * 2.220446049250313e-16 * Math.Abs(lambda[^1]);
@@ -140,7 +140,7 @@ public sealed class ExactPiecewiseIntegrator
             else if (chol is null) throw new InvalidOperationException($"L(σ)[F,F] is not positive definite for pattern {ModeKey.Describe(modes)}");
             v = new double[m * m];
             for (int i = 0; i < m; i++)
-                for (int k = 0; k < m; k++) v[i * m + k] = evd.EigenVectors[i, order[k]];
+                for (int k = 0; k < m; k++) v[i * m + k] = vectors[order[k] * m + i];
             var g = new List<int> { 0 };
             // The null space is a group of its own, so that the switch search can set it apart (its terms are constants).
             for (int k = 1; k < m; k++) if (lambda[k] - lambda[k - 1] > mergeTol || k == nullModes) g.Add(k);

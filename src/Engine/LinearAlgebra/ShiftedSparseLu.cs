@@ -128,75 +128,85 @@ internal sealed class ShiftedSparseLu
     {
         int n = _n;
         if (!double.IsFinite(shift)) return false;
+        // Locals, not fields, in the loops: the JIT keeps them in registers and drops repeated loads.
+        int[] pinv = _pinv, origAt = _origAt, pos = _pos, pivRow = _pivRow, touched = _touched;
+        int[] aStart = _aStart, aRow = _aRow, lStart = _lStart, uStart = _uStart;
+        double[] a = _a, s = _s, aVal = _aVal, negDiag = _negDiag, uDiag = _uDiag;
+        bool[] inColumn = _inColumn, pending = _pending;
         for (int i = 0; i < n; i++)
         {
-            _pinv[i] = -1;
-            _origAt[i] = i;
-            _pos[i] = i;
+            pinv[i] = -1;
+            origAt[i] = i;
+            pos[i] = i;
         }
         int lp = 0, up = 0;
         for (int j = 0; j < n; j++)
         {
-            _lStart[j] = lp;
-            _uStart[j] = up;
+            lStart[j] = lp;
+            uStart[j] = up;
+            // Column j adds at most j entries to U and n − 1 − j to L.
+            EnsureU(up + j);
+            EnsureL(lp + n - j);
+            int[] lRow = _lRow, uRow = _uRow;
+            double[] lVal = _lVal, uVal = _uVal;
             int nt = 0, kmin = n, kmax = -1;
             // Scatter column j of W (original rows; its diagonal is original row j).
-            for (int q = _aStart[j]; q < _aStart[j + 1]; q++)
+            for (int q = aStart[j]; q < aStart[j + 1]; q++)
             {
-                int r = _aRow[q];
-                _a[r] = _aVal[q];
-                _inColumn[r] = true;
-                _touched[nt++] = r;
+                int r = aRow[q];
+                a[r] = aVal[q];
+                inColumn[r] = true;
+                touched[nt++] = r;
             }
-            _a[j] = _negDiag[j] + shift;
-            _inColumn[j] = true;
-            _touched[nt++] = j;
+            a[j] = negDiag[j] + shift;
+            inColumn[j] = true;
+            touched[nt++] = j;
             for (int t = 0; t < nt; t++)
             {
-                int k = _pinv[_touched[t]];
+                int k = pinv[touched[t]];
                 if (k < 0) continue;
-                _pending[k] = true;
+                pending[k] = true;
                 if (k < kmin) kmin = k;
                 if (k > kmax) kmax = k;
             }
             // U[k, j] for the pivot steps k < j the column reaches, in increasing k (the order the dense sums are formed in).
             for (int k = kmin; k <= kmax; k++)
             {
-                if (!_pending[k]) continue;
-                _pending[k] = false;
-                int r = _pivRow[k];
-                double x = _a[r] - _s[r];
+                if (!pending[k]) continue;
+                pending[k] = false;
+                int r = pivRow[k];
+                double x = a[r] - s[r];
                 if (x == 0) continue;
                 if (!double.IsFinite(x)) return Abandon(nt, kmax);
-                EnsureU(up + 1);
-                _uRow[up] = k;
-                _uVal[up++] = x;
-                for (int q = _lStart[k]; q < _lStart[k + 1]; q++)
+                uRow[up] = k;
+                uVal[up++] = x;
+                int qEnd = lStart[k + 1];
+                for (int q = lStart[k]; q < qEnd; q++)
                 {
-                    int rr = _lRow[q];
-                    if (!_inColumn[rr])
+                    int rr = lRow[q];
+                    if (!inColumn[rr])
                     {
-                        _inColumn[rr] = true;
-                        _touched[nt++] = rr;
-                        int kk = _pinv[rr];
+                        inColumn[rr] = true;
+                        touched[nt++] = rr;
+                        int kk = pinv[rr];
                         if (kk >= 0)
                         {
-                            _pending[kk] = true;
+                            pending[kk] = true;
                             if (kk > kmax) kmax = kk;
                         }
                     }
-                    _s[rr] += _lVal[q] * x;
+                    s[rr] += lVal[q] * x;
                 }
             }
             // The remaining rows: a − s, the pivot (first position of largest magnitude), and L's column.
             double maxAbs = 0;
             for (int t = 0; t < nt; t++)
             {
-                int r = _touched[t];
-                if (_pinv[r] >= 0) continue;
-                double v = _a[r] - _s[r];
+                int r = touched[t];
+                if (pinv[r] >= 0) continue;
+                double v = a[r] - s[r];
                 if (!double.IsFinite(v)) return Abandon(nt, -1);
-                _a[r] = v;
+                a[r] = v;
                 double m = Math.Abs(v);
                 if (m > maxAbs) maxAbs = m;
             }
@@ -206,43 +216,43 @@ internal sealed class ShiftedSparseLu
                 p = n;
                 for (int t = 0; t < nt; t++)
                 {
-                    int r = _touched[t];
-                    if (_pinv[r] < 0 && Math.Abs(_a[r]) == maxAbs && _pos[r] < p) p = _pos[r];
+                    int r = touched[t];
+                    if (pinv[r] < 0 && Math.Abs(a[r]) == maxAbs && pos[r] < p) p = pos[r];
                 }
             }
             _ipiv[j] = p;
             if (p != j)
             {
-                int rj = _origAt[j], rpv = _origAt[p];
-                _origAt[j] = rpv;
-                _origAt[p] = rj;
-                _pos[rpv] = j;
-                _pos[rj] = p;
+                int rj = origAt[j], rpv = origAt[p];
+                origAt[j] = rpv;
+                origAt[p] = rj;
+                pos[rpv] = j;
+                pos[rj] = p;
             }
-            int pr = _origAt[j];
-            double pivot = _inColumn[pr] ? _a[pr] : 0.0;
+            int pr = origAt[j];
+            double pivot = inColumn[pr] ? a[pr] : 0.0;
             if (pivot == 0) return Abandon(nt, -1);
-            _pinv[pr] = j;
-            _pivRow[j] = pr;
-            _uDiag[j] = pivot;
+            pinv[pr] = j;
+            pivRow[j] = pr;
+            uDiag[j] = pivot;
             for (int t = 0; t < nt; t++)
             {
-                int r = _touched[t];
-                if (_pinv[r] < 0 && _a[r] != 0)
+                int r = touched[t];
+                if (pinv[r] < 0 && a[r] != 0)
                 {
-                    EnsureL(lp + 1);
-                    _lRow[lp] = r;
-                    _lVal[lp++] = _a[r] / pivot;
+                    lRow[lp] = r;
+                    lVal[lp++] = a[r] / pivot;
                 }
-                _a[r] = 0;
-                _s[r] = 0;
-                _inColumn[r] = false;
+                a[r] = 0;
+                s[r] = 0;
+                inColumn[r] = false;
             }
         }
-        _lStart[n] = lp;
-        _uStart[n] = up;
+        lStart[n] = lp;
+        uStart[n] = up;
         // L's rows move with the dense row swaps: its final positions are the rows' final positions.
-        for (int q = 0; q < lp; q++) _lRow[q] = _pos[_lRow[q]];
+        int[] lr = _lRow;
+        for (int q = 0; q < lp; q++) lr[q] = pos[lr[q]];
         return true;
     }
 
@@ -259,23 +269,27 @@ internal sealed class ShiftedSparseLu
         {
             if (!double.IsFinite(b[i])) return false;
         }
+        int[] ipiv = _ipiv, lStart = _lStart, lRow = _lRow, uStart = _uStart, uRow = _uRow;
+        double[] lVal = _lVal, uVal = _uVal, uDiag = _uDiag;
         for (int i = 0; i < n; i++)
         {
-            int p = _ipiv[i];
+            int p = ipiv[i];
             if (p != i) (b[p], b[i]) = (b[i], b[p]);
         }
         for (int k = 0; k < n; k++)
         {
             double bk = b[k];
             if (bk == 0) continue;
-            for (int q = _lStart[k]; q < _lStart[k + 1]; q++) b[_lRow[q]] -= bk * _lVal[q];
+            int qEnd = lStart[k + 1];
+            for (int q = lStart[k]; q < qEnd; q++) b[lRow[q]] -= bk * lVal[q];
         }
         for (int k = n - 1; k >= 0; k--)
         {
-            double bk = b[k] / _uDiag[k];
+            double bk = b[k] / uDiag[k];
             b[k] = bk;
             if (bk == 0) continue;
-            for (int q = _uStart[k]; q < _uStart[k + 1]; q++) b[_uRow[q]] -= bk * _uVal[q];
+            int qEnd = uStart[k + 1];
+            for (int q = uStart[k]; q < qEnd; q++) b[uRow[q]] -= bk * uVal[q];
         }
         return true;
     }
