@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace ResidualSheaf.Engine.LinearAlgebra;
 
 /// <summary>
@@ -28,8 +31,12 @@ internal sealed class ShiftedSparseLu
 
     // Factors: L by column (original rows while factoring, final positions after), U by column (steps, increasing), U's diagonal.
     private readonly int[] _lStart, _uStart;
-    private int[] _lRow = [], _uRow = [];
+    private int[] _lRow = [], _uRow = [], _lOrig = [];
     private double[] _lVal = [], _uVal = [];
+
+    // The factors' structure (every entry the column reaches, numerically zero or not) and pivot sequence of the last full
+    // factorization of this J: a factorization whose pivots come out the same can replay it without the symbolic bookkeeping.
+    private bool _structureValid;
     private readonly double[] _uDiag;
     private readonly int[] _ipiv;
 
@@ -65,6 +72,12 @@ internal sealed class ShiftedSparseLu
 
     /// <summary>The row interchanges of the last successful <see cref="Factor"/>, as <see cref="DenseLu.Factor"/> gives them.</summary>
     public ReadOnlySpan<int> Pivots => _ipiv;
+
+    /// <summary>Factorizations that replayed the recorded structure (the rest ran the full symbolic and numeric factorization).</summary>
+    public long Replays { get; private set; }
+
+    /// <summary>Full factorizations (the first of each J, and those whose pivots differed from the recorded ones).</summary>
+    public long FullFactorizations { get; private set; }
 
     /// <summary>Non-zeros of J off the diagonal, after a successful <see cref="Load"/>.</summary>
     public int OffDiagonalNonZeros { get; private set; }
@@ -117,6 +130,7 @@ internal sealed class ShiftedSparseLu
         }
         _aStart[n] = p;
         OffDiagonalNonZeros = count;
+        _structureValid = false;
         return true;
     }
 
@@ -126,8 +140,29 @@ internal sealed class ShiftedSparseLu
     /// </summary>
     public bool Factor(double shift)
     {
-        int n = _n;
         if (!double.IsFinite(shift)) return false;
+        if (_structureValid)
+        {
+            var replay = Replay(shift);
+            if (replay == ReplayOutcome.Done)
+            {
+                Replays++;
+                return true;
+            }
+            if (replay == ReplayOutcome.Refused) return false;
+        }
+        FullFactorizations++;
+        _structureValid = FactorFull(shift);
+        return _structureValid;
+    }
+
+    // The symbolic and numeric factorization, recording the structure: every pivot step a column reaches is an entry of U and
+    // every non-pivotal row it reaches an entry of L, numerically zero or not (a zero adds ±0 to a sum that is never −0 and so
+    // changes nothing), so the structure depends on the pivot sequence only and a later replay with the same pivots reaches no
+    // entry outside it.
+    private bool FactorFull(double shift)
+    {
+        int n = _n;
         // Locals, not fields, in the loops: the JIT keeps them in registers and drops repeated loads.
         int[] pinv = _pinv, origAt = _origAt, pos = _pos, pivRow = _pivRow, touched = _touched;
         int[] aStart = _aStart, aRow = _aRow, lStart = _lStart, uStart = _uStart;
@@ -147,7 +182,7 @@ internal sealed class ShiftedSparseLu
             // Column j adds at most j entries to U and n − 1 − j to L.
             EnsureU(up + j);
             EnsureL(lp + n - j);
-            int[] lRow = _lRow, uRow = _uRow;
+            int[] lRow = _lOrig, uRow = _uRow;
             double[] lVal = _lVal, uVal = _uVal;
             int nt = 0, kmin = n, kmax = -1;
             // Scatter column j of W (original rows; its diagonal is original row j).
@@ -176,7 +211,6 @@ internal sealed class ShiftedSparseLu
                 pending[k] = false;
                 int r = pivRow[k];
                 double x = a[r] - s[r];
-                if (x == 0) continue;
                 if (!double.IsFinite(x)) return Abandon(nt, kmax);
                 uRow[up] = k;
                 uVal[up++] = x;
@@ -238,10 +272,12 @@ internal sealed class ShiftedSparseLu
             for (int t = 0; t < nt; t++)
             {
                 int r = touched[t];
-                if (pinv[r] < 0 && a[r] != 0)
+                if (pinv[r] < 0)
                 {
+                    double l = a[r] / pivot;
+                    if (!double.IsFinite(l)) return Abandon(nt, -1);
                     lRow[lp] = r;
-                    lVal[lp++] = a[r] / pivot;
+                    lVal[lp++] = l;
                 }
                 a[r] = 0;
                 s[r] = 0;
@@ -251,9 +287,123 @@ internal sealed class ShiftedSparseLu
         lStart[n] = lp;
         uStart[n] = up;
         // L's rows move with the dense row swaps: its final positions are the rows' final positions.
-        int[] lr = _lRow;
-        for (int q = 0; q < lp; q++) lr[q] = pos[lr[q]];
+        int[] lo = _lOrig, lr = _lRow;
+        for (int q = 0; q < lp; q++) lr[q] = pos[lo[q]];
         return true;
+    }
+
+    private enum ReplayOutcome
+    {
+        Done,
+        PivotsDiffer,
+        Refused,
+    }
+
+    // The numeric factorization on the recorded structure: the same operations as FactorFull in the same order, without its
+    // symbolic bookkeeping. Each column's pivot is checked against the dense rule (first position of largest magnitude among the
+    // rows it reaches); a different pivot ends the replay and the full factorization runs instead.
+    private ReplayOutcome Replay(double shift)
+    {
+        int n = _n;
+        int[] origAt = _origAt, pos = _pos, pivRow = _pivRow;
+        int[] aStart = _aStart, aRow = _aRow, lStart = _lStart, uStart = _uStart, lOrig = _lOrig, uRow = _uRow;
+        double[] a = _a, s = _s, aVal = _aVal, negDiag = _negDiag, uDiag = _uDiag, lVal = _lVal, uVal = _uVal;
+        // The recorded rows are < n: the innermost loop reads through references, unchecked.
+        ref double s0 = ref MemoryMarshal.GetArrayDataReference(s);
+        ref int lo0 = ref MemoryMarshal.GetArrayDataReference(lOrig);
+        ref double lv0 = ref MemoryMarshal.GetArrayDataReference(lVal);
+        for (int i = 0; i < n; i++)
+        {
+            origAt[i] = i;
+            pos[i] = i;
+        }
+        for (int j = 0; j < n; j++)
+        {
+            for (int q = aStart[j]; q < aStart[j + 1]; q++) a[aRow[q]] = aVal[q];
+            a[j] = negDiag[j] + shift;
+            int uEnd = uStart[j + 1];
+            for (int q = uStart[j]; q < uEnd; q++)
+            {
+                int k = uRow[q];
+                int r = pivRow[k];
+                double x = a[r] - s[r];
+                if (!double.IsFinite(x)) return ClearReplay(j);
+                uVal[q] = x;
+                int qEnd = lStart[k + 1];
+                for (int t = lStart[k]; t < qEnd; t++) Unsafe.Add(ref s0, Unsafe.Add(ref lo0, t)) += Unsafe.Add(ref lv0, t) * x;
+            }
+            // The candidates: the recorded pivot row and the rows of L's column j.
+            int pr = pivRow[j], lBegin = lStart[j], lEnd = lStart[j + 1];
+            double pv = a[pr] - s[pr];
+            if (!double.IsFinite(pv)) return ClearReplay(j);
+            double maxAbs = Math.Abs(pv);
+            for (int t = lBegin; t < lEnd; t++)
+            {
+                int r = lOrig[t];
+                double v = a[r] - s[r];
+                if (!double.IsFinite(v)) return ClearReplay(j);
+                a[r] = v;
+                double m = Math.Abs(v);
+                if (m > maxAbs) maxAbs = m;
+            }
+            if (pv == 0 || Math.Abs(pv) != maxAbs) return ClearReplay(j, ReplayOutcome.PivotsDiffer);
+            int ppos = pos[pr];
+            for (int t = lBegin; t < lEnd; t++)
+            {
+                int r = lOrig[t];
+                if (Math.Abs(a[r]) == maxAbs && pos[r] < ppos) return ClearReplay(j, ReplayOutcome.PivotsDiffer);
+            }
+            // ppos is the dense pivot position: the recorded interchange.
+            if (ppos != j)
+            {
+                int rj = origAt[j];
+                origAt[j] = pr;
+                origAt[ppos] = rj;
+                pos[pr] = j;
+                pos[rj] = ppos;
+            }
+            uDiag[j] = pv;
+            for (int t = lBegin; t < lEnd; t++)
+            {
+                int r = lOrig[t];
+                double l = a[r] / pv;
+                if (!double.IsFinite(l)) return ClearReplay(j);
+                lVal[t] = l;
+                a[r] = 0;
+                s[r] = 0;
+            }
+            a[pr] = 0;
+            s[pr] = 0;
+            for (int q = uStart[j]; q < uEnd; q++)
+            {
+                int r = pivRow[uRow[q]];
+                a[r] = 0;
+                s[r] = 0;
+            }
+        }
+        return ReplayOutcome.Done;
+    }
+
+    // Clears the work vectors of column j (the rows its recorded structure reaches) after a replay ended there.
+    private ReplayOutcome ClearReplay(int j, ReplayOutcome outcome = ReplayOutcome.Refused)
+    {
+        for (int q = _uStart[j]; q < _uStart[j + 1]; q++)
+        {
+            int r = _pivRow[_uRow[q]];
+            _a[r] = 0;
+            _s[r] = 0;
+        }
+        for (int t = _lStart[j]; t < _lStart[j + 1]; t++)
+        {
+            _a[_lOrig[t]] = 0;
+            _s[_lOrig[t]] = 0;
+        }
+        _a[_pivRow[j]] = 0;
+        _s[_pivRow[j]] = 0;
+        for (int q = _aStart[j]; q < _aStart[j + 1]; q++) _a[_aRow[q]] = 0;
+        _a[j] = 0;
+        _structureValid = outcome != ReplayOutcome.Refused && _structureValid;
+        return outcome;
     }
 
     /// <summary>
@@ -276,20 +426,26 @@ internal sealed class ShiftedSparseLu
             int p = ipiv[i];
             if (p != i) (b[p], b[i]) = (b[i], b[p]);
         }
+        // The indices come from the factorization (rows and steps < n), so the loops read through references, unchecked.
+        ref double b0 = ref MemoryMarshal.GetArrayDataReference(b);
+        ref int lr0 = ref MemoryMarshal.GetArrayDataReference(lRow);
+        ref double lv0 = ref MemoryMarshal.GetArrayDataReference(lVal);
+        ref int ur0 = ref MemoryMarshal.GetArrayDataReference(uRow);
+        ref double uv0 = ref MemoryMarshal.GetArrayDataReference(uVal);
         for (int k = 0; k < n; k++)
         {
-            double bk = b[k];
+            double bk = Unsafe.Add(ref b0, k);
             if (bk == 0) continue;
             int qEnd = lStart[k + 1];
-            for (int q = lStart[k]; q < qEnd; q++) b[lRow[q]] -= bk * lVal[q];
+            for (int q = lStart[k]; q < qEnd; q++) Unsafe.Add(ref b0, Unsafe.Add(ref lr0, q)) -= bk * Unsafe.Add(ref lv0, q);
         }
         for (int k = n - 1; k >= 0; k--)
         {
-            double bk = b[k] / uDiag[k];
-            b[k] = bk;
+            double bk = Unsafe.Add(ref b0, k) / uDiag[k];
+            Unsafe.Add(ref b0, k) = bk;
             if (bk == 0) continue;
             int qEnd = uStart[k + 1];
-            for (int q = uStart[k]; q < qEnd; q++) b[uRow[q]] -= bk * uVal[q];
+            for (int q = uStart[k]; q < qEnd; q++) Unsafe.Add(ref b0, Unsafe.Add(ref ur0, q)) -= bk * Unsafe.Add(ref uv0, q);
         }
         return true;
     }
@@ -313,6 +469,7 @@ internal sealed class ShiftedSparseLu
         if (_lRow.Length >= size) return;
         int cap = Math.Max(size, Math.Max(16, 2 * _lRow.Length));
         Array.Resize(ref _lRow, cap);
+        Array.Resize(ref _lOrig, cap);
         Array.Resize(ref _lVal, cap);
     }
 

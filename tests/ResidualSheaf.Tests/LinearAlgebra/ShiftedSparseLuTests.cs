@@ -25,7 +25,11 @@ public class ShiftedSparseLuTests
     {
         var rng = new Random((n * 17) + kind);
         double[] jac = Jacobian(rng, n, kind);
-        foreach (double shift in new[] { 4.0, 0.37, 1e-3, 1e6 })
+        // One factorization object for all shifts, as in Rodas4: after the first, each factorization replays the last one's
+        // structure while its pivots agree (and redoes it where they do not: the shifts span pivoting regimes).
+        var lu = new ShiftedSparseLu(n);
+        Assert.True(lu.Load(jac, maxDensity: 1.0));
+        foreach (double shift in new[] { 4.0, 3.5, 0.37, 0.36, 1e-3, 4.0, 1e6, 1e-3 })
         {
             var w = new double[n * n];
             for (int k = 0; k < w.Length; k++) w[k] = -jac[k];
@@ -34,8 +38,6 @@ public class ShiftedSparseLuTests
             DenseLu.Factor(w, n, ipiv, new double[2 * n]);
             bool singular = Enumerable.Range(0, n).Any(i => w[(i * n) + i] == 0);
 
-            var lu = new ShiftedSparseLu(n);
-            Assert.True(lu.Load(jac, maxDensity: 1.0));
             bool factored = lu.Factor(shift);
             // A zero pivot is handed back to the dense factor; otherwise the sparse factor must succeed.
             Assert.Equal(!singular, factored);
@@ -55,6 +57,26 @@ public class ShiftedSparseLuTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public void ReplaysWhilePivotsAgreeAndRefactorsWhenTheyDiffer()
+    {
+        int n = 64;
+        var jac = Jacobian(new Random(11), n, 0);
+        var lu = new ShiftedSparseLu(n);
+        Assert.True(lu.Load(jac, maxDensity: 1.0));
+        var pivots = new List<int[]>();
+        foreach (double shift in new[] { 1e6, 2e6, 3e6, 1e-2, 2e-2 })
+        {
+            Assert.True(lu.Factor(shift));
+            pivots.Add(lu.Pivots.ToArray());
+        }
+        // Large shifts pivot on the diagonal (replayed); a small one pivots elsewhere (refactored, then replayed again).
+        Assert.True(lu.Replays >= 2, $"replays {lu.Replays}");
+        Assert.True(lu.FullFactorizations >= 2, $"full {lu.FullFactorizations}");
+        Assert.Equal(Enumerable.Range(0, n), pivots[0]);
+        Assert.NotEqual(pivots[0], pivots[3]);
     }
 
     [Fact]
