@@ -123,12 +123,12 @@ public sealed class ExactPiecewiseIntegrator
         double[] lambda = [], v = [];
         int[] groups = [0];
         int nullModes = 0;
-        MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? chol = null;
+        LinearAlgebra.BandCholesky? chol = null;
         if (m > 0)
         {
-            // A factor is kept only for a non-singular pattern (below); a singular one has no Cholesky factor at all.
-            try { chol = lff.Cholesky(); }
-            catch (ArgumentException) { chol = null; }
+            // A factor is kept only for a non-singular pattern (below); a singular one has no Cholesky factor at all. MathNet's
+            // Cholesky bit for bit (null where it throws), at the band's cost.
+            chol = LinearAlgebra.BandCholesky.TryCreate(lff.Values, m);
             var mm = lff * alpha;
             // MathNet's Evd(Symmetric), bit for bit, faster (one per visited pattern is most of an exact run's time).
             var (ev, vectors) = LinearAlgebra.SymmetricEvd.Of(mm);
@@ -212,7 +212,7 @@ public sealed class ExactPiecewiseIntegrator
         foreach (var s in eq.SoftPins) softRhs[problem.FreeIndex(s.Coordinate)] += s.Strength * s.Target;
         var rF = shape.DF.TransposeThisAndMultiply(b);
         for (int i = 0; i < m; i++) rF[i] += softRhs[f[i]];
-        double[] cStar = m == 0 ? [] : shape.NullModes == 0 ? shape.Cholesky!.Solve(rF).ToArray() : RangeSolve(shape, rF, alpha);
+        double[] cStar = m == 0 ? [] : shape.NullModes == 0 ? shape.Cholesky!.Solve(rF.AsArray() ?? rF.ToArray()) : RangeSolve(shape, rF, alpha);
         var slidingData = new SlidingRows?[units];
         for (int u = 0; u < units; u++)
         {
@@ -254,7 +254,7 @@ public sealed class ExactPiecewiseIntegrator
 
     /// <summary>The input-independent part of a segment (see <see cref="BuildShape"/>); read-only once built, so shareable across threads.</summary>
     internal sealed record PatternShape(MaskPattern Masks, int[] F, int[] Position, Matrix<double> DF,
-        MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? Cholesky, double[] V, double[] Lambda, int[] Groups, SlidingShape?[] Sliding)
+        LinearAlgebra.BandCholesky? Cholesky, double[] V, double[] Lambda, int[] Groups, SlidingShape?[] Sliding)
     {
         /// <summary>Leading eigenvalues that are zero (see <see cref="NullModes"/>); a singular pattern has no Cholesky factor.</summary>
         public int NullModes { get; init; }
