@@ -328,15 +328,20 @@ internal sealed class ShiftedSparseLu
                 int r = pivRow[k];
                 double x = a[r] - s[r];
                 if (!double.IsFinite(x)) return ClearReplay(j);
+                // Row r is pivotal (step k): no later step of this column reaches it, so its work entries are done with.
+                a[r] = 0;
+                s[r] = 0;
                 uVal[q] = x;
                 int qEnd = lStart[k + 1];
                 for (int t = lStart[k]; t < qEnd; t++) Unsafe.Add(ref s0, Unsafe.Add(ref lo0, t)) += Unsafe.Add(ref lv0, t) * x;
             }
-            // The candidates: the recorded pivot row and the rows of L's column j.
+            // The candidates: the recorded pivot row and the rows of L's column j. The dense pivot is the first position of largest
+            // magnitude; the recorded one must be it.
             int pr = pivRow[j], lBegin = lStart[j], lEnd = lStart[j + 1];
             double pv = a[pr] - s[pr];
             if (!double.IsFinite(pv)) return ClearReplay(j);
             double maxAbs = Math.Abs(pv);
+            int ppos = pos[pr], firstPos = ppos;
             for (int t = lBegin; t < lEnd; t++)
             {
                 int r = lOrig[t];
@@ -344,15 +349,17 @@ internal sealed class ShiftedSparseLu
                 if (!double.IsFinite(v)) return ClearReplay(j);
                 a[r] = v;
                 double m = Math.Abs(v);
-                if (m > maxAbs) maxAbs = m;
+                if (m > maxAbs)
+                {
+                    maxAbs = m;
+                    firstPos = pos[r];
+                }
+                else if (m == maxAbs && pos[r] < firstPos)
+                {
+                    firstPos = pos[r];
+                }
             }
-            if (pv == 0 || Math.Abs(pv) != maxAbs) return ClearReplay(j, ReplayOutcome.PivotsDiffer);
-            int ppos = pos[pr];
-            for (int t = lBegin; t < lEnd; t++)
-            {
-                int r = lOrig[t];
-                if (Math.Abs(a[r]) == maxAbs && pos[r] < ppos) return ClearReplay(j, ReplayOutcome.PivotsDiffer);
-            }
+            if (pv == 0 || Math.Abs(pv) != maxAbs || firstPos != ppos) return ClearReplay(j, ReplayOutcome.PivotsDiffer);
             // ppos is the dense pivot position: the recorded interchange.
             if (ppos != j)
             {
@@ -374,12 +381,6 @@ internal sealed class ShiftedSparseLu
             }
             a[pr] = 0;
             s[pr] = 0;
-            for (int q = uStart[j]; q < uEnd; q++)
-            {
-                int r = pivRow[uRow[q]];
-                a[r] = 0;
-                s[r] = 0;
-            }
         }
         return ReplayOutcome.Done;
     }
