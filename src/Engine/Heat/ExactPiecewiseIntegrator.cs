@@ -123,15 +123,15 @@ public sealed class ExactPiecewiseIntegrator
         double[] lambda = [], v = [];
         int[] groups = [0];
         int nullModes = 0;
-        MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? chol = null;
+        LinearAlgebra.BandCholesky? chol = null;
         if (m > 0)
         {
-            // A factor is kept only for a non-singular pattern (below); a singular one has no Cholesky factor at all.
-            try { chol = lff.Cholesky(); }
-            catch (ArgumentException) { chol = null; }
+            // A factor is kept only for a non-singular pattern (below); a singular one has no Cholesky factor at all. MathNet's
+            // Cholesky bit for bit (null where it throws), at the band's cost.
+            chol = LinearAlgebra.BandCholesky.TryCreate(lff.Values, m);
             var mm = lff * alpha;
-            var evd = mm.Evd(Symmetricity.Symmetric);
-            var ev = evd.EigenValues.Select(z => z.Real).ToArray();
+            // MathNet's Evd(Symmetric), bit for bit, faster (one per visited pattern is most of an exact run's time).
+            var (ev, vectors) = LinearAlgebra.SymmetricEvd.Of(mm);
             var order = Enumerable.Range(0, m).OrderBy(i => ev[i]).ToArray();
             lambda = order.Select(i => ev[i]).ToArray();
             double mergeTol = 64 * 2.220446049250313e-16 * Math.Abs(lambda[^1]);
@@ -140,7 +140,7 @@ public sealed class ExactPiecewiseIntegrator
             else if (chol is null) throw new InvalidOperationException($"L(σ)[F,F] is not positive definite for pattern {ModeKey.Describe(modes)}");
             v = new double[m * m];
             for (int i = 0; i < m; i++)
-                for (int k = 0; k < m; k++) v[i * m + k] = evd.EigenVectors[i, order[k]];
+                for (int k = 0; k < m; k++) v[i * m + k] = vectors[order[k] * m + i];
             var g = new List<int> { 0 };
             // The null space is a group of its own, so that the switch search can set it apart (its terms are constants).
             for (int k = 1; k < m; k++) if (lambda[k] - lambda[k - 1] > mergeTol || k == nullModes) g.Add(k);
@@ -212,7 +212,7 @@ public sealed class ExactPiecewiseIntegrator
         foreach (var s in eq.SoftPins) softRhs[problem.FreeIndex(s.Coordinate)] += s.Strength * s.Target;
         var rF = shape.DF.TransposeThisAndMultiply(b);
         for (int i = 0; i < m; i++) rF[i] += softRhs[f[i]];
-        double[] cStar = m == 0 ? [] : shape.NullModes == 0 ? shape.Cholesky!.Solve(rF).ToArray() : RangeSolve(shape, rF, alpha);
+        double[] cStar = m == 0 ? [] : shape.NullModes == 0 ? shape.Cholesky!.Solve(rF.AsArray() ?? rF.ToArray()) : RangeSolve(shape, rF, alpha);
         var slidingData = new SlidingRows?[units];
         for (int u = 0; u < units; u++)
         {
@@ -254,7 +254,7 @@ public sealed class ExactPiecewiseIntegrator
 
     /// <summary>The input-independent part of a segment (see <see cref="BuildShape"/>); read-only once built, so shareable across threads.</summary>
     internal sealed record PatternShape(MaskPattern Masks, int[] F, int[] Position, Matrix<double> DF,
-        MathNet.Numerics.LinearAlgebra.Factorization.Cholesky<double>? Cholesky, double[] V, double[] Lambda, int[] Groups, SlidingShape?[] Sliding)
+        LinearAlgebra.BandCholesky? Cholesky, double[] V, double[] Lambda, int[] Groups, SlidingShape?[] Sliding)
     {
         /// <summary>Leading eigenvalues that are zero (see <see cref="NullModes"/>); a singular pattern has no Cholesky factor.</summary>
         public int NullModes { get; init; }

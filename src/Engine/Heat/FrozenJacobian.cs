@@ -64,9 +64,11 @@ internal sealed class FrozenJacobian
         for (int u = 0; u < modes.Length; u++) if (modes[u] == UnitMode.Sliding) sliding[_eq.SwitchingFreeIndices[u]] = true;
         var j = new double[n, n];
         double a = -_eq.Alpha;
+        // The same products as through l's indexer, read from its column-major storage (not n² virtual indexer calls per pattern).
+        var values = l.AsColumnMajorArray() ?? l.ToColumnMajorArray();
         for (int r = 0; r < n; r++)
             for (int c = 0; c < n; c++)
-                j[r, c] = sliding[r] || sliding[c] ? 0.0 : a * l[r, c];
+                j[r, c] = sliding[r] || sliding[c] ? 0.0 : a * values[(c * n) + r];
         return j;
     }
 

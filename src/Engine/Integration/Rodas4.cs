@@ -4,7 +4,9 @@ namespace ResidualSheaf.Engine.Integration;
 
 /// <summary>
 /// Rodas4 (Hairer–Wanner RODAS, order 4(3)): stiffly accurate, L-stable Rosenbrock method with 3rd-order dense output.
-/// Uses the problem's Jacobian when given, forward differences otherwise; LU of I/(hγ) − J by <see cref="DenseLu"/> (bit for bit MathNet's managed LU, faster).
+/// Uses the problem's Jacobian when given, forward differences otherwise; LU of I/(hγ) − J by <see cref="DenseLu"/> (bit for bit MathNet's managed LU, faster),
+/// or, when J is sparse (a sheaf Laplacian: a few non-zeros per row), by <see cref="ShiftedSparseLu"/>, which gives the same numbers
+/// at a cost proportional to the non-zeros and hands back to the dense factor wherever its argument for equality does not hold.
 /// </summary>
 public sealed class Rodas4 : OdeAlgorithm
 {
@@ -45,6 +47,11 @@ public sealed class Rodas4 : OdeAlgorithm
         private readonly double[] _k1, _k2, _k3, _k4, _k5, _k6, _du, _u;
         private readonly RodasSegment _dense;
         private readonly double[] _luWork;
+        private ShiftedSparseLu? _sparse;
+        private bool _sparseLoaded;
+        private bool _sparseFactored;
+        private bool _denseFactored;
+        private double _shift;
         private bool _jacValid;
 
         public Rodas4Stepper(OdeProblem problem, OdeStatistics stats)
@@ -123,6 +130,10 @@ public sealed class Rodas4 : OdeAlgorithm
                 }
             }
 
+            // The sparse factor is used only where it reproduces the dense one (Load refuses dense or non-finite Jacobians).
+            _sparse ??= new ShiftedSparseLu(n);
+            _sparseLoaded = _sparse.Load(_jac);
+
             if (_autonomous)
             {
                 Array.Clear(_dT);
@@ -140,7 +151,31 @@ public sealed class Rodas4 : OdeAlgorithm
             }
         }
 
-        private void Solve(double[] b) => DenseLu.Solve(_w, N, _ipiv, b);
+        private void Solve(double[] b)
+        {
+            if (_sparseFactored && _sparse!.Solve(b)) return;
+            FactorDense();
+            DenseLu.Solve(_w, N, _ipiv, b);
+        }
+
+        // W = I/(hγ) − J and its dense LU, once per step attempt (also the fallback of a sparse solve that refused its input).
+        private void FactorDense()
+        {
+            if (_denseFactored) return;
+            int n = N;
+            for (int k = 0; k < _w.Length; k++)
+            {
+                _w[k] = -_jac[k];
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                _w[(i * n) + i] += _shift;
+            }
+
+            DenseLu.Factor(_w, n, _ipiv, _luWork);
+            _denseFactored = true;
+        }
 
         public override double TryStep(double tNew)
         {
@@ -154,17 +189,10 @@ public sealed class Rodas4 : OdeAlgorithm
             int n = N;
             double h = tNew - T;
             double inv = 1.0 / (h * Gamma);
-            for (int k = 0; k < _w.Length; k++)
-            {
-                _w[k] = -_jac[k];
-            }
-
-            for (int i = 0; i < n; i++)
-            {
-                _w[(i * n) + i] += inv;
-            }
-
-            DenseLu.Factor(_w, n, _ipiv, _luWork);
+            _shift = inv;
+            _denseFactored = false;
+            _sparseFactored = _sparseLoaded && _sparse!.Factor(inv);
+            if (!_sparseFactored) FactorDense();
             Stats.Nlu++;
 
             double[] y = Y, f = F, dT = _dT, u = _u, du = _du;

@@ -160,18 +160,15 @@ public sealed class SparseCoboundary
         var beta = _beta;
         int rows = beta.Length;
         g.Clear();
+        // One pass: each row's residual, then its contribution to g (g's entries still gather their terms in increasing row
+        // order, as with a second pass).
         for (int i = 0; i < rows; i++)
         {
             double s = -beta[i];
-            int end = rowStart[i + 1];
-            for (int k = rowStart[i]; k < end; k++) s += value[k] * c[column[k]];
+            int start = rowStart[i], end = rowStart[i + 1];
+            for (int k = start; k < end; k++) s += value[k] * c[column[k]];
             r[i] = s;
-        }
-        for (int i = 0; i < rows; i++)
-        {
-            double ri = r[i];
-            int end = rowStart[i + 1];
-            for (int k = rowStart[i]; k < end; k++) g[column[k]] += value[k] * ri;
+            for (int k = start; k < end; k++) g[column[k]] += value[k] * s;
         }
     }
 

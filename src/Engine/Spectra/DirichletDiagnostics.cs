@@ -42,8 +42,8 @@ public sealed record DirichletDiagnostics(int Rows, int Columns, int Rank, doubl
     /// <summary>Eigenvalues of a symmetric matrix, increasing.</summary>
     public static double[] SymmetricEigenvalues(MathNet.Numerics.LinearAlgebra.Matrix<double> symmetric)
     {
-        var evd = symmetric.Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric);
-        var ev = evd.EigenValues.Select(z => z.Real).ToArray();
+        // MathNet's Evd(Symmetric), bit for bit, faster (a hunt takes one per case).
+        var ev = LinearAlgebra.SymmetricEvd.Of(symmetric).Values;
         Array.Sort(ev);
         return ev;
     }
