@@ -5,8 +5,8 @@ using ResidualSheaf.Engine.Spectra;
 using ResidualSheaf.Models.Construction;
 using ResidualSheaf.Models.Graph;
 using ResidualSheaf.Models.Networks;
-using ResidualSheaf.Models.Torch;
 using ResidualSheaf.Models.Onnx;
+using ResidualSheaf.Models.Torch;
 using ResidualSheaf.Tests.Models.Onnx;
 using Xunit.Abstractions;
 
