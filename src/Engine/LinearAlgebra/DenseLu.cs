@@ -61,13 +61,13 @@ public static class DenseLu
                 Unsafe.Add(ref a0, cj + k + 3) = x3;
                 if (x0 == 0 && x1 == 0 && x2 == 0 && x3 == 0) continue;
                 int end = (int)Math.Max(Math.Max(last[k], last[k + 1]), Math.Max(last[k + 2], last[k + 3])) + 1;
-                Accumulate4(ref a0, ref s0, k + 4, end, c0, c1, c2, c3, x0, x1, x2, x3);
+                ColumnAxpy.Four(ref a0, ref s0, k + 4, end, c0, c1, c2, c3, x0, x1, x2, x3);
             }
             for (; k < j; k++)
             {
                 double x = Unsafe.Add(ref a0, cj + k) - Unsafe.Add(ref s0, k);
                 Unsafe.Add(ref a0, cj + k) = x;
-                if (x != 0) Accumulate1(ref a0, ref s0, k + 1, (int)last[k] + 1, k * n, x);
+                if (x != 0) ColumnAxpy.One(ref a0, ref s0, k + 1, (int)last[k] + 1, k * n, x);
             }
             for (int i = j; i < n; i++) Unsafe.Add(ref a0, cj + i) -= Unsafe.Add(ref s0, i);
 
@@ -136,51 +136,6 @@ public static class DenseLu
             double bk = Unsafe.Add(ref b0, k) / Unsafe.Add(ref a0, (k * n) + k);
             Unsafe.Add(ref b0, k) = bk;
             Subtract(ref Unsafe.Add(ref a0, k * n), ref b0, 0, k, bk);
-        }
-    }
-
-    // s[i] += col[i]·x for i in [from, n): one product per entry, rounded, then added (what the scalar s += l·x does).
-    private static void Accumulate1(ref double a0, ref double s0, int from, int n, int col, double x)
-    {
-        int i = from;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var vx = new Vector<double>(x);
-            for (; i + Vector<double>.Count <= n; i += Vector<double>.Count)
-            {
-                var s = Vector.LoadUnsafe(ref s0, (nuint)i);
-                (s + (Vector.LoadUnsafe(ref a0, (nuint)(col + i)) * vx)).StoreUnsafe(ref s0, (nuint)i);
-            }
-        }
-        for (; i < n; i++) Unsafe.Add(ref s0, i) += Unsafe.Add(ref a0, col + i) * x;
-    }
-
-    // Four columns at once, each entry's four terms added in increasing k: the same sums as four Accumulate1 calls.
-    private static void Accumulate4(ref double a0, ref double s0, int from, int n, int c0, int c1, int c2, int c3,
-        double x0, double x1, double x2, double x3)
-    {
-        int i = from;
-        if (Vector.IsHardwareAccelerated)
-        {
-            Vector<double> v0 = new(x0), v1 = new(x1), v2 = new(x2), v3 = new(x3);
-            for (; i + Vector<double>.Count <= n; i += Vector<double>.Count)
-            {
-                var s = Vector.LoadUnsafe(ref s0, (nuint)i);
-                s += Vector.LoadUnsafe(ref a0, (nuint)(c0 + i)) * v0;
-                s += Vector.LoadUnsafe(ref a0, (nuint)(c1 + i)) * v1;
-                s += Vector.LoadUnsafe(ref a0, (nuint)(c2 + i)) * v2;
-                s += Vector.LoadUnsafe(ref a0, (nuint)(c3 + i)) * v3;
-                s.StoreUnsafe(ref s0, (nuint)i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            double s = Unsafe.Add(ref s0, i);
-            s += Unsafe.Add(ref a0, c0 + i) * x0;
-            s += Unsafe.Add(ref a0, c1 + i) * x1;
-            s += Unsafe.Add(ref a0, c2 + i) * x2;
-            s += Unsafe.Add(ref a0, c3 + i) * x3;
-            Unsafe.Add(ref s0, i) = s;
         }
     }
 

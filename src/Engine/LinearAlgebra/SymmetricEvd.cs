@@ -131,7 +131,7 @@ internal static class SymmetricEvd
                         g2 += Unsafe.Add(ref a0, c2 + k) * dk;
                         g3 += Unsafe.Add(ref a0, c3 + k) * dk;
                     }
-                    AddColumns4(ref a0, ref e0, k0, i, c0, c1, c2, c3, f0, f1, f2, f3);
+                    ColumnAxpy.Four(ref a0, ref e0, k0, i, c0, c1, c2, c3, f0, f1, f2, f3);
                     e[jb] = g0;
                     e[jb + 1] = g1;
                     e[jb + 2] = g2;
@@ -144,7 +144,7 @@ internal static class SymmetricEvd
                     a[(i * order) + j] = f;
                     g = e[j] + (a[cj + j] * f);
                     for (int k = j + 1; k <= i - 1; k++) g += Unsafe.Add(ref a0, cj + k) * Unsafe.Add(ref d0, k);
-                    AddColumn(ref a0, ref e0, j + 1, i, cj, f);
+                    ColumnAxpy.One(ref a0, ref e0, j + 1, i, cj, f);
                     e[j] = g;
                 }
 
@@ -308,51 +308,6 @@ internal static class SymmetricEvd
     private static void SwapWith(this Span<double> x, Span<double> y)
     {
         for (int j = 0; j < x.Length; j++) (x[j], y[j]) = (y[j], x[j]);
-    }
-
-    // e[k] += col[k]·f for k in [from, to).
-    private static void AddColumn(ref double a0, ref double e0, int from, int to, int col, double f)
-    {
-        int k = from;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var vf = new Vector<double>(f);
-            for (; k + Vector<double>.Count <= to; k += Vector<double>.Count)
-            {
-                var ev = Vector.LoadUnsafe(ref e0, (nuint)k);
-                (ev + (Vector.LoadUnsafe(ref a0, (nuint)(col + k)) * vf)).StoreUnsafe(ref e0, (nuint)k);
-            }
-        }
-        for (; k < to; k++) Unsafe.Add(ref e0, k) += Unsafe.Add(ref a0, col + k) * f;
-    }
-
-    // e[k] += c0[k]·f0; += c1[k]·f1; += c2[k]·f2; += c3[k]·f3 (in that order) for k in [from, to).
-    private static void AddColumns4(ref double a0, ref double e0, int from, int to, int c0, int c1, int c2, int c3,
-        double f0, double f1, double f2, double f3)
-    {
-        int k = from;
-        if (Vector.IsHardwareAccelerated)
-        {
-            Vector<double> v0 = new(f0), v1 = new(f1), v2 = new(f2), v3 = new(f3);
-            for (; k + Vector<double>.Count <= to; k += Vector<double>.Count)
-            {
-                var ev = Vector.LoadUnsafe(ref e0, (nuint)k);
-                ev += Vector.LoadUnsafe(ref a0, (nuint)(c0 + k)) * v0;
-                ev += Vector.LoadUnsafe(ref a0, (nuint)(c1 + k)) * v1;
-                ev += Vector.LoadUnsafe(ref a0, (nuint)(c2 + k)) * v2;
-                ev += Vector.LoadUnsafe(ref a0, (nuint)(c3 + k)) * v3;
-                ev.StoreUnsafe(ref e0, (nuint)k);
-            }
-        }
-        for (; k < to; k++)
-        {
-            double ev = Unsafe.Add(ref e0, k);
-            ev += Unsafe.Add(ref a0, c0 + k) * f0;
-            ev += Unsafe.Add(ref a0, c1 + k) * f1;
-            ev += Unsafe.Add(ref a0, c2 + k) * f2;
-            ev += Unsafe.Add(ref a0, c3 + k) * f3;
-            Unsafe.Add(ref e0, k) = ev;
-        }
     }
 
     // col[k] −= (f·e[k]) + (g·d[k]) for k in [from, to).
