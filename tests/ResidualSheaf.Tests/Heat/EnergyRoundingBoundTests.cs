@@ -16,17 +16,35 @@ namespace ResidualSheaf.Tests.Heat;
 public sealed class EnergyRoundingBoundTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// Formerly `real` cases (configs/hunt-stacks.json / hunt-wide.json, master seed 7), one of each kind found: 291 a rise inside
-    /// one pattern piece at E ≈ 1e−24·E(0), 149 a rise across an unreported mask change, 206 a rise while sliding, wide 1813 rises
-    /// of 2e−12 relative at switches.
+    /// Formerly `real` cases (configs/hunt-stacks.json / hunt-wide.json, master seed 7) whose exact re-runs still rise: 291 inside
+    /// one pattern piece at E ≈ 1e−24·E(0), wide 1813 by 2e−12 relative at switches. (149, a rise across an unreported mask
+    /// change, and 206, a rise while sliding, were missed switches of the exact switch search; see
+    /// <see cref="RisesAtMissedSwitchesAreGone"/>.)
     /// </summary>
     public static TheoryData<string, long, EnergyIncreaseCause> FormerlyReal => new()
     {
         { "hunt-stacks", 291, EnergyIncreaseCause.IntegrationError },
-        { "hunt-stacks", 149, EnergyIncreaseCause.IntegrationError },
-        { "hunt-stacks", 206, EnergyIncreaseCause.Sliding },
         { "hunt-wide", 1813, EnergyIncreaseCause.ChatteringAtSwitch },
     };
+
+    /// <summary>
+    /// hunt-stacks 149 and 206 rose under the exact integrator because its switch search excluded cells with a concave hump
+    /// across 0 (ExponentialSum.CurvatureBound used the convex part of h''): a unit kept its mode after its z had crossed. With
+    /// the search fixed their exact re-runs show no rise at all, and with the old cell exclusion they did (the tests before the fix).
+    /// </summary>
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData(149L)]
+    [InlineData(206L)]
+    public void RisesAtMissedSwitchesAreGone(long id)
+    {
+        var cfg = HuntConfig.Load(Path.Combine(HeatRunTests.ConfigsFolder, "hunt-stacks.json"));
+        var row = CaseRunner.Run(cfg, id, CancellationToken.None);
+        output.WriteLine($"hunt-stacks {id}: {row.Verdict}, exact {row.ExactStatus}, increases {row.ExactIncreases}, own errors {row.ExactIntegrationErrors}");
+        Assert.Equal(0, row.ExactIncreases);
+        Assert.Equal(0, row.ExactIntegrationErrors);
+        Assert.NotEqual("real", row.Verdict);
+    }
 
     /// <summary>
     /// On every sample of the exact re-run the computed E is within the bound of the exactly evaluated E of the same state; the
@@ -91,18 +109,16 @@ public sealed class EnergyRoundingBoundTests(ITestOutputHelper output)
         output.WriteLine($"{config} {id}: {recorder.Samples.Count} samples, largest |Ê − E| / bound {worstRatio:E2}");
     }
 
-    /// <summary>The hunt's verdicts: a rise inside one piece of the exact run is set aside; one while sliding stays `real`.</summary>
-    [Theory]
+    /// <summary>The hunt's verdict on 291: a rise inside one piece of the exact run is set aside, not counted as `real`.</summary>
+    [Fact]
     [Trait("Category", "Slow")]
-    [InlineData(291, "unverified-non-convergence", 0)]
-    [InlineData(206, "real", 1)]
-    public void ExactRunRisesInsideOnePieceAreNotCountedAsReal(long id, string verdict, int exactIncreases)
+    public void ExactRunRisesInsideOnePieceAreNotCountedAsReal()
     {
         var cfg = HuntConfig.Load(Path.Combine(HeatRunTests.ConfigsFolder, "hunt-stacks.json"));
-        var row = CaseRunner.Run(cfg, id, CancellationToken.None);
-        Assert.Equal(verdict, row.Verdict);
-        Assert.Equal(exactIncreases, row.ExactIncreases);
-        if (verdict != "real") Assert.True(row.ExactIntegrationErrors >= 1);
+        var row = CaseRunner.Run(cfg, 291, CancellationToken.None);
+        Assert.Equal("unverified-non-convergence", row.Verdict);
+        Assert.Equal(0, row.ExactIncreases);
+        Assert.True(row.ExactIntegrationErrors >= 1);
     }
 
     [Fact]
