@@ -19,7 +19,7 @@ public sealed class UnitriangularSweeps
     private readonly double[] _pinned;
     private readonly double[] _c;
     private readonly double[] _acc;
-    private double[] _r;
+    private readonly double[] _r;
     private readonly int[] _edgeOffset;
     // Smooth edges a = φ(z) linearised at a state (LineariseSmoothEdges): a − φ'(z*) z, one more unitriangular block row each,
     // after the linear edges; their edge coordinates follow the linear edges' (from EdgeDimension on).
@@ -81,7 +81,6 @@ public sealed class UnitriangularSweeps
             _smooth[k] = (z, a, jacobian, offset);
             offset += a.Dimension;
         }
-        if (_r.Length < _smooth.Select(h => h.Head.Dimension).DefaultIfEmpty(0).Max()) _r = new double[_smooth.Max(h => h.Head.Dimension)];
     }
 
     /// <summary>The Dirichlet solution for <see cref="Masks"/>: δ_Ω c = b̃ (pins and biases included), written on Ω.</summary>
