@@ -49,7 +49,7 @@ public sealed record CaseResult
     public required long Rejected { get; init; }
     /// <summary>Energy increase or non-convergence: re-verified.</summary>
     public required bool Candidate { get; init; }
-    /// <summary>none | real | integration-error | chattering | sliding | non-convergence | slow-convergence | other-stationary-point | sliding-equilibrium | unverified-increase | unverified-non-convergence.</summary>
+    /// <summary>none | certified-convergence | real | integration-error | chattering | sliding | non-convergence | slow-convergence | other-stationary-point | sliding-equilibrium | unverified-increase | unverified-non-convergence.</summary>
     public required string Verdict { get; init; }
     /// <summary>Status of the exact re-run.</summary>
     public string? ExactStatus { get; init; }

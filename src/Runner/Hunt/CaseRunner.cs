@@ -91,9 +91,10 @@ public static class CaseRunner
         var stationary = CaseRest.Enumerate(s);
         var rest = CaseRest.Locate(s, stationary, sol.FinalState, converged, IsPlateau(sol));
         phases.Charge("stationary");
-        bool candidate = increases.Count > 0 || !settled;
+        bool certified = !settled && cfg.VerifyCertified == "trust" && IsCertifiedConvergence(s, certificate, observer, sol, increases.Count, chord);
+        bool candidate = increases.Count > 0 || (!settled && !certified);
 
-        string cls = "none";
+        string cls = certified ? "certified-convergence" : "none";
         string? exactStatus = null, tightStatus = null;
         bool? exactSettled = null, tightSettled = null, exactAtLimit = null;
         string? exactRest = null;
@@ -182,6 +183,18 @@ public static class CaseRunner
             Phases = phases,
         };
     }
+
+    /// <summary>
+    /// A junction run that stopped short of the forward pass (at t_end or by the plateau rule) is no candidate when the theorem
+    /// covers it: input pinned only, ReLU masks only, gradient flow, a rate certificate λ_cert > 0, no energy increase and every
+    /// sample within E(0)e^{−2αλ_cert t}. The flow then converges to the forward pass from this start (open-problem §2); a re-run
+    /// could only say how slowly, at the cost of most of a hunt's time (deep stacks have λ_min ≈ 1e−12).
+    /// </summary>
+    public static bool IsCertifiedConvergence(CaseSetup s, RateCertificate? certificate, EnergyObserver observer, HeatSolution sol,
+        int increases, bool restCounts) =>
+        !restCounts && certificate is { LowerBound: > 0 } && observer.CertificateViolations == 0 && increases == 0
+        && s.Equation.IsGradientFlow && !s.Equation.HasSmoothHead
+        && (sol.Status == HeatStatus.EndTimeReached || IsPlateau(sol));
 
     /// <summary>
     /// The verdict on a candidate. Ground truth is the exact piecewise run, and only one that ended on its own (converged, came to

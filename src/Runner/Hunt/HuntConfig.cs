@@ -92,6 +92,13 @@ public sealed record HuntConfig
     /// <summary>Step cap of the tightened re-run (null: heat.max_steps); a run stopped by it has not settled.</summary>
     public int? VerifyMaxSteps { get; init; }
 
+    /// <summary>
+    /// <c>trust</c> (the default): a junction case that stops short of the forward pass without an energy increase and within its
+    /// rate certificate's bound is <c>certified-convergence</c>, not a candidate (the theorem proves its flow converges);
+    /// <c>recheck</c>: it is a candidate and re-verified like any other.
+    /// </summary>
+    public string VerifyCertified { get; init; } = "trust";
+
     /// <summary>The exact piecewise re-verification is used up to this many free coordinates (dense eigendecompositions).</summary>
     public required int ExactMaxFree { get; init; }
 
@@ -193,6 +200,7 @@ public sealed record HuntConfig
         double vr = 1e-12, va = 1e-14;
         int exactMax = 2000, verifyEvents = 10_000;
         int? verifySteps = null;
+        string verifyCertified = "trust";
         var v = f.Object("verify");
         if (v is not null)
         {
@@ -201,6 +209,7 @@ public sealed record HuntConfig
             exactMax = (int)v.Integer("exact_max_free", 2000, 0, 20_000);
             verifyEvents = (int)v.Integer("max_events", 10_000, 1, int.MaxValue);
             if (v.Has("max_steps")) verifySteps = (int)v.Integer("max_steps", 1, 1, int.MaxValue);
+            verifyCertified = v.Choice("certified", ["trust", "recheck"], "trust");
             v.RejectUnknown();
         }
         int folders = (int)f.Integer("counterexample_folders", 50, 0, 100_000);
@@ -233,6 +242,7 @@ public sealed record HuntConfig
             ExactMaxFree = exactMax,
             VerifyMaxEvents = verifyEvents,
             VerifyMaxSteps = verifySteps,
+            VerifyCertified = verifyCertified,
             LambdaStarMaxUnits = lambdaStarUnits,
             CounterexampleFolders = folders,
             OutputRoot = outputRoot,
@@ -293,7 +303,8 @@ public sealed record HuntConfig
             ["alpha"] = Alpha.ToJson(),
             ["pin_output"] = PinOutput,
             ["heat"] = heat,
-            ["verify"] = new JsonObject { ["rtol"] = VerifyRtol, ["atol"] = VerifyAtol, ["exact_max_free"] = ExactMaxFree, ["max_events"] = VerifyMaxEvents },
+            ["verify"] = new JsonObject { ["rtol"] = VerifyRtol, ["atol"] = VerifyAtol, ["exact_max_free"] = ExactMaxFree, ["max_events"] = VerifyMaxEvents,
+                ["certified"] = VerifyCertified },
             ["lambda_star_max_units"] = LambdaStarMaxUnits,
             ["counterexample_folders"] = CounterexampleFolders,
             ["output_root"] = OutputRoot,

@@ -95,7 +95,8 @@ public static class HuntReport
         int oldRule = rows.Count(r => r["verdict"] == "real" && r["exact_increases"] is not ("" or "0") && r.GetValueOrDefault("exact_integration_errors", "") == "");
         int ownErrors = rows.Count(r => r.TryGetValue("exact_integration_errors", out var v) && v is not ("" or "0"));
         int artefacts = Count("sliding", "chattering", "integration-error"), slow = Count("slow-convergence"),
-            elsewhere = Count("other-stationary-point", "sliding-equilibrium"), unverified = Count("unverified-increase", "unverified-non-convergence");
+            elsewhere = Count("other-stationary-point", "sliding-equilibrium"), unverified = Count("unverified-increase", "unverified-non-convergence"),
+            certified = Count("certified-convergence");
         var o = new JsonObject
         {
             ["name"] = cfg.Name,
@@ -109,8 +110,10 @@ public static class HuntReport
             ["by_construction_and_relu"] = groups,
             ["counterexample_folders"] = new JsonArray(folders.Select(f => (JsonNode?)$"counterexamples/case-{f:D6}").ToArray()),
             ["case_wall_time_s_total"] = rows.Sum(r => Num(r, "wall_time_s") ?? 0),
-            ["conclusion"] = rows.All(r => r["candidate"] != "true")
-                ? $"No candidates: in all {rows.Count} cases the energy never rose beyond 1e-12 (relative) and every flow reached its limit or came to rest at a stationary point (chord)."
+            ["conclusion"] = (rows.All(r => r["candidate"] != "true")
+                ? certified == 0
+                    ? $"No candidates: in all {rows.Count} cases the energy never rose beyond 1e-12 (relative) and every flow reached its limit or came to rest at a stationary point (chord)."
+                    : $"No candidates: in all {rows.Count} cases the energy never rose beyond 1e-12 (relative), and every flow reached its limit, came to rest at a stationary point (chord) or is certified to converge."
                 : (real == 0 && nonconv == 0
                     ? $"No case shows an energy increase that survives the exact piecewise integrator or an exact flow that fails to come to rest ({rows.Count} cases). "
                     : $"{real} case(s) show an energy increase that survives the exact piecewise integrator and {nonconv} case(s) whose exact flow neither reaches the limit nor comes to rest; see counterexamples/. "
@@ -120,7 +123,12 @@ public static class HuntReport
                   + $"Of the {rows.Count(r => r["candidate"] == "true")} candidates: {artefacts} integrator artefact(s) (increases the exact flow does not show), "
                   + $"{slow} slow convergence (the exact flow reaches the limit after t_end), {elsewhere} at rest at another stationary point than the static solve "
                   + $"(the exact flow rests there too: stationary points are not unique, this is not an artefact), {unverified} unverified (no ground truth: "
-                  + "the exact re-run stopped at its event cap or the case is above exact_max_free).",
+                  + "the exact re-run stopped at its event cap or the case is above exact_max_free).")
+                + (certified > 0
+                    ? $" {certified} junction run(s) stopped short of the forward pass (t_end or the plateau rule) with no energy increase and every sample within "
+                      + "E(0)e^{-2αλ_cert t}: `certified-convergence`, not candidates, because the theorem (open-problem §2) proves that their flows converge to the "
+                      + "forward pass; they were not re-run (verify.certified: trust)."
+                    : ""),
         };
         if (session is not null) o["session"] = session;
         return o;
@@ -208,7 +216,8 @@ public static class HuntReport
         sb.AppendLine($"{rows.Count} of {cfg.Cases} cases done; master seed {cfg.MasterSeed}; method {cfg.Heat.Method}" +
                       (cfg.Heat.Method is "plain" or "switching-aware" ? $" ({cfg.Heat.Integrator}, rtol {cfg.Heat.Rtol.ToString(Inv)}, atol {cfg.Heat.Atol.ToString(Inv)})" : "") +
                       $"; stop distance {cfg.Heat.StopDistance.ToString(Inv)}. Candidates were re-run with the exact piecewise integrator " +
-                      $"(up to {cfg.ExactMaxFree} free coordinates) and with rtol {cfg.VerifyRtol.ToString(Inv)}.");
+                      $"(up to {cfg.ExactMaxFree} free coordinates) and with rtol {cfg.VerifyRtol.ToString(Inv)}" +
+                      (cfg.VerifyCertified == "trust" ? "; junction runs covered by the rate certificate are not candidates (verify.certified: trust)." : "; runs covered by the rate certificate were re-run too (verify.certified: recheck)."));
         if (cfg.Fixed is { } fx)
         {
             sb.AppendLine();
@@ -254,7 +263,9 @@ public static class HuntReport
                       "on z = 0 by opposite one-sided velocities; `limit` / `at-rest-unranked`: at the static solve / at a plateau, points not enumerated; " +
                       "`not-at-rest`: none of these at the end of the run.");
         sb.AppendLine();
-        sb.AppendLine("Verdicts: `real` — the increase survives the exact piecewise integrator; `non-convergence` — the exact flow neither reaches the " +
+        sb.AppendLine("Verdicts: `certified-convergence` (not a candidate) — a junction run (input pinned only, ReLU masks) stopped at t_end or by the " +
+                      "plateau rule before the forward pass, with no energy increase and every sample within E(0)e^{−2αλ_cert t}: its flow provably " +
+                      "converges (λ_cert > 0), only slowly; `real` — the increase survives the exact piecewise integrator; `non-convergence` — the exact flow neither reaches the " +
                       "limit nor comes to rest; `other-stationary-point`, `sliding-equilibrium` — the exact flow comes to rest at another stationary point " +
                       "than the static solve (not an artefact); `slow-convergence` — the run hit t_end still approaching the limit, which the exact flow " +
                       "reaches later (small λ_min); `sliding`, `chattering`, `integration-error` — artefacts of the adaptive run (the exact run shows " +

@@ -116,7 +116,7 @@ public static class OpenProblemDocument
 
     private static string Flagged(List<Dictionary<string, string>> rows, string folder)
     {
-        var flagged = rows.Where(r => r["verdict"] != "none")
+        var flagged = rows.Where(r => r["verdict"] is not ("none" or "certified-convergence"))
             .OrderBy(r => Array.IndexOf(HuntReport.ClassOrder, r["verdict"]) is int k && k >= 0 ? k : int.MaxValue)
             .ThenBy(r => long.Parse(r["case"], Inv)).ToList();
         var sb = new StringBuilder();

@@ -38,7 +38,7 @@ public sealed class EnergyRoundingBoundTests(ITestOutputHelper output)
     [InlineData(206L)]
     public void RisesAtMissedSwitchesAreGone(long id)
     {
-        var cfg = HuntConfig.Load(Path.Combine(HeatRunTests.ConfigsFolder, "hunt-stacks.json"));
+        var cfg = HuntConfig.Load(Path.Combine(HeatRunTests.ConfigsFolder, "hunt-stacks.json")) with { VerifyCertified = "recheck" };
         var row = CaseRunner.Run(cfg, id, CancellationToken.None);
         output.WriteLine($"hunt-stacks {id}: {row.Verdict}, exact {row.ExactStatus}, increases {row.ExactIncreases}, own errors {row.ExactIntegrationErrors}");
         Assert.Equal(0, row.ExactIncreases);
@@ -114,7 +114,7 @@ public sealed class EnergyRoundingBoundTests(ITestOutputHelper output)
     [Trait("Category", "Slow")]
     public void ExactRunRisesInsideOnePieceAreNotCountedAsReal()
     {
-        var cfg = HuntConfig.Load(Path.Combine(HeatRunTests.ConfigsFolder, "hunt-stacks.json"));
+        var cfg = HuntConfig.Load(Path.Combine(HeatRunTests.ConfigsFolder, "hunt-stacks.json")) with { VerifyCertified = "recheck" };
         var row = CaseRunner.Run(cfg, 291, CancellationToken.None);
         Assert.Equal("unverified-non-convergence", row.Verdict);
         Assert.Equal(0, row.ExactIncreases);
@@ -172,7 +172,7 @@ public sealed class EnergyRoundingBoundTests(ITestOutputHelper output)
 
     private static (HeatEquation Equation, double[] State) SmallProblem(double move)
     {
-        var cfg = HuntConfig.Load(Path.Combine(HeatRunTests.ConfigsFolder, "hunt-stacks.json"));
+        var cfg = HuntConfig.Load(Path.Combine(HeatRunTests.ConfigsFolder, "hunt-stacks.json")) with { VerifyCertified = "recheck" };
         var s = CaseRunner.Prepare(cfg, HuntCase.Sample(cfg, 291));
         // The static solve (the limit), moved by `move`.
         return (s.Equation, s.Target.Select((v, i) => v + move * Math.Sin(i)).ToArray());

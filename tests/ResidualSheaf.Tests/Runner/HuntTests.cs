@@ -127,12 +127,59 @@ public sealed class HuntTests : IDisposable
         foreach (var (id, row) in Rows(fresh)) Assert.Equal(row, resumed[id]);
     }
 
+    /// <summary>
+    /// Junction runs stopped at t_end before the forward pass, without an increase and within the certificate's bound, are
+    /// <c>certified-convergence</c> and not re-run; re-run anyway (verify.certified recheck), the exact flow reaches the forward pass
+    /// in every one of them, which is what the certificate claims. Chord runs have no certificate and stay candidates.
+    /// </summary>
+    [Fact]
+    public void CertifiedJunctionRunsAreNotCandidatesAndTheirExactFlowsConverge()
+    {
+        string trust = Path.Combine(_dir, "trust"), recheck = Path.Combine(_dir, "recheck");
+        Assert.Equal(0, Cli("hunt", "--config", Config(6, name: "t", tEnd: 0.5), "--out", trust).Code);
+        Assert.Equal(0, Cli("hunt", "--config", Config(6, name: "t", tEnd: 0.5, extra: """, "verify": { "certified": "recheck" }"""), "--out", recheck).Code);
+        var a = ResultsFile.Read(Path.Combine(trust, "results.csv")).ToDictionary(r => r["case"]);
+        var b = ResultsFile.Read(Path.Combine(recheck, "results.csv")).ToDictionary(r => r["case"]);
+        Assert.Equal(a.Keys.Order(), b.Keys.Order());
+        int certified = 0;
+        foreach (var (id, r) in a)
+        {
+            var q = b[id];
+            Assert.Equal("false", r["converged"]);
+            if (r["construction"] == "junction")
+            {
+                certified++;
+                Assert.Equal("certified-convergence", r["verdict"]);
+                Assert.Equal("false", r["candidate"]);
+                Assert.Equal("", r["exact_status"]);
+                Assert.Equal("", r["tight_status"]);
+                Assert.Equal("true", r["certificate_holds"]);
+                Assert.True(double.Parse(r["rate_certificate"], System.Globalization.CultureInfo.InvariantCulture) > 0);
+                // The independent judge: the exact piecewise flow of the same case converges to the forward pass.
+                Assert.Equal("slow-convergence", q["verdict"]);
+                Assert.Equal("Converged", q["exact_status"]);
+            }
+            else
+            {
+                Assert.Equal("true", r["candidate"]);
+                Assert.Equal(q["verdict"], r["verdict"]);
+            }
+            // Everything the case's own run measured is the same either way.
+            foreach (string k in new[] { "status", "final_time", "switches", "energy_increases", "final_distance", "nfev", "rate_certificate" })
+                Assert.Equal(q[k], r[k]);
+        }
+        Assert.True(certified >= 2, $"only {certified} junction cases");
+        string conclusion = File.ReadAllLines(Path.Combine(trust, "report.md")).First(l => l.StartsWith("**Conclusion.**"));
+        Assert.Contains($"{certified} junction run(s) stopped short of the forward pass", conclusion);
+        Assert.False(Directory.Exists(Path.Combine(trust, "counterexamples", $"case-{long.Parse(a.First(kv => kv.Value["construction"] == "junction").Key):D6}")));
+    }
+
     [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
     [Fact]
     public void CandidateFoldersRerunAloneToTheSameNumbers()
     {
         // t_end far below the time to converge makes every case a candidate (it stops short of the limit), so folders are written.
-        string cfg = Config(3, name: "short", tEnd: 0.5);
+        string cfg = Config(3, name: "short", tEnd: 0.5, extra: """, "verify": { "certified": "recheck" }""");
         string folder = Path.Combine(_dir, "short-out");
         Assert.Equal(0, Cli("hunt", "--config", cfg, "--out", folder).Code);
         var rows = ResultsFile.Read(Path.Combine(folder, "results.csv"));
@@ -211,6 +258,7 @@ public sealed class HuntTests : IDisposable
     [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [3], "hidden": [3], "relu": ["inside"] } }""", "network.relu[0]")]
     [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [3], "hidden": [3] }, "heat": { "initial": {} } }""", "heat.initial")]
     [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [3], "hidden": [3] }, "cases_x": 1 }""", "cases_x")]
+    [InlineData("""{ "name": "b", "cases": 5, "network": { "widths": [3], "hidden": [3] }, "verify": { "certified": "skip" } }""", "verify.certified")]
     public void BadHuntConfigsFailBeforeAnyCaseRuns(string json, string expected)
     {
         string outputs = Path.Combine(_dir, "outputs");

@@ -18,7 +18,7 @@ public sealed class OpenProblemDocumentTests : IDisposable
             { "name": "op", "master_seed": 3, "cases": 3,
               "network": { "blocks": [1, 1], "widths": [2], "hidden": [2], "relu": ["after"] },
               "constructions": ["junction"], "weight_scale": [0.5, 2],
-              "heat": { "rtol": 1e-8, "atol": 1e-10, "stop_distance": 1e-8, "t_end": 0.5 },
+              "heat": { "rtol": 1e-8, "atol": 1e-10, "stop_distance": 1e-8, "t_end": 0.5 }, "verify": { "certified": "recheck" },
               "output_root": "{{_dir.Replace("\\", "/")}}" }
             """);
         string folder = Path.Combine(_dir, "op-out");
