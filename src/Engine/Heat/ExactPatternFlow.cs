@@ -94,7 +94,13 @@ internal sealed class ExactPatternFlow : IPatternFlow
             {
                 int p = seg.Position[u];
                 for (int k = 0; k < m; k++) a[k] = seg.V[p * m + k] * beta[k];
-                search.Offer(roots.Earliest(SwitchSearch.CrossingSign(modes[u]), seg.CStar[p], a, search.Limit), u, SwitchFunction.Crossing);
+                double gStar = seg.CStar[p];
+                // A unit on its surface (it just switched, or starts there) has z = 0 exactly and a side chosen from its forces, but
+                // the closed form c* + Vβ rebuilds z(0) only to the rounding of ‖c − c*‖ (3.4e−11 on hunt-wide case 1813, three
+                // times the search band), which can put it on the wrong side at once: a switch at τ = 0, undone at once, until the
+                // event cap. The constant takes up that error so that the sum is 0 where the state is.
+                if (_start[seg.F[p]] == 0) gStar -= ClosedFormAtStart(gStar, a);
+                search.Offer(roots.Earliest(SwitchSearch.CrossingSign(modes[u]), gStar, a, search.Limit), u, SwitchFunction.Crossing);
             }
             else
             {
@@ -104,6 +110,13 @@ internal sealed class ExactPatternFlow : IPatternFlow
         }
         (tau, unit, function) = (search.Time, search.Unit, search.Function);
         return true;
+    }
+
+    private static double ClosedFormAtStart(double gStar, ReadOnlySpan<double> a)
+    {
+        double z = gStar;
+        foreach (double v in a) z += v;
+        return z;
     }
 
     public void StateAt(double tau, double[] result)
