@@ -41,6 +41,7 @@ public sealed class FormerlyRealVerdictTests(ITestOutputHelper output)
         output.WriteLine($"VERDICT hunt-wide {id} {row.Verdict} exact {row.ExactStatus} increases {row.ExactIncreases} own-errors {row.ExactIntegrationErrors} tight {row.TightStatus} {row.TightIncreases}");
         // Junction sheaves: E cannot rise under the flow, so the exact re-run must not show a rise at a switch or while sliding.
         Assert.Equal(0, row.ExactIncreases);
+        Assert.NotEqual("EventLimit", row.ExactStatus);
         Assert.NotEqual("real", row.Verdict);
     }
 }
