@@ -95,7 +95,7 @@ public static class OpenProblemDocument
             ? $" {label}, summed over workers (s): " + string.Join(", ", p.Select(kv => $"{kv.Key} {kv.Value!.GetValue<double>().ToString("F0", Inv)}")) + "."
             : "";
         string phases = Phases("phase_seconds_this_session", "Time per phase") + Phases("phase_cpu_seconds_this_session", "CPU per phase");
-        return total + $"Last session: {Num("cases_per_minute_this_session", "F1")} cases/min on {s["threads"]} threads, " +
+        return total + $"Last session: {Num("cases_per_minute_this_session", "F1")} cases/min on {s["threads"]} thread{(s["threads"]?.ToString() == "1" ? "" : "s")}, " +
                $"{Num("wall_time_s_this_session", "F0")} s wall, {Num("cpu_time_s_this_session", "F0")} s CPU (shared machine).{phases}";
     }
 
