@@ -303,8 +303,14 @@ public sealed record HuntConfig
             ["alpha"] = Alpha.ToJson(),
             ["pin_output"] = PinOutput,
             ["heat"] = heat,
-            ["verify"] = new JsonObject { ["rtol"] = VerifyRtol, ["atol"] = VerifyAtol, ["exact_max_free"] = ExactMaxFree, ["max_events"] = VerifyMaxEvents,
-                ["certified"] = VerifyCertified },
+            ["verify"] = new JsonObject
+            {
+                ["rtol"] = VerifyRtol,
+                ["atol"] = VerifyAtol,
+                ["exact_max_free"] = ExactMaxFree,
+                ["max_events"] = VerifyMaxEvents,
+                ["certified"] = VerifyCertified
+            },
             ["lambda_star_max_units"] = LambdaStarMaxUnits,
             ["counterexample_folders"] = CounterexampleFolders,
             ["output_root"] = OutputRoot,
