@@ -25,6 +25,48 @@ public static class Numerics
         return sum;
     }
 
+    /// <summary>
+    /// results[i] = <see cref="Dot"/>(rows[i·n, (i + 1)·n), b) for every i &lt; results.Length, to the bit: each sum has the same terms
+    /// in the same order as <see cref="Dot"/>'s, but four of them run interleaved, so that one chain's additions wait on another's.
+    /// </summary>
+    public static void Dots(ReadOnlySpan<double> rows, int n, ReadOnlySpan<double> b, Span<double> results)
+    {
+        int count = results.Length;
+        if (b.Length != n || rows.Length < count * n) throw new ArgumentException("length mismatch in Dots");
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && n >= 2 * Vector<double>.Count)
+        {
+            var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
+            int chunks = vb.Length, done = chunks * Vector<double>.Count;
+            for (; i + 4 <= count; i += 4)
+            {
+                var v0 = MemoryMarshal.Cast<double, Vector<double>>(rows.Slice(i * n, n));
+                var v1 = MemoryMarshal.Cast<double, Vector<double>>(rows.Slice((i + 1) * n, n));
+                var v2 = MemoryMarshal.Cast<double, Vector<double>>(rows.Slice((i + 2) * n, n));
+                var v3 = MemoryMarshal.Cast<double, Vector<double>>(rows.Slice((i + 3) * n, n));
+                Vector<double> a0 = Vector<double>.Zero, a1 = Vector<double>.Zero, a2 = Vector<double>.Zero, a3 = Vector<double>.Zero;
+                for (int k = 0; k < chunks; k++)
+                {
+                    var bk = vb[k];
+                    a0 += v0[k] * bk;
+                    a1 += v1[k] * bk;
+                    a2 += v2[k] * bk;
+                    a3 += v3[k] * bk;
+                }
+                double s0 = Vector.Sum(a0), s1 = Vector.Sum(a1), s2 = Vector.Sum(a2), s3 = Vector.Sum(a3);
+                for (int j = done; j < n; j++)
+                {
+                    s0 += rows[i * n + j] * b[j];
+                    s1 += rows[(i + 1) * n + j] * b[j];
+                    s2 += rows[(i + 2) * n + j] * b[j];
+                    s3 += rows[(i + 3) * n + j] * b[j];
+                }
+                results[i] = s0; results[i + 1] = s1; results[i + 2] = s2; results[i + 3] = s3;
+            }
+        }
+        for (; i < count; i++) results[i] = Dot(rows.Slice(i * n, n), b);
+    }
+
     /// <summary>y += alpha · x.</summary>
     public static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
@@ -39,6 +81,38 @@ public static class Numerics
             i = vx.Length * Vector<double>.Count;
         }
         for (; i < n; i++) y[i] += alpha * x[i];
+    }
+
+    /// <summary>
+    /// y += alpha · x, then returns <see cref="Dot"/>(z, y) of the updated y, to the bit the same as the two calls (each entry of y and
+    /// each term of the sum is computed as they compute it, in the same order), in one sweep: the update rides along the dot
+    /// product's chain of additions, and y is read once. The step of modified Gram–Schmidt (update by one vector, project on the next).
+    /// </summary>
+    public static double AxpyThenDot(double alpha, ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> z)
+    {
+        if (x.Length != y.Length || z.Length != y.Length) throw new ArgumentException("length mismatch in AxpyThenDot");
+        int n = y.Length;
+        if (!Vector.IsHardwareAccelerated || n < 2 * Vector<double>.Count)
+        {
+            Axpy(alpha, x, y);
+            return Dot(z, y);
+        }
+        var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
+        var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
+        var vz = MemoryMarshal.Cast<double, Vector<double>>(z);
+        var va = new Vector<double>(alpha);
+        var acc = Vector<double>.Zero;
+        for (int k = 0; k < vx.Length; k++)
+        {
+            var yk = vy[k] + va * vx[k];
+            vy[k] = yk;
+            acc += vz[k] * yk;
+        }
+        int i = vx.Length * Vector<double>.Count;
+        for (int j = i; j < n; j++) y[j] += alpha * x[j];
+        double sum = Vector.Sum(acc);
+        for (; i < n; i++) sum += z[i] * y[i];
+        return sum;
     }
 
     /// <summary>max_i |x_i| (NaN if any x_i is NaN), vectorised: a maximum is exact in any order.</summary>

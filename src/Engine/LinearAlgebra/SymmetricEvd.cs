@@ -36,6 +36,34 @@ internal static class SymmetricEvd
     }
 
     /// <summary>
+    /// <see cref="Decompose"/> on caller-owned storage, for hot paths: <paramref name="vectors"/> of at least n×n entries (the first
+    /// n×n are used, column-major), <paramref name="values"/> and <paramref name="work"/> of at least n. The same numbers, no
+    /// allocation; false (instead of an exception) when the QL iteration does not converge.
+    /// </summary>
+    public static bool TryDecompose(ReadOnlySpan<double> matrix, int n, double[] vectors, double[] values, double[] work)
+    {
+        ArgumentNullException.ThrowIfNull(vectors);
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(work);
+        if (matrix.Length < n * n || vectors.Length < n * n || values.Length < n || work.Length < n)
+            throw new ArgumentException("SymmetricEvd.TryDecompose: matrix and vectors need n×n entries, values and work n.");
+        if (n == 0) return true;
+        matrix[..(n * n)].CopyTo(vectors);
+        work.AsSpan(0, n).Clear();
+        for (int i = 0; i < n; i++) values[i] = vectors[(i * n) + n - 1];
+        Tridiagonalize(vectors, values, work, n);
+        try
+        {
+            Diagonalize(vectors, values, work, n);
+        }
+        catch (NonConvergenceException)
+        {
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>
     /// The eigenvalues (ascending) and eigenvectors (column-major, column k for value k) of a symmetric matrix, as
     /// <c>symmetric.Evd(Symmetricity.Symmetric)</c> gives them: by <see cref="Decompose"/> for a dense matrix (the managed provider's
     /// path), by MathNet itself for any other storage (whose Evd takes another code path).

@@ -1,3 +1,5 @@
+using ResidualSheaf.Engine.LinearAlgebra;
+
 namespace ResidualSheaf.Engine.Sheaves;
 
 /// <summary>
@@ -42,7 +44,7 @@ public sealed class Conv2dMap : RestrictionMap
     /// <inheritdoc/>
     public override void MultiplyAdd(ReadOnlySpan<double> x, Span<double> y, double scale, MaskPattern masks)
     {
-        // y[o] += Σ_q K[o, q] · X[q], X the unfolded input (im2col): one gather, then contiguous axpys over the output plane.
+        // y[o] += Σ_q K[o, q] · X[q], X the unfolded input (im2col): one gather, then a dense product over the output planes.
         var g = Geometry;
         int ohw = g.OutHeight * g.OutWidth, taps = _source.Length / Math.Max(ohw, 1);
         var columns = Unfolded(_source.Length);
@@ -51,15 +53,7 @@ public sealed class Conv2dMap : RestrictionMap
             int s = _source[k];
             columns[k] = s >= 0 ? x[s] : 0;
         }
-        for (int o = 0; o < g.OutChannels; o++)
-        {
-            var yo = y.Slice(o * ohw, ohw);
-            for (int q = 0; q < taps; q++)
-            {
-                double w = scale * _kernel[o * taps + q];
-                if (w != 0) Numerics.Axpy(w, columns.AsSpan(q * ohw, ohw), yo);
-            }
-        }
+        UnfoldedProducts.MultiplyAdd(_kernel, g.OutChannels, taps, scale, columns, ohw, y);
     }
 
     /// <inheritdoc/>
@@ -70,24 +64,8 @@ public sealed class Conv2dMap : RestrictionMap
         var g = Geometry;
         int ohw = g.OutHeight * g.OutWidth, taps = _source.Length / Math.Max(ohw, 1);
         var columns = Unfolded(_source.Length);
-        for (int q = 0; q < taps; q++)
-        {
-            // The first nonzero tap assigns, so the unfolded buffer needs no clearing.
-            var cq = columns.AsSpan(q * ohw, ohw);
-            bool empty = true;
-            for (int o = 0; o < g.OutChannels; o++)
-            {
-                double w = scale * _kernel[o * taps + q];
-                if (w == 0) continue;
-                var yo = y.Slice(o * ohw, ohw);
-                if (empty)
-                    for (int p = 0; p < ohw; p++) cq[p] = w * yo[p];
-                else
-                    Numerics.Axpy(w, yo, cq);
-                empty = false;
-            }
-            if (empty) cq.Clear();
-        }
+        // Transpose assigns every entry of the unfolded buffer, so it needs no clearing.
+        UnfoldedProducts.Transpose(_kernel, g.OutChannels, taps, scale, y, ohw, columns);
         for (int k = 0; k < _source.Length; k++)
         {
             int s = _source[k];

@@ -1,3 +1,5 @@
+using ResidualSheaf.Engine.LinearAlgebra;
+
 namespace ResidualSheaf.Engine.Heat;
 
 /// <summary>How a basis vector's image under M (and whatever else a flow needs from it) is made.</summary>
@@ -10,7 +12,9 @@ internal interface IBasisImages
 /// <summary>
 /// An orthonormal Krylov basis V of at most <c>kmax</c> vectors with their images M V and T = VᵀMV, and the Rayleigh–Ritz model
 /// of exp(−τM)u on it: ũ(τ) = V Q e^{−Θτ} w with T = QΘQᵀ and w = β Qᵀe₁, plus the coefficients p of its rank-one residual
-/// (for <see cref="KrylovErrorBound"/>). Allocation-free; not thread-safe.
+/// (for <see cref="KrylovErrorBound"/>). Also keeps the basis's entries at a few watched coordinates (the switching units) as
+/// contiguous rows: the switch search reads, per unit, one entry of every basis vector, which in V itself are |Ω| apart.
+/// Allocation-free; not thread-safe.
 /// </summary>
 internal sealed class KrylovBasis
 {
@@ -22,22 +26,31 @@ internal sealed class KrylovBasis
     private readonly double[] _t;
     private readonly double[] _tw;
     private readonly double[] _q;
+    private readonly double[] _qc;
+    private readonly double[] _work;
     private readonly double[] _theta;
     private readonly double[] _w;
     private readonly double[] _c;
     private readonly double[] _p;
     private readonly double[] _x;
+    private readonly int[] _watched;
+    private readonly double[] _rows;
 
-    public KrylovBasis(int n, int kmax, IBasisImages images)
+    /// <summary>A basis of at most <paramref name="kmax"/> vectors of length <paramref name="n"/>, keeping rows at <paramref name="watched"/>.</summary>
+    public KrylovBasis(int n, int kmax, IBasisImages images, int[] watched)
     {
         _n = n;
         _kmax = kmax;
         _images = images;
+        _watched = watched;
+        _rows = new double[watched.Length * kmax];
         _v = new double[kmax * n];
         _mv = new double[kmax * n];
         _t = new double[kmax * kmax];
         _tw = new double[kmax * kmax];
         _q = new double[kmax * kmax];
+        _qc = new double[kmax * kmax];
+        _work = new double[kmax];
         _theta = new double[kmax];
         _w = new double[kmax];
         _c = new double[kmax];
@@ -60,6 +73,9 @@ internal sealed class KrylovBasis
     /// <summary>Basis vector <paramref name="i"/>.</summary>
     public Span<double> Vector(int i) => _v.AsSpan(i * _n, _n);
 
+    /// <summary>Entries of the first k basis vectors at watched coordinate <paramref name="w"/> (its row of V).</summary>
+    public ReadOnlySpan<double> Row(int w, int k) => _rows.AsSpan(w * _kmax, k);
+
     /// <summary>M times basis vector <paramref name="i"/>.</summary>
     public Span<double> Image(int i) => _mv.AsSpan(i * _n, _n);
 
@@ -81,13 +97,15 @@ internal sealed class KrylovBasis
         int n = _n;
         var vk = _v.AsSpan(k * n, n);
         for (int i = 0; i < n; i++) vk[i] = w[i] / norm;
+        for (int j = 0; j < _watched.Length; j++) _rows[j * _kmax + k] = vk[_watched[j]];
         _images.Apply(k, vk, _mv.AsSpan(k * n, n), sliding);
         var mvk = _mv.AsSpan(k * n, n);
+        var column = _x.AsSpan(0, k + 1);
+        Numerics.Dots(_v, n, mvk, column);
         for (int i = 0; i <= k; i++)
         {
-            double s = Numerics.Dot(_v.AsSpan(i * n, n), mvk);
-            _t[i * _kmax + k] = s;
-            _t[k * _kmax + i] = s;
+            _t[i * _kmax + k] = column[i];
+            _t[k * _kmax + i] = column[i];
         }
         Count = k + 1;
     }
@@ -95,12 +113,22 @@ internal sealed class KrylovBasis
     /// <summary>Two passes of Gram–Schmidt against the first k basis vectors (full reorthogonalisation).</summary>
     public void Orthogonalize(Span<double> w, int k)
     {
+        if (k == 0) return;
         int n = _n;
+        // w −= (v_i · w) v_i for i = 0 … k − 1, twice; each update is fused with the next projection (the same numbers as the plain
+        // loop, which does Dot then Axpy per vector).
+        double h = Numerics.Dot(_v.AsSpan(0, n), w);
         for (int pass = 0; pass < 2; pass++)
             for (int i = 0; i < k; i++)
             {
                 var vi = _v.AsSpan(i * n, n);
-                Numerics.Axpy(-Numerics.Dot(vi, w), vi, w);
+                if (pass == 1 && i == k - 1)
+                {
+                    Numerics.Axpy(-h, vi, w);
+                    return;
+                }
+                int next = i + 1 < k ? i + 1 : 0;
+                h = Numerics.AxpyThenDot(-h, vi, w, _v.AsSpan(next * n, n));
             }
     }
 
@@ -112,10 +140,14 @@ internal sealed class KrylovBasis
     public bool Fit(int k, double beta, ReadOnlySpan<double> r, double rho, bool polyBreak)
     {
         int n = _n;
-        for (int i = 0; i < k; i++) _c[i] = polyBreak ? 0 : Numerics.Dot(r, _mv.AsSpan(i * n, n)) / rho;
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++) _tw[i * k + j] = 0.5 * (_t[i * _kmax + j] + _t[j * _kmax + i]);
-        if (!SymmetricEigen.Jacobi(_tw, _q, _theta, k) || !(_theta[0] > 0)) return false;
+        var c = _c.AsSpan(0, k);
+        if (polyBreak) c.Clear();
+        else
+        {
+            Numerics.Dots(_mv, n, r, c);
+            for (int i = 0; i < k; i++) c[i] /= rho;
+        }
+        if (!Eigen(k)) return false;
         for (int j = 0; j < k; j++)
         {
             _w[j] = beta * _q[j];
@@ -124,6 +156,30 @@ internal sealed class KrylovBasis
             _p[j] = s * _w[j];
         }
         return true;
+    }
+
+    /// <summary>
+    /// T = QΘQᵀ on k vectors (Θ ascending, Q row-major into _q) and whether T is positive definite. Householder tridiagonalisation
+    /// and implicit QL (<see cref="SymmetricEvd"/>), O(k³) with a small constant, take the place of cyclic Jacobi, which on bases
+    /// of a hundred vectors and more made the k × k fits a quarter of a run; Jacobi stays as the fallback where QL does not converge
+    /// or finds a Ritz value ≤ 0 (its relative accuracy on small eigenvalues can still certify T positive definite there).
+    /// </summary>
+    private bool Eigen(int k)
+    {
+        Symmetrize(k);
+        if (SymmetricEvd.TryDecompose(_tw.AsSpan(0, k * k), k, _qc, _theta, _work) && _theta[0] > 0)
+        {
+            for (int j = 0; j < k; j++)
+                for (int i = 0; i < k; i++) _q[i * k + j] = _qc[j * k + i];
+            return true;
+        }
+        return SymmetricEigen.Jacobi(_tw, _q, _theta, k) && _theta[0] > 0;
+    }
+
+    private void Symmetrize(int k)
+    {
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++) _tw[i * k + j] = 0.5 * (_t[i * _kmax + j] + _t[j * _kmax + i]);
     }
 
     /// <summary>ũ(τ) = V Q e^{−Θτ} w of the model fitted on <see cref="Count"/> vectors.</summary>

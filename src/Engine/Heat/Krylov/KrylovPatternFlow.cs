@@ -62,7 +62,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         var mask = new UnitMaskEntries(equation);
         if (sweeps is not null) _constraint = new SlidingConstraint(equation, sweeps, mask);
         _forces = new KrylovSlidingForces(equation, _op, mask, kmax);
-        _basis = new KrylovBasis(_n, kmax, _forces);
+        _basis = new KrylovBasis(_n, kmax, _forces, _pos);
         _search = new KrylovSwitchSearch(equation, kmax);
         _cstar = new double[_n];
         _u = new double[_n];
@@ -211,6 +211,11 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         if (sliding) _forces.Begin(modes);
         basis.Append(_u, beta, 0, sliding);
         int lastPoly = 0, lastInv = 0, nPoly = 0, nInv = 0, checkedAt = -1;
+        // The residual direction of a check is (I − VVᵀ) M v_lastPoly on the current k vectors, which is exactly the next polynomial
+        // vector before its normalisation: when that vector comes next it is taken from the check (held in _tmp) instead of
+        // being orthogonalised a second time. residualAt is the basis size it was computed for (−1: none held).
+        int residualAt = -1;
+        double residualBefore = 0, residualNorm = 0;
         bool useInv = _sweeps is not null, polyBreak = false;
         while (true)
         {
@@ -224,6 +229,9 @@ internal sealed class KrylovPatternFlow : IPatternFlow
                 double before = Numerics.Norm2(r);
                 basis.Orthogonalize(r, k);
                 double rho = Numerics.Norm2(r);
+                residualAt = k;
+                residualBefore = before;
+                residualNorm = rho;
                 if (rho <= 1e-12 * before) polyBreak = true;
                 if (!basis.Fit(k, beta, r, rho, polyBreak)) return false;
                 var p = basis.Residual(k);
@@ -267,19 +275,29 @@ internal sealed class KrylovPatternFlow : IPatternFlow
             if (basis.Count == kmax) { checkedAt = -1; continue; }
             bool inv = useInv && nInv + polyLead <= nPoly;
             var wv = _tmp.AsSpan();
-            if (inv)
+            double nb, nw;
+            if (!inv && residualAt == k)
             {
-                _sweeps!.InverseLaplacian(basis.Vector(lastInv), wv, _edgeWork, _eq.Alpha);
-                if (sliding) _constraint!.Constrain(wv);
-                InverseProducts++;
+                nb = residualBefore;
+                nw = residualNorm;
             }
             else
             {
-                basis.Image(lastPoly).CopyTo(wv);
+                if (inv)
+                {
+                    _sweeps!.InverseLaplacian(basis.Vector(lastInv), wv, _edgeWork, _eq.Alpha);
+                    if (sliding) _constraint!.Constrain(wv);
+                    InverseProducts++;
+                }
+                else
+                {
+                    basis.Image(lastPoly).CopyTo(wv);
+                }
+                nb = Numerics.Norm2(wv);
+                basis.Orthogonalize(wv, k);
+                nw = Numerics.Norm2(wv);
             }
-            double nb = Numerics.Norm2(wv);
-            basis.Orthogonalize(wv, k);
-            double nw = Numerics.Norm2(wv);
+            residualAt = -1;
             if (!double.IsFinite(nw)) return false;
             if (nw <= 1e-12 * nb)
             {

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace ResidualSheaf.Engine.Heat;
 
 /// <summary>
@@ -10,18 +12,23 @@ internal sealed class KrylovSwitchSearch
     /// <summary>Relative rounding band of the exclusions (the hysteresis of <see cref="ExponentialSum.EarliestRise"/>).</summary>
     private const double Band = 1e-12;
 
-    private readonly int _n;
     private readonly int _units;
     private readonly int[] _pos;
+    /// <summary>Units whose Ritz coefficients are formed together.</summary>
+    private const int RowBlock = 4;
+
     private readonly double[] _a;
+    private readonly double[] _rows;
+    private readonly int[] _candidates;
     private readonly int[] _groups;
 
     public KrylovSwitchSearch(HeatEquation equation, int kmax)
     {
-        _n = equation.FreeDimension;
         _units = equation.SwitchingCount;
         _pos = [.. equation.SwitchingFreeIndices];
         _a = new double[kmax];
+        _rows = new double[RowBlock * kmax];
+        _candidates = new int[_units];
         // Ritz values are never merged: each is its own group for the sign rule.
         _groups = Enumerable.Range(0, kmax + 1).ToArray();
     }
@@ -42,9 +49,7 @@ internal sealed class KrylovSwitchSearch
     public (double Time, int Unit, SwitchFunction Function) Scan(KrylovBasis basis, int k, double horizon, UnitMode[] modes,
         ReadOnlySpan<double> cstar, KrylovSlidingForces sliding)
     {
-        int n = _n;
         var w = basis.Weights(k);
-        var v = basis.Vectors;
         var q = basis.Q;
         double beta = 0;
         for (int j = 0; j < k; j++) beta += w[j] * w[j];
@@ -53,25 +58,31 @@ internal sealed class KrylovSwitchSearch
         var roots = new Roots(basis.RitzValues, _groups, k);
         var search = new SwitchSearch(horizon);
         bool anySliding = false;
+        // Units that can switch, in unit order (offers must come in that order: each search is cut at the earliest time so far).
+        int count = 0;
+        var candidates = _candidates;
         for (int u = 0; u < _units; u++)
         {
             if (modes[u] == UnitMode.Sliding) { anySliding = true; continue; }
-            int p = _pos[u];
-            double sign = SwitchSearch.CrossingSign(modes[u]);
-            double gStar = cstar[p];
+            double gStar = cstar[_pos[u]];
             // |z(τ) − c*| ≤ ‖ũ(τ)‖₂ ≤ β: a unit that far on its own side never switches.
-            double far = -sign * gStar;
+            double far = -SwitchSearch.CrossingSign(modes[u]) * gStar;
             if (far > beta * (1 + 1e-12) + Band * (1 + Math.Abs(gStar) + beta)) continue;
-            for (int j = 0; j < k; j++) a[j] = 0;
-            for (int i = 0; i < k; i++)
+            candidates[count++] = u;
+        }
+        // Their exponential sums a = (row of V)·Q ∘ w, four units at a time.
+        var rows = _rows.AsSpan(0, RowBlock * k);
+        for (int b = 0; b < count; b += RowBlock)
+        {
+            int m = Math.Min(RowBlock, count - b);
+            RitzRows(basis, candidates.AsSpan(b, m), k, q, rows);
+            for (int r = 0; r < m; r++)
             {
-                double vip = v[i * n + p];
-                if (vip == 0) continue;
-                // SIMD over j; each a[j] gets the same product and sum, in the same order, as in a scalar loop.
-                Numerics.Axpy(vip, q.AsSpan(i * k, k), a);
+                int u = candidates[b + r];
+                var row = rows.Slice(r * k, k);
+                for (int j = 0; j < k; j++) a[j] = row[j] * w[j];
+                search.Offer(roots.Earliest(SwitchSearch.CrossingSign(modes[u]), cstar[_pos[u]], a, search.Limit), u, SwitchFunction.Crossing);
             }
-            for (int j = 0; j < k; j++) a[j] *= w[j];
-            search.Offer(roots.Earliest(sign, gStar, a, search.Limit), u, SwitchFunction.Crossing);
         }
         if (anySliding)
         {
@@ -84,6 +95,55 @@ internal sealed class KrylovSwitchSearch
             }
         }
         return (search.Time, search.Unit, search.Function);
+    }
+
+    /// <summary>
+    /// out[r·k + j] = Σ_i V[units[r], i] Q[i, j] for up to <see cref="RowBlock"/> units, i ascending: per entry the same products
+    /// and sums as one Axpy of Q's rows per basis vector (a zero entry of V, which that form skipped, adds an exact zero to a sum that
+    /// is never −0), with the four units' sums sharing each load of Q.
+    /// </summary>
+    private static void RitzRows(KrylovBasis basis, ReadOnlySpan<int> units, int k, double[] q, Span<double> output)
+    {
+        int m = units.Length;
+        ReadOnlySpan<double> r0 = basis.Row(units[0], k);
+        ReadOnlySpan<double> r1 = m > 1 ? basis.Row(units[1], k) : r0;
+        ReadOnlySpan<double> r2 = m > 2 ? basis.Row(units[2], k) : r0;
+        ReadOnlySpan<double> r3 = m > 3 ? basis.Row(units[3], k) : r0;
+        int vw = Vector<double>.Count;
+        int j = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; j + vw <= k; j += vw)
+            {
+                Vector<double> a0 = Vector<double>.Zero, a1 = Vector<double>.Zero, a2 = Vector<double>.Zero, a3 = Vector<double>.Zero;
+                for (int i = 0; i < k; i++)
+                {
+                    var qv = new Vector<double>(q, i * k + j);
+                    a0 += new Vector<double>(r0[i]) * qv;
+                    a1 += new Vector<double>(r1[i]) * qv;
+                    a2 += new Vector<double>(r2[i]) * qv;
+                    a3 += new Vector<double>(r3[i]) * qv;
+                }
+                a0.CopyTo(output.Slice(j, vw));
+                if (m > 1) a1.CopyTo(output.Slice(k + j, vw));
+                if (m > 2) a2.CopyTo(output.Slice(2 * k + j, vw));
+                if (m > 3) a3.CopyTo(output.Slice(3 * k + j, vw));
+            }
+        for (; j < k; j++)
+        {
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int i = 0; i < k; i++)
+            {
+                double qij = q[i * k + j];
+                s0 += r0[i] * qij;
+                s1 += r1[i] * qij;
+                s2 += r2[i] * qij;
+                s3 += r3[i] * qij;
+            }
+            output[j] = s0;
+            if (m > 1) output[k + j] = s1;
+            if (m > 2) output[2 * k + j] = s2;
+            if (m > 3) output[3 * k + j] = s3;
+        }
     }
 
     /// <summary>The Krylov switching functions: safe-step exclusion first, <see cref="ExponentialSum.EarliestRise"/> near a root.</summary>
