@@ -110,26 +110,28 @@ internal sealed class KrylovBasis
         Count = k + 1;
     }
 
-    /// <summary>Two passes of Gram–Schmidt against the first k basis vectors (full reorthogonalisation).</summary>
+    /// <summary>
+    /// Modified Gram–Schmidt against the first k basis vectors, with a second pass when the first cancelled more than half of
+    /// ‖w‖² (the criterion of Daniel, Gragg, Kaufman and Stewart, η = 1/√2): a vector that kept most of its norm is orthogonal to
+    /// working precision after one pass, and "twice is enough" for the rest. The passes are most of a large basis's dense work.
+    /// </summary>
     public void Orthogonalize(Span<double> w, int k)
     {
         if (k == 0) return;
+        double before = Numerics.Dot(w, w);
+        Pass(w, k);
+        if (Numerics.Dot(w, w) >= 0.5 * before) return;
+        Pass(w, k);
+    }
+
+    /// <summary>w −= (v_i · w) v_i for i = 0 … k − 1, each update fused with the next projection.</summary>
+    private void Pass(Span<double> w, int k)
+    {
         int n = _n;
-        // w −= (v_i · w) v_i for i = 0 … k − 1, twice; each update is fused with the next projection (the same numbers as the plain
-        // loop, which does Dot then Axpy per vector).
         double h = Numerics.Dot(_v.AsSpan(0, n), w);
-        for (int pass = 0; pass < 2; pass++)
-            for (int i = 0; i < k; i++)
-            {
-                var vi = _v.AsSpan(i * n, n);
-                if (pass == 1 && i == k - 1)
-                {
-                    Numerics.Axpy(-h, vi, w);
-                    return;
-                }
-                int next = i + 1 < k ? i + 1 : 0;
-                h = Numerics.AxpyThenDot(-h, vi, w, _v.AsSpan(next * n, n));
-            }
+        for (int i = 0; i < k - 1; i++)
+            h = Numerics.AxpyThenDot(-h, _v.AsSpan(i * n, n), w, _v.AsSpan((i + 1) * n, n));
+        Numerics.Axpy(-h, _v.AsSpan((k - 1) * n, n), w);
     }
 
     /// <summary>
