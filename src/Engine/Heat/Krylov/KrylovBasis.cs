@@ -162,8 +162,8 @@ internal sealed class KrylovBasis
 
     /// <summary>
     /// T = QΘQᵀ on k vectors (Θ ascending, Q row-major into _q) and whether T is positive definite. Householder tridiagonalisation
-    /// and implicit QL (<see cref="SymmetricEvd"/>), O(k³) with a small constant, take the place of cyclic Jacobi, which on bases
-    /// of a hundred vectors and more made the k × k fits a quarter of a run; Jacobi stays as the fallback where QL does not converge
+    /// and implicit QL (<see cref="SymmetricEvd"/>), O(k³) with a small constant, take the place of cyclic Jacobi, whose sweeps
+    /// dominated the fits of large bases; Jacobi stays as the fallback where QL does not converge
     /// or finds a Ritz value ≤ 0 (its relative accuracy on small eigenvalues can still certify T positive definite there).
     /// </summary>
     private bool Eigen(int k)
