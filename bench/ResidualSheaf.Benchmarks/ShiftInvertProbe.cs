@@ -20,7 +20,7 @@ internal static class ShiftInvertProbe
         double beta = Numerics.Norm2(u);
         int kmax = sizes.Max() + 1;
         var images = new ForwardPattern.Images(op);
-        var basis = new KrylovBasis(n, kmax, images);
+        var basis = new KrylovBasis(n, kmax, images, Array.Empty<int>());
         var w = new double[n];
         var r = new double[n];
         var pcg = new Pcg(n, cgTolerance);
