@@ -47,6 +47,14 @@ internal static class OdeHeatRun
                 eq.ModesFromState(y, stateModes);
                 jacobian.Fill(stateModes, y, j);
             };
+        // Without a smooth head J is the cached pattern matrix: the integrator's sparse factor reads it by columns.
+        OdeSparseJacobian? sparseJac = eq.HasSmoothHead ? null : switching
+            ? (t, y) => jacobian.Columns(modes)
+            : (t, y) =>
+            {
+                eq.ModesFromState(y, stateModes);
+                return jacobian.Columns(stateModes);
+            };
         bool capHit = false;
         var events = switching ? new EventFunction[units] : [];
         for (int u = 0; u < events.Length; u++)
@@ -63,6 +71,7 @@ internal static class OdeHeatRun
         var problem = new OdeProblem(rhs, y0, 0, run.Problem.EndTime)
         {
             Jacobian = jac,
+            SparseJacobian = sparseJac,
             IsAutonomous = true,
             Events = events,
             // Frozen modes make the force affine until a switch restarts the integrator (a smooth head's curvature does not).

@@ -12,6 +12,13 @@ public delegate void OdeRhs(double t, ReadOnlySpan<double> y, Span<double> dydt)
 /// <param name="jacobian">n×n output matrix (every entry must be written).</param>
 public delegate void OdeJacobian(double t, ReadOnlySpan<double> y, double[,] jacobian);
 
+/// <summary>
+/// Sparse Jacobian callback: ∂f/∂y at (t, y) by columns. The matrix returned is read until the next call and never written.
+/// </summary>
+/// <param name="t">Time.</param>
+/// <param name="y">State (read only).</param>
+public delegate SparseColumns OdeSparseJacobian(double t, ReadOnlySpan<double> y);
+
 /// <summary>An upper bound (or estimate) of the spectral radius of ∂f/∂y at (t, y), for stabilized explicit methods (RKC).</summary>
 /// <param name="t">Time.</param>
 /// <param name="y">State (read only).</param>
@@ -147,6 +154,13 @@ public sealed class OdeProblem
 
     /// <summary>Optional dense Jacobian (used by implicit/Rosenbrock methods; finite differences otherwise).</summary>
     public OdeJacobian? Jacobian { get; init; }
+
+    /// <summary>
+    /// Optional sparse form of <see cref="Jacobian"/> (the same matrix, entry for entry): Rosenbrock methods then load their sparse
+    /// factor from it and call <see cref="Jacobian"/>, at the same (t, y), only when they need the dense matrix (a system too dense
+    /// or a factorization the sparse factor refuses). Needs <see cref="Jacobian"/>.
+    /// </summary>
+    public OdeSparseJacobian? SparseJacobian { get; init; }
 
     /// <summary>
     /// True when ∂f/∂y is constant between restarts (f affine in y until an event with <see cref="EventAction.Restart"/> changes it,

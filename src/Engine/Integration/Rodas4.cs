@@ -37,6 +37,7 @@ public sealed class Rodas4 : OdeAlgorithm
     private sealed class Rodas4Stepper : Stepper
     {
         private readonly OdeJacobian? _jacobian;
+        private readonly OdeSparseJacobian? _sparseJacobian;
         private readonly bool _autonomous;
         private readonly bool _constantJacobian;
         private readonly double[,]? _jac2d;
@@ -54,11 +55,20 @@ public sealed class Rodas4 : OdeAlgorithm
         private double _shift;
         private bool _jacValid;
 
+        // With a sparse Jacobian the dense one is evaluated only when the dense factor needs it, at the (t, y) of the sparse one.
+        private bool _denseJacValid;
+        private double _jacT;
+        private readonly double[] _jacY;
+
         public Rodas4Stepper(OdeProblem problem, OdeStatistics stats)
             : base(problem.Dimension, problem.Rhs, stats)
         {
             int n = problem.Dimension;
             _jacobian = problem.Jacobian;
+            _sparseJacobian = problem.SparseJacobian;
+            if (_sparseJacobian is not null && _jacobian is null)
+                throw new ArgumentException("Rodas4: a sparse Jacobian needs the dense Jacobian too (the dense factor's fallback).", nameof(problem));
+            _jacY = _sparseJacobian is null ? [] : new double[n];
             _autonomous = problem.IsAutonomous;
             _constantJacobian = problem.JacobianConstantBetweenRestarts && problem.IsAutonomous;
             _jac2d = _jacobian is null ? null : new double[n, n];
@@ -101,16 +111,20 @@ public sealed class Rodas4 : OdeAlgorithm
         {
             int n = N;
             Stats.Njev++;
-            if (_jacobian is not null && _jac2d is not null)
+            _sparse ??= new ShiftedSparseLu(n);
+            if (_sparseJacobian is not null)
             {
-                _jacobian(T, Y, _jac2d);
-                for (int j = 0; j < n; j++)
-                {
-                    for (int i = 0; i < n; i++)
-                    {
-                        _jac[(j * n) + i] = _jac2d[i, j];
-                    }
-                }
+                _jacT = T;
+                Y.AsSpan().CopyTo(_jacY);
+                _denseJacValid = false;
+                _sparseLoaded = _sparse.Load(_sparseJacobian(T, Y));
+                if (!_sparseLoaded) EnsureDenseJacobian();
+            }
+            else if (_jacobian is not null && _jac2d is not null)
+            {
+                DenseJacobian(T, Y);
+                // The sparse factor is used only where it reproduces the dense one (Load refuses dense or non-finite Jacobians).
+                _sparseLoaded = _sparse.Load(_jac);
             }
             else
             {
@@ -128,11 +142,9 @@ public sealed class Rodas4 : OdeAlgorithm
                         _jac[(j * n) + i] = (_du[i] - F[i]) / delta;
                     }
                 }
-            }
 
-            // The sparse factor is used only where it reproduces the dense one (Load refuses dense or non-finite Jacobians).
-            _sparse ??= new ShiftedSparseLu(n);
-            _sparseLoaded = _sparse.Load(_jac);
+                _sparseLoaded = _sparse.Load(_jac);
+            }
 
             if (_autonomous)
             {
@@ -151,6 +163,26 @@ public sealed class Rodas4 : OdeAlgorithm
             }
         }
 
+        private void DenseJacobian(double t, double[] y)
+        {
+            int n = N;
+            _jacobian!(t, y, _jac2d!);
+            for (int j = 0; j < n; j++)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    _jac[(j * n) + i] = _jac2d![i, j];
+                }
+            }
+        }
+
+        private void EnsureDenseJacobian()
+        {
+            if (_sparseJacobian is null || _denseJacValid) return;
+            DenseJacobian(_jacT, _jacY);
+            _denseJacValid = true;
+        }
+
         private void Solve(double[] b)
         {
             if (_sparseFactored && _sparse!.Solve(b)) return;
@@ -162,6 +194,7 @@ public sealed class Rodas4 : OdeAlgorithm
         private void FactorDense()
         {
             if (_denseFactored) return;
+            EnsureDenseJacobian();
             int n = N;
             for (int k = 0; k < _w.Length; k++)
             {

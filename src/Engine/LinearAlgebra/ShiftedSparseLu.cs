@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using ResidualSheaf.Engine.Integration;
 
 namespace ResidualSheaf.Engine.LinearAlgebra;
 
@@ -79,7 +80,7 @@ internal sealed class ShiftedSparseLu
     /// <summary>Full factorizations (the first of each J, and those whose pivots differed from the recorded ones).</summary>
     public long FullFactorizations { get; private set; }
 
-    /// <summary>Non-zeros of J off the diagonal, after a successful <see cref="Load"/>.</summary>
+    /// <summary>Non-zeros of J off the diagonal, after a successful <c>Load</c>.</summary>
     public int OffDiagonalNonZeros { get; private set; }
 
     /// <summary>
@@ -123,6 +124,58 @@ internal sealed class ShiftedSparseLu
                 else if (v != 0)
                 {
                     // The dense W's entry is −J[i, j]: the same negation, so the same number.
+                    _aRow[p] = i;
+                    _aVal[p++] = -v;
+                }
+            }
+        }
+        _aStart[n] = p;
+        OffDiagonalNonZeros = count;
+        _structureValid = false;
+        return true;
+    }
+
+    /// <summary>
+    /// Takes J by columns: the same as <see cref="Load(double[], double)"/> on J's dense form (the same stored entries, in the same
+    /// order, and the same refusals), at a cost proportional to the entries listed.
+    /// </summary>
+    public bool Load(SparseColumns jac, double maxDensity = 0.125)
+    {
+        ArgumentNullException.ThrowIfNull(jac);
+        int n = _n;
+        if (jac.Dimension != n) throw new ArgumentException("ShiftedSparseLu.Load: J must be n×n.", nameof(jac));
+        int[] starts = jac.ColumnStarts, rows = jac.Rows;
+        double[] values = jac.Values;
+        int count = 0;
+        long limit = (long)(maxDensity * n * (double)n);
+        for (int j = 0; j < n; j++)
+        {
+            for (int q = starts[j]; q < starts[j + 1]; q++)
+            {
+                double v = values[q];
+                if (!double.IsFinite(v)) return false;
+                if (rows[q] != j && v != 0 && ++count > limit) return false;
+            }
+        }
+        if (_aRow.Length < count)
+        {
+            _aRow = new int[count];
+            _aVal = new double[count];
+        }
+        int p = 0;
+        for (int j = 0; j < n; j++)
+        {
+            _aStart[j] = p;
+            for (int q = starts[j]; q < starts[j + 1]; q++)
+            {
+                int i = rows[q];
+                double v = values[q];
+                if (i == j)
+                {
+                    _negDiag[j] = -v;
+                }
+                else if (v != 0)
+                {
                     _aRow[p] = i;
                     _aVal[p++] = -v;
                 }
