@@ -56,23 +56,52 @@ public static class DirichletSolver
         var a = problem.FreeCoboundary(masks).ToDenseMatrix();
         var b = DenseVector.OfArray(problem.BoundaryTerm(masks));
         if (a.ColumnCount == 0) return (problem.PinnedCochain(), DirichletMethod.LeastSquaresQr);
-        var svd = a.Svd(computeVectors: false);
-        double tol = Math.Max(a.RowCount, a.ColumnCount) * svd.S[0] * 1e-15 * 4;
-        int rank = svd.S.Count(s => s > tol);
-        Vector<double> x;
-        DirichletMethod method;
-        if (rank == a.ColumnCount)
+        // Fewer rows than columns: never full column rank.
+        var qr = a.RowCount >= a.ColumnCount ? a.QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Thin) : null;
+        bool fullRank = qr is not null && WellConditioned(a, qr.R);
+        if (!fullRank && qr is not null)
         {
-            x = a.QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Thin).Solve(b);
-            method = DirichletMethod.LeastSquaresQr;
+            var svd = a.Svd(computeVectors: false);
+            double tol = Math.Max(a.RowCount, a.ColumnCount) * svd.S[0] * 1e-15 * 4;
+            fullRank = svd.S.Count(s => s > tol) == a.ColumnCount;
         }
-        else
-        {
-            x = a.PseudoInverse() * b;
-            method = DirichletMethod.LeastSquaresSvd;
-        }
-        return (problem.Embed(x.AsArray() ?? x.ToArray()), method);
+        var x = fullRank ? qr!.Solve(b) : a.PseudoInverse() * b;
+        return (problem.Embed(x.AsArray() ?? x.ToArray()), fullRank ? DirichletMethod.LeastSquaresQr : DirichletMethod.LeastSquaresSvd);
     }
+
+    /// <summary>
+    /// Whether κ(A) ≤ <see cref="RankProofCondition"/> follows from A = QR: σ_max ≤ ‖A‖_F and σ_min(A) = σ_min(R) ≥ 1/‖R⁻¹‖_F. Then
+    /// every singular value is far above the rank tolerance (max(m, n)·σ_max·4e−15, more than a million times smaller, and the
+    /// SVD's and QR's rounding, about n·ε·σ_max, smaller still), so the SVD would find full rank: it need not be computed.
+    /// </summary>
+    internal static bool WellConditioned(Matrix<double> a, Matrix<double> r)
+    {
+        int n = r.ColumnCount;
+        double normA = a.FrobeniusNorm();
+        if (!double.IsFinite(normA) || normA == 0) return false;
+        var rr = r.ToColumnMajorArray();
+        // ‖R⁻¹‖_F² column by column: R x = e_k by back substitution (x_i = 0 below row k).
+        var x = new double[n];
+        double sum = 0, limit = RankProofCondition / normA;
+        limit *= limit;
+        for (int k = 0; k < n; k++)
+        {
+            for (int i = k; i >= 0; i--)
+            {
+                double v = i == k ? 1.0 : 0.0;
+                for (int j = i + 1; j <= k; j++) v -= rr[(j * n) + i] * x[j];
+                double d = rr[(i * n) + i];
+                if (d == 0) return false;
+                x[i] = v / d;
+                sum += x[i] * x[i];
+            }
+            if (!(sum <= limit)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The condition number below which a QR factor proves full rank without an SVD (<see cref="WellConditioned"/>).</summary>
+    internal const double RankProofCondition = 1e8;
 
     private static DirichletSolution Finish(DirichletProblem problem, double[] c, MaskPattern masks, DirichletMethod method, int iterations, string note)
     {
