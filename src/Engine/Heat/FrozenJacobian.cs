@@ -51,9 +51,17 @@ internal sealed class FrozenJacobian
     public void Fill(ReadOnlySpan<UnitMode> modes, double[,] jacobian)
     {
         var entry = Lookup(modes);
+        // Built on the first dense request only (a smooth head asks every step, a sparse factor only when it falls back).
+        entry.Dense ??= Dense(entry);
+        Array.Copy(entry.Dense, jacobian, entry.Dense.Length);
+    }
+
+    private double[,] Dense(Entry entry)
+    {
         int n = _eq.FreeDimension;
         double a = -_eq.Alpha;
         bool[] sliding = entry.Sliding;
+        var jacobian = new double[n, n];
         for (int r = 0; r < n; r++)
             for (int c = 0; c < n; c++)
                 jacobian[r, c] = sliding[r] || sliding[c] ? 0.0 : a * 0.0;
@@ -61,6 +69,7 @@ internal sealed class FrozenJacobian
         for (int c = 0; c < n; c++)
             for (int q = j.ColumnStarts[c]; q < j.ColumnStarts[c + 1]; q++)
                 jacobian[j.Rows[q], c] = j.Values[q];
+        return jacobian;
     }
 
     /// <summary>
@@ -189,5 +198,8 @@ internal sealed class FrozenJacobian
         return (rowStart, cols, vals);
     }
 
-    private sealed record Entry(UnitMode[] Modes, bool[] Sliding, SparseColumns J);
+    private sealed record Entry(UnitMode[] Modes, bool[] Sliding, SparseColumns J)
+    {
+        public double[,]? Dense { get; set; }
+    }
 }
