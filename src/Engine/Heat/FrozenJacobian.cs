@@ -1,5 +1,5 @@
-using MathNet.Numerics.LinearAlgebra;
 using ResidualSheaf.Engine.Integration;
+using ResidualSheaf.Engine.LinearAlgebra;
 using ResidualSheaf.Engine.Sheaves;
 
 namespace ResidualSheaf.Engine.Heat;
@@ -10,7 +10,7 @@ namespace ResidualSheaf.Engine.Heat;
 /// once per visited pattern, by columns, from δ_Ω(σ)'s non-zeros, and cached; the dense form is written from the cached columns.
 /// </summary>
 /// <remarks>
-/// Both forms hold the numbers the dense Gram product gives (the argument of <see cref="LinearAlgebra.Gram"/>): entry (i, j) of L_free sums
+/// Both forms hold the numbers the dense Gram product gives (the argument of <see cref="Gram"/>): entry (i, j) of L_free sums
 /// δ[e,i]·δ[e,j] over the rows e of δ_Ω in increasing order from +0, and a column built here visits the rows of column j in
 /// increasing e, adding each row's products to a per-row accumulator, so every entry gets the same terms in the same order.
 /// Entries outside the structure are −α·(+0), as the dense product's zeros are after scaling.
@@ -104,7 +104,9 @@ internal sealed class FrozenJacobian
         int n = _eq.FreeDimension;
         var masks = MaskPattern.From(problem.Sheaf, problem.PinnedCochain());
         for (int u = 0; u < modes.Length; u++) masks.Theta[_eq.SwitchingCoordinates[u]] = modes[u] == UnitMode.Active ? 1.0 : 0.0;
-        var (rowStart, cols, vals) = NonZeroRows(problem.FreeCoboundary(masks), out int m);
+        var d = problem.FreeCoboundary(masks);
+        int m = d.RowCount;
+        var (rowStart, cols, vals) = Gram.NonZeroRows(d);
 
         // δ_Ω by columns, rows increasing (filled in increasing row order).
         var colStart = new int[n + 1];
@@ -175,27 +177,6 @@ internal sealed class FrozenJacobian
         }
         starts[n] = rows.Count;
         return new Entry(modes.ToArray(), sliding, new SparseColumns(n, starts, [.. rows], [.. values]));
-    }
-
-    // The non-zeros of δ_Ω row by row, in the order Gram visits them (rows increasing; exact zeros dropped, as Gram drops them).
-    private static (int[] RowStart, int[] Cols, double[] Vals) NonZeroRows(Matrix<double> d, out int m)
-    {
-        m = d.RowCount;
-        var rowStart = new int[m + 1];
-        foreach (var (r, _, v) in d.EnumerateIndexed(Zeros.AllowSkip))
-            if (v != 0) rowStart[r + 1]++;
-        for (int r = 0; r < m; r++) rowStart[r + 1] += rowStart[r];
-        var fill = (int[])rowStart.Clone();
-        var cols = new int[rowStart[m]];
-        var vals = new double[rowStart[m]];
-        foreach (var (r, c, v) in d.EnumerateIndexed(Zeros.AllowSkip))
-        {
-            if (v == 0) continue;
-            int p = fill[r]++;
-            cols[p] = c;
-            vals[p] = v;
-        }
-        return (rowStart, cols, vals);
     }
 
     private sealed record Entry(UnitMode[] Modes, bool[] Sliding, SparseColumns J)

@@ -17,23 +17,7 @@ public static class Gram
     {
         ArgumentNullException.ThrowIfNull(a);
         int m = a.RowCount, n = a.ColumnCount;
-        // Row-wise non-zeros, whatever the storage order of a (dense storage enumerates column by column).
-        var count = new int[m + 1];
-        foreach (var (r, _, v) in a.EnumerateIndexed(Zeros.AllowSkip))
-        {
-            if (v != 0) count[r + 1]++;
-        }
-        for (int r = 0; r < m; r++) count[r + 1] += count[r];
-        var fill = (int[])count.Clone();
-        var cols = new int[count[m]];
-        var vals = new double[count[m]];
-        foreach (var (r, c, v) in a.EnumerateIndexed(Zeros.AllowSkip))
-        {
-            if (v == 0) continue;
-            int p = fill[r]++;
-            cols[p] = c;
-            vals[p] = v;
-        }
+        var (count, cols, vals) = NonZeroRows(a);
         var g = new double[n * n];
         for (int r = 0; r < m; r++)
         {
@@ -45,5 +29,32 @@ public static class Gram
             }
         }
         return new DenseMatrix(n, n, g);
+    }
+
+    /// <summary>
+    /// A's non-zeros row by row (rows increasing; exact zeros dropped), whatever its storage order: the order in which the Gram
+    /// sums take their terms. Row r's entries are <c>Cols</c>/<c>Vals</c> from <c>RowStart[r]</c> to <c>RowStart[r + 1]</c>.
+    /// </summary>
+    internal static (int[] RowStart, int[] Cols, double[] Vals) NonZeroRows(Matrix<double> a)
+    {
+        int m = a.RowCount;
+        // Dense storage enumerates column by column: count per row first, then place.
+        var rowStart = new int[m + 1];
+        foreach (var (r, _, v) in a.EnumerateIndexed(Zeros.AllowSkip))
+        {
+            if (v != 0) rowStart[r + 1]++;
+        }
+        for (int r = 0; r < m; r++) rowStart[r + 1] += rowStart[r];
+        var fill = (int[])rowStart.Clone();
+        var cols = new int[rowStart[m]];
+        var vals = new double[rowStart[m]];
+        foreach (var (r, c, v) in a.EnumerateIndexed(Zeros.AllowSkip))
+        {
+            if (v == 0) continue;
+            int p = fill[r]++;
+            cols[p] = c;
+            vals[p] = v;
+        }
+        return (rowStart, cols, vals);
     }
 }

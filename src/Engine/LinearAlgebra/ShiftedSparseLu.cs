@@ -104,34 +104,16 @@ internal sealed class ShiftedSparseLu
                 if (i != j && v != 0 && ++count > limit) return false;
             }
         }
-        if (_aRow.Length < count)
-        {
-            _aRow = new int[count];
-            _aVal = new double[count];
-        }
+        Reserve(count);
         int p = 0;
         for (int j = 0; j < n; j++)
         {
             _aStart[j] = p;
             int cj = j * n;
-            for (int i = 0; i < n; i++)
-            {
-                double v = jac[cj + i];
-                if (i == j)
-                {
-                    _negDiag[j] = -v;
-                }
-                else if (v != 0)
-                {
-                    // The dense W's entry is −J[i, j]: the same negation, so the same number.
-                    _aRow[p] = i;
-                    _aVal[p++] = -v;
-                }
-            }
+            // The dense W's entry is −J[i, j]: the same negation, so the same number.
+            for (int i = 0; i < n; i++) Store(i, j, jac[cj + i], ref p);
         }
-        _aStart[n] = p;
-        OffDiagonalNonZeros = count;
-        _structureValid = false;
+        Finish(p, count);
         return true;
     }
 
@@ -157,34 +139,45 @@ internal sealed class ShiftedSparseLu
                 if (rows[q] != j && v != 0 && ++count > limit) return false;
             }
         }
-        if (_aRow.Length < count)
-        {
-            _aRow = new int[count];
-            _aVal = new double[count];
-        }
+        Reserve(count);
         int p = 0;
         for (int j = 0; j < n; j++)
         {
             _aStart[j] = p;
-            for (int q = starts[j]; q < starts[j + 1]; q++)
-            {
-                int i = rows[q];
-                double v = values[q];
-                if (i == j)
-                {
-                    _negDiag[j] = -v;
-                }
-                else if (v != 0)
-                {
-                    _aRow[p] = i;
-                    _aVal[p++] = -v;
-                }
-            }
+            for (int q = starts[j]; q < starts[j + 1]; q++) Store(rows[q], j, values[q], ref p);
         }
-        _aStart[n] = p;
+        Finish(p, count);
+        return true;
+    }
+
+    private void Reserve(int count)
+    {
+        if (_aRow.Length >= count) return;
+        _aRow = new int[count];
+        _aVal = new double[count];
+    }
+
+    // Entry (i, j) of J into −J's storage: the diagonal always, off the diagonal only non-zeros (an exact zero, of either sign,
+    // is no entry of the factor's structure).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Store(int i, int j, double v, ref int p)
+    {
+        if (i == j)
+        {
+            _negDiag[j] = -v;
+        }
+        else if (v != 0)
+        {
+            _aRow[p] = i;
+            _aVal[p++] = -v;
+        }
+    }
+
+    private void Finish(int entries, int count)
+    {
+        _aStart[_n] = entries;
         OffDiagonalNonZeros = count;
         _structureValid = false;
-        return true;
     }
 
     /// <summary>
