@@ -1,5 +1,6 @@
 using ResidualSheaf.Engine;
 using ResidualSheaf.Engine.Heat;
+using ResidualSheaf.Engine.LinearAlgebra;
 
 namespace ResidualSheaf.Benchmarks;
 
@@ -43,7 +44,7 @@ internal static class ExtendedKrylovProbe
     private static KrylovBasis Build(FreeLaplacianOperator op, UnitriangularSweeps sweeps, double[] edge, double[] u, int m, out Bound bound, double tolerance)
     {
         int n = u.Length;
-        var basis = new KrylovBasis(n, m, new ForwardPattern.Images(op), Array.Empty<int>());
+        var basis = new KrylovBasis(n, m, new ForwardPattern.Images(op), Array.Empty<int>(), new KernelTeam(1));
         double beta = Numerics.Norm2(u);
         basis.Append(u, beta, 0, false);
         var w = new double[n];

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ResidualSheaf.Engine;
 using ResidualSheaf.Engine.Heat;
+using ResidualSheaf.Engine.LinearAlgebra;
 
 namespace ResidualSheaf.Benchmarks;
 
@@ -20,7 +21,7 @@ internal static class ShiftInvertProbe
         double beta = Numerics.Norm2(u);
         int kmax = sizes.Max() + 1;
         var images = new ForwardPattern.Images(op);
-        var basis = new KrylovBasis(n, kmax, images, Array.Empty<int>());
+        var basis = new KrylovBasis(n, kmax, images, Array.Empty<int>(), new KernelTeam(1));
         var w = new double[n];
         var r = new double[n];
         var pcg = new Pcg(n, cgTolerance);

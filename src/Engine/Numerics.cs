@@ -84,35 +84,61 @@ public static class Numerics
     }
 
     /// <summary>
-    /// y += alpha · x, then returns <see cref="Dot"/>(z, y) of the updated y, to the bit the same as the two calls (each entry of y and
-    /// each term of the sum is computed as they compute it, in the same order), in one sweep: the update rides along the dot
-    /// product's chain of additions, and y is read once. The step of modified Gram–Schmidt (update by one vector, project on the next).
+    /// y += Σ_i coefficients[i] · rows[i·n, (i + 1)·n), i ascending: to the bit the same as one <see cref="Axpy"/> per row in that
+    /// order (each entry of y receives the same products in the same order), with four rows per sweep over y, so that y is loaded
+    /// and stored once per four rows. The update of classical Gram–Schmidt.
     /// </summary>
-    public static double AxpyThenDot(double alpha, ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> z)
+    public static void AddCombination(ReadOnlySpan<double> rows, int n, ReadOnlySpan<double> coefficients, Span<double> y)
     {
-        if (x.Length != y.Length || z.Length != y.Length) throw new ArgumentException("length mismatch in AxpyThenDot");
-        int n = y.Length;
-        if (!Vector.IsHardwareAccelerated || n < 2 * Vector<double>.Count)
+        if (y.Length != n) throw new ArgumentException("length mismatch in AddCombination");
+        AddCombination(rows, n, 0, coefficients, y);
+    }
+
+    /// <summary>
+    /// The columns [offset, offset + y.Length) of <see cref="AddCombination(ReadOnlySpan{double}, int, ReadOnlySpan{double}, Span{double})"/>
+    /// on rows of length <paramref name="stride"/>: y[j] += Σ_i coefficients[i] · rows[i·stride + offset + j], each entry as there.
+    /// </summary>
+    public static void AddCombination(ReadOnlySpan<double> rows, int stride, int offset, ReadOnlySpan<double> coefficients, Span<double> y)
+    {
+        int count = coefficients.Length, n = y.Length;
+        if (offset < 0 || offset + n > stride || (count > 0 && rows.Length < (count - 1) * stride + offset + n))
+            throw new ArgumentException("length mismatch in AddCombination");
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
         {
-            Axpy(alpha, x, y);
-            return Dot(z, y);
+            var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
+            int chunks = vy.Length, done = chunks * Vector<double>.Count;
+            for (; i + 4 <= count; i += 4)
+            {
+                var v0 = MemoryMarshal.Cast<double, Vector<double>>(rows.Slice(i * stride + offset, n));
+                var v1 = MemoryMarshal.Cast<double, Vector<double>>(rows.Slice((i + 1) * stride + offset, n));
+                var v2 = MemoryMarshal.Cast<double, Vector<double>>(rows.Slice((i + 2) * stride + offset, n));
+                var v3 = MemoryMarshal.Cast<double, Vector<double>>(rows.Slice((i + 3) * stride + offset, n));
+                var c0 = new Vector<double>(coefficients[i]);
+                var c1 = new Vector<double>(coefficients[i + 1]);
+                var c2 = new Vector<double>(coefficients[i + 2]);
+                var c3 = new Vector<double>(coefficients[i + 3]);
+                for (int k = 0; k < chunks; k++)
+                {
+                    var t = vy[k];
+                    t += c0 * v0[k];
+                    t += c1 * v1[k];
+                    t += c2 * v2[k];
+                    t += c3 * v3[k];
+                    vy[k] = t;
+                }
+                for (int j = done; j < n; j++)
+                {
+                    double t = y[j];
+                    t += coefficients[i] * rows[i * stride + offset + j];
+                    t += coefficients[i + 1] * rows[(i + 1) * stride + offset + j];
+                    t += coefficients[i + 2] * rows[(i + 2) * stride + offset + j];
+                    t += coefficients[i + 3] * rows[(i + 3) * stride + offset + j];
+                    y[j] = t;
+                }
+            }
         }
-        var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
-        var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
-        var vz = MemoryMarshal.Cast<double, Vector<double>>(z);
-        var va = new Vector<double>(alpha);
-        var acc = Vector<double>.Zero;
-        for (int k = 0; k < vx.Length; k++)
-        {
-            var yk = vy[k] + va * vx[k];
-            vy[k] = yk;
-            acc += vz[k] * yk;
-        }
-        int i = vx.Length * Vector<double>.Count;
-        for (int j = i; j < n; j++) y[j] += alpha * x[j];
-        double sum = Vector.Sum(acc);
-        for (; i < n; i++) sum += z[i] * y[i];
-        return sum;
+        for (; i < count; i++) Axpy(coefficients[i], rows.Slice(i * stride + offset, n), y);
     }
 
     /// <summary>max_i |x_i| (NaN if any x_i is NaN), vectorised: a maximum is exact in any order.</summary>

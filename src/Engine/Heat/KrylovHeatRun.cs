@@ -58,8 +58,9 @@ internal static class KrylovHeatRun
         }
 
         // Atol bounds the 2-norm error each Krylov step may add (the model's a-posteriori bound).
-        var res = new KrylovPiecewiseIntegrator(eq, maxBasis: flow.MaxBasis, tolerance: flow.Tolerance, minBasis: flow.MinBasis)
-            .Run(initial, times, o.EndTime, stopDistance, Math.Max(o.MaxEvents - run.Events.Count, 0), o.MaxSteps, run.Cancellation, OnOutput, OnEvent, startTime);
+        using var integrator = new KrylovPiecewiseIntegrator(eq, maxBasis: flow.MaxBasis, tolerance: flow.Tolerance, minBasis: flow.MinBasis,
+            threads: flow.Threads);
+        var res = integrator.Run(initial, times, o.EndTime, stopDistance, Math.Max(o.MaxEvents - run.Events.Count, 0), o.MaxSteps, run.Cancellation, OnOutput, OnEvent, startTime);
         var b = before ?? new HeatStatistics(0, 0, 0, 0, 0, 0, 0, 0);
         var stats = new HeatStatistics(b.Nfev + res.Products + res.InverseProducts + run.ExtraNfev, b.Njev, b.Nlu, b.Accepted + res.Steps, b.Rejected,
             run.Switches, run.SlidingEpisodes, 0);

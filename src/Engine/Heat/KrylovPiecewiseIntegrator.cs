@@ -1,3 +1,5 @@
+using ResidualSheaf.Engine.LinearAlgebra;
+
 namespace ResidualSheaf.Engine.Heat;
 
 /// <summary>
@@ -10,13 +12,15 @@ namespace ResidualSheaf.Engine.Heat;
 /// rank one, so the step is the largest τ whose bound stays under the tolerance. Every switching function is an exponential sum in
 /// the model, so the earliest switch is found by a rigorous safe-step exclusion (a bound on |ż_j|) and, near a root, by
 /// <see cref="ExponentialSum.EarliestRise"/>. Sliding is handled as in <see cref="ExactPiecewiseIntegrator"/>. The stepping loop
-/// allocates nothing (events and requested outputs excepted). Not thread-safe.
+/// allocates nothing (events and requested outputs excepted). Not thread-safe; with more than one thread, dispose it to stop the
+/// helper threads of its dense kernels.
 /// </summary>
-public sealed class KrylovPiecewiseIntegrator
+public sealed class KrylovPiecewiseIntegrator : IDisposable
 {
     private readonly HeatEquation _eq;
     private readonly UnitriangularSweeps? _sweeps;
     private readonly KrylovPatternFlow _flow;
+    private readonly KernelTeam _team;
     private readonly int _n;
 
     /// <summary>
@@ -25,10 +29,11 @@ public sealed class KrylovPiecewiseIntegrator
     /// <paramref name="checkEvery"/>: vectors between evaluations of the error bound (spaced wider beyond 8 × checkEvery vectors);
     /// <paramref name="minBasis"/>: the vectors every step builds before it may stop growing, after which it grows up to
     /// <paramref name="maxBasis"/> only while its error horizon grows faster than the work of its basis (<see cref="KrylovBasisSizer"/>;
-    /// null: <paramref name="maxBasis"/>, a fixed size).
+    /// null: <paramref name="maxBasis"/>, a fixed size); <paramref name="threads"/>: threads of the basis's orthogonalisation and
+    /// projections (<see cref="KernelTeam"/>), which give the same numbers for every count.
     /// </summary>
     public KrylovPiecewiseIntegrator(HeatEquation equation, int maxBasis = 40, double tolerance = 1e-10, bool useInverse = true, int checkEvery = 8,
-        int? minBasis = null)
+        int? minBasis = null, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(equation);
         if (maxBasis < 2) throw new ArgumentException($"maxBasis must be at least 2 (got {maxBasis})", nameof(maxBasis));
@@ -36,6 +41,7 @@ public sealed class KrylovPiecewiseIntegrator
             throw new ArgumentException($"minBasis must be at least 2 and at most maxBasis = {maxBasis} (got {mb})", nameof(minBasis));
         if (!double.IsFinite(tolerance) || tolerance <= 0) throw new ArgumentException($"tolerance must be finite and positive (got {tolerance})", nameof(tolerance));
         if (checkEvery < 1) throw new ArgumentException($"checkEvery must be positive (got {checkEvery})", nameof(checkEvery));
+        if (threads < 1) throw new ArgumentException($"threads must be positive (got {threads})", nameof(threads));
         _eq = equation.Clone();
         _n = _eq.FreeDimension;
         Tolerance = tolerance;
@@ -44,8 +50,15 @@ public sealed class KrylovPiecewiseIntegrator
         int kmin = Math.Min(minBasis ?? maxBasis, kmax);
         MinBasis = kmin;
         MaxBasis = kmax;
-        _flow = new KrylovPatternFlow(_eq, _sweeps, kmin, kmax, tolerance, checkEvery);
+        _team = new KernelTeam(threads);
+        _flow = new KrylovPatternFlow(_eq, _sweeps, kmin, kmax, tolerance, checkEvery, _team);
     }
+
+    /// <summary>Threads of the dense kernels, the caller included.</summary>
+    public int Threads => _team.Threads;
+
+    /// <summary>Stops the helper threads of the dense kernels (none with one thread).</summary>
+    public void Dispose() => _team.Dispose();
 
     /// <summary>Bound on the 2-norm error added per step.</summary>
     public double Tolerance { get; }

@@ -35,6 +35,9 @@ public sealed record HeatConfig
     /// <summary>Largest <c>heat.krylov_basis</c> accepted: the basis and its images take 16·k·|Ω| bytes, and the dense work per piece grows like k²|Ω|.</summary>
     public const int MaxKrylovBasis = 2000;
 
+    /// <summary>Largest <c>krylov_threads</c> (more helpers than cores only wait on each other).</summary>
+    public const int MaxKrylovThreads = 64;
+
     /// <summary>auto | switching-aware | plain | exact | authors-euler | krylov | rkc-krylov.</summary>
     public required string Method { get; init; }
 
@@ -49,6 +52,9 @@ public sealed record HeatConfig
 
     /// <summary>krylov and rkc-krylov: basis allowance of the first piece after a switch, grown up to <see cref="KrylovBasis"/> (null: the same as it).</summary>
     public int? KrylovMinBasis { get; init; }
+
+    /// <summary>krylov and rkc-krylov: threads of each Krylov step's orthogonalisation and projections (null: 1); no number depends on it.</summary>
+    public int? KrylovThreads { get; init; }
 
     /// <summary>rkc-krylov: quiet RKC steps (no switch, spanning the time of the last switch) before the Krylov flow takes over.</summary>
     public int HandoffQuietSteps { get; init; } = 20;
@@ -123,7 +129,7 @@ public sealed record HeatConfig
     public static HeatConfig Parse(JsonFields? h)
     {
         h ??= new JsonFields(System.Text.Json.JsonDocument.Parse("{}").RootElement, "heat");
-        h.ExpectOnly("method", "integrator", "krylov_tolerance", "krylov_basis", "krylov_min_basis", "handoff_quiet_steps", "rtol", "atol", "alpha", "t_end", "max_steps", "max_events", "stop_distance", "stop_force", "plateau_window",
+        h.ExpectOnly("method", "integrator", "krylov_tolerance", "krylov_basis", "krylov_min_basis", "krylov_threads", "handoff_quiet_steps", "rtol", "atol", "alpha", "t_end", "max_steps", "max_events", "stop_distance", "stop_force", "plateau_window",
             "euler", "trace_every", "plot_time_axis", "input", "initial", "pin_output", "pins", "soft_pins", "trace_inputs");
         string method = h.Choice("method", Methods, "auto");
         string integrator = h.Choice("integrator", Integrators, "dp5");
@@ -132,7 +138,7 @@ public sealed record HeatConfig
         if (h.Has("krylov_tolerance") && method is not ("krylov" or "rkc-krylov" or "auto"))
             throw new ConfigException("heat.krylov_tolerance", $"only applies to methods krylov, rkc-krylov and auto, not '{method}'");
         double? krylovTolerance = h.Has("krylov_tolerance") ? h.Number("krylov_tolerance", null, 0, 1, exclusiveMin: true) : null;
-        foreach (string field in (string[])["krylov_basis", "krylov_min_basis"])
+        foreach (string field in (string[])["krylov_basis", "krylov_min_basis", "krylov_threads"])
             if (h.Has(field) && method is not ("krylov" or "rkc-krylov" or "auto"))
                 throw new ConfigException($"heat.{field}", $"only applies to methods krylov, rkc-krylov and auto, not '{method}'");
         int? krylovBasis = h.Has("krylov_basis") ? (int)h.Integer("krylov_basis", null, 2, MaxKrylovBasis) : null;
@@ -140,6 +146,7 @@ public sealed record HeatConfig
         if (krylovMinBasis is int kmin && kmin > (krylovBasis ?? DefaultKrylovBasis))
             throw new ConfigException("heat.krylov_min_basis",
                 $"must not exceed heat.krylov_basis ({krylovBasis ?? DefaultKrylovBasis}{(krylovBasis is null ? ", the default" : "")}; got {kmin})");
+        int? krylovThreads = h.Has("krylov_threads") ? (int)h.Integer("krylov_threads", null, 1, MaxKrylovThreads) : null;
         if (h.Has("handoff_quiet_steps") && method is not ("rkc-krylov" or "auto"))
             throw new ConfigException("heat.handoff_quiet_steps", $"only applies to methods rkc-krylov and auto, not '{method}'");
         int handoff = (int)h.Integer("handoff_quiet_steps", 20, 1, int.MaxValue);
@@ -217,6 +224,7 @@ public sealed record HeatConfig
             KrylovTolerance = krylovTolerance,
             KrylovBasis = krylovBasis,
             KrylovMinBasis = krylovMinBasis,
+            KrylovThreads = krylovThreads,
             HandoffQuietSteps = handoff,
             Rtol = rtol,
             Atol = atol,
@@ -250,6 +258,7 @@ public sealed record HeatConfig
         if (KrylovTolerance is double kt) o["krylov_tolerance"] = kt;
         if (KrylovBasis is int kb) o["krylov_basis"] = kb;
         if (KrylovMinBasis is int kmb) o["krylov_min_basis"] = kmb;
+        if (KrylovThreads is int kth) o["krylov_threads"] = kth;
         if (Method is "rkc-krylov" or "auto") o["handoff_quiet_steps"] = HandoffQuietSteps;
         o["rtol"] = Rtol;
         o["atol"] = Atol;

@@ -49,11 +49,15 @@ public static class HeatConfigMapping
         _ => throw new ArgumentException($"unknown method '{method}'", nameof(method)),
     };
 
-    /// <summary>The section's basis sizes (<c>krylov_basis</c>, <c>krylov_min_basis</c>) on a Krylov flow; absent fields keep its defaults.</summary>
+    /// <summary>
+    /// The section's basis sizes and threads (<c>krylov_basis</c>, <c>krylov_min_basis</c>, <c>krylov_threads</c>) on a Krylov flow;
+    /// absent fields keep its defaults.
+    /// </summary>
     private static KrylovPiecewiseFlow Krylov(HeatConfig h, KrylovPiecewiseFlow flow) => flow with
     {
         MaxBasis = h.KrylovBasis ?? flow.MaxBasis,
         MinBasis = h.KrylovMinBasis ?? flow.MinBasis,
+        Threads = h.KrylovThreads ?? flow.Threads,
     };
 
     /// <summary>The hand-off with the section's basis sizes on its Krylov tail.</summary>

@@ -64,12 +64,13 @@ public sealed class HeatJob : IJob
         return 0;
     }
 
-    /// <summary>The basis sizes when the config chose them (absent: the description is as before the fields existed).</summary>
+    /// <summary>The basis sizes and threads when the config chose them (absent: the description is as before the fields existed).</summary>
     private static string Basis(HeatConfig h)
     {
-        if (h.KrylovBasis is null && h.KrylovMinBasis is null) return "";
+        string threads = h.KrylovThreads is int t ? $"; {t} kernel thread{(t == 1 ? "" : "s")}" : "";
+        if (h.KrylovBasis is null && h.KrylovMinBasis is null) return threads;
         int max = h.KrylovBasis ?? HeatConfig.DefaultKrylovBasis, min = h.KrylovMinBasis ?? max;
-        return min == max ? $"; basis {max} vectors" : $"; basis {min} to {max} vectors";
+        return (min == max ? $"; basis {max} vectors" : $"; basis {min} to {max} vectors") + threads;
     }
 
     private static bool IsFault(HeatStatus s) =>

@@ -5,8 +5,8 @@ namespace ResidualSheaf.Tests.LinearAlgebra;
 
 /// <summary>
 /// The fused and interleaved vector kernels against the plain calls they stand for, bit for bit: <see cref="Numerics.Dots"/> against
-/// one <see cref="Numerics.Dot"/> per row, <see cref="Numerics.AxpyThenDot"/> against Axpy then Dot, on lengths below, at and above
-/// the vector width and with values spread over many magnitudes (so that any change of summation order would show).
+/// one <see cref="Numerics.Dot"/> per row, <see cref="Numerics.AddCombination(ReadOnlySpan{double}, int, ReadOnlySpan{double}, Span{double})"/>
+/// against one Axpy per row, on lengths below, at and above the vector width and with values spread over many magnitudes (so that any change of summation order would show).
 /// </summary>
 public class FusedKernelTests
 {
@@ -29,24 +29,22 @@ public class FusedKernelTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(7)]
-    [InlineData(8)]
-    [InlineData(11)]
-    [InlineData(7186)]
-    public void AxpyThenDotEqualsAxpyThenDot(int n)
+    [InlineData(1, 1)]
+    [InlineData(7, 3)]
+    [InlineData(8, 4)]
+    [InlineData(9, 5)]
+    [InlineData(7186, 9)]
+    [InlineData(1001, 13)]
+    public void AddCombinationEqualsOneAxpyPerRow(int n, int count)
     {
-        var rng = new Random(n);
-        var x = Random(rng, n);
+        var rng = new Random(n * 17 + count);
+        var rows = Random(rng, n * count + 3);
+        var coefficients = Random(rng, count);
         var y = Random(rng, n);
-        var z = Random(rng, n);
-        double alpha = -rng.NextDouble() * 3;
-        var expectedY = (double[])y.Clone();
-        Numerics.Axpy(alpha, x, expectedY);
-        double expected = Numerics.Dot(z, expectedY);
-        double actual = Numerics.AxpyThenDot(alpha, x, y, z);
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(actual));
-        for (int i = 0; i < n; i++) Assert.Equal(BitConverter.DoubleToInt64Bits(expectedY[i]), BitConverter.DoubleToInt64Bits(y[i]));
+        var expected = (double[])y.Clone();
+        for (int i = 0; i < count; i++) Numerics.Axpy(coefficients[i], rows.AsSpan(i * n, n), expected);
+        Numerics.AddCombination(rows, n, coefficients, y);
+        for (int i = 0; i < n; i++) Assert.Equal(BitConverter.DoubleToInt64Bits(expected[i]), BitConverter.DoubleToInt64Bits(y[i]));
     }
 
     private static double[] Random(Random rng, int n)

@@ -222,6 +222,7 @@ public sealed class HeatRunTests : IDisposable
         Assert.Equal((4, 24), (flow.MinBasis, flow.MaxBasis));
         var hand = Assert.IsType<HandoffFlow>(HeatConfigMapping.Algorithm(h, "rkc-krylov", "rkc"));
         Assert.Equal((4, 24), (hand.Then.MinBasis, hand.Then.MaxBasis));
+        Assert.Equal(1, flow.Threads);
         var (codeExact, exactDir, _, _) = RunShipped("heat-two-blocks", j => j.Replace("\"method\": \"switching-aware\"", "\"method\": \"exact\"").Replace("\"integrator\": \"dp5\",", ""));
         Assert.Equal(0, codeExact);
         static double[] Times(string dir) => File.ReadAllLines(Path.Combine(dir, "events.csv")).Skip(1).Select(l => double.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
@@ -229,6 +230,26 @@ public sealed class HeatRunTests : IDisposable
         Assert.True(te.Length > 0);
         Assert.Equal(te.Length, tk.Length);
         Assert.All(te.Zip(tk), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-9 * (1 + p.First), $"switch at {p.First} vs {p.Second}"));
+    }
+
+    /// <summary>heat.krylov_threads reaches the flow and changes no number: events and trace byte for byte as with one thread.</summary>
+    [Fact]
+    public void KrylovThreadsReachTheFlowAndChangeNoNumber()
+    {
+        static Func<string, string> Krylov(int threads) => j => j.Replace("\"method\": \"switching-aware\"",
+            $"\"method\": \"krylov\", \"krylov_basis\": 24, \"krylov_min_basis\": 4, \"krylov_threads\": {threads}").Replace("\"integrator\": \"dp5\",", "");
+        var (code1, dir1, s1, _) = RunShipped("heat-two-blocks", Krylov(1));
+        var (code3, dir3, s3, _) = RunShipped("heat-two-blocks", Krylov(3));
+        Assert.Equal((0, 0), (code1, code3));
+        Assert.True(s3!["converged"]!.GetValue<bool>());
+        var resolved = JsonNode.Parse(File.ReadAllText(Path.Combine(dir3, "config.resolved.json")))!["heat"]!;
+        Assert.Equal(3, resolved["krylov_threads"]!.GetValue<int>());
+        var h = HeatConfig.Parse(new JsonFields(System.Text.Json.JsonDocument.Parse(resolved.ToJsonString()).RootElement, "heat"));
+        Assert.Equal(3, Assert.IsType<KrylovPiecewiseFlow>(HeatConfigMapping.Algorithm(h, "krylov", "dp5")).Threads);
+        Assert.Equal(3, Assert.IsType<HandoffFlow>(HeatConfigMapping.Algorithm(h, "rkc-krylov", "rkc")).Then.Threads);
+        foreach (string file in (string[])["events.csv", "trace.csv"])
+            Assert.Equal(File.ReadAllText(Path.Combine(dir1, file)), File.ReadAllText(Path.Combine(dir3, file)));
+        Assert.Equal(s1!["time_to_converge"]!.ToJsonString(), s3["time_to_converge"]!.ToJsonString());
     }
 
     [Trait("Category", "Slow")] // measured: among the slowest tests of a full run (./test.sh --quick leaves it out)
@@ -280,6 +301,9 @@ public sealed class HeatRunTests : IDisposable
     [InlineData("""{ "method": "krylov", "krylov_basis": 1 }""", "heat.krylov_basis")]
     [InlineData("""{ "method": "krylov", "krylov_basis": 2.5 }""", "heat.krylov_basis")]
     [InlineData("""{ "method": "krylov", "krylov_min_basis": 1 }""", "heat.krylov_min_basis")]
+    [InlineData("""{ "method": "krylov", "krylov_threads": 0 }""", "heat.krylov_threads")]
+    [InlineData("""{ "method": "krylov", "krylov_threads": 65 }""", "heat.krylov_threads")]
+    [InlineData("""{ "method": "switching-aware", "krylov_threads": 2 }""", "heat.krylov_threads")]
     [InlineData("""{ "method": "krylov", "krylov_min_basis": 50 }""", "heat.krylov_min_basis")]
     [InlineData("""{ "method": "rkc-krylov", "krylov_basis": 20, "krylov_min_basis": 30 }""", "heat.krylov_min_basis")]
     [InlineData("""{ "method": "rkc-krylov", "handoff_quiet_steps": 0 }""", "heat.handoff_quiet_steps")]

@@ -21,6 +21,12 @@ public sealed record KrylovPiecewiseFlow : HeatAlgorithm
     /// </summary>
     public int? MinBasis { get; init; }
 
+    /// <summary>
+    /// Threads of each step's orthogonalisation and projections (<see cref="LinearAlgebra.KernelTeam"/>); the numbers are the same
+    /// for every count. Runs that already run in parallel (hunts, batches) keep 1.
+    /// </summary>
+    public int Threads { get; init; } = 1;
+
     /// <summary>Samples per decade of the log-spaced grid starting at 1e−3.</summary>
     public int SamplesPerDecade { get; init; } = 25;
 
@@ -37,6 +43,7 @@ public sealed record KrylovPiecewiseFlow : HeatAlgorithm
         if (MaxBasis < 2) throw new ArgumentException($"{nameof(MaxBasis)} must be at least 2 (got {MaxBasis}).", nameof(MaxBasis));
         if (MinBasis is int mb && (mb < 2 || mb > MaxBasis))
             throw new ArgumentException($"{nameof(MinBasis)} must be at least 2 and at most {nameof(MaxBasis)} = {MaxBasis} (got {mb}).", nameof(MinBasis));
+        if (Threads < 1) throw new ArgumentException($"{nameof(Threads)} must be at least 1 (got {Threads}).", nameof(Threads));
         if (SamplesPerDecade < 1)
             throw new ArgumentException($"{nameof(SamplesPerDecade)} must be at least 1 (got {SamplesPerDecade}).", nameof(SamplesPerDecade));
     }

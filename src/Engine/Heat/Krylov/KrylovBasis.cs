@@ -33,12 +33,18 @@ internal sealed class KrylovBasis
     private readonly double[] _c;
     private readonly double[] _p;
     private readonly double[] _x;
+    private readonly double[] _h;
     private readonly int[] _watched;
     private readonly double[] _rows;
+    private readonly KernelTeam _team;
 
-    /// <summary>A basis of at most <paramref name="kmax"/> vectors of length <paramref name="n"/>, keeping rows at <paramref name="watched"/>.</summary>
-    public KrylovBasis(int n, int kmax, IBasisImages images, int[] watched)
+    /// <summary>
+    /// A basis of at most <paramref name="kmax"/> vectors of length <paramref name="n"/>, keeping rows at <paramref name="watched"/>;
+    /// its projections and orthogonalisation run on <paramref name="team"/> (the same numbers for every team size).
+    /// </summary>
+    public KrylovBasis(int n, int kmax, IBasisImages images, int[] watched, KernelTeam team)
     {
+        _team = team;
         _n = n;
         _kmax = kmax;
         _images = images;
@@ -56,6 +62,7 @@ internal sealed class KrylovBasis
         _c = new double[kmax];
         _p = new double[kmax];
         _x = new double[kmax];
+        _h = new double[kmax];
     }
 
     /// <summary>Largest basis size.</summary>
@@ -99,9 +106,8 @@ internal sealed class KrylovBasis
         for (int i = 0; i < n; i++) vk[i] = w[i] / norm;
         for (int j = 0; j < _watched.Length; j++) _rows[j * _kmax + k] = vk[_watched[j]];
         _images.Apply(k, vk, _mv.AsSpan(k * n, n), sliding);
-        var mvk = _mv.AsSpan(k * n, n);
-        var column = _x.AsSpan(0, k + 1);
-        Numerics.Dots(_v, n, mvk, column);
+        var column = _x;
+        _team.Dots(_v, n, k + 1, _mv, k * n, column);
         for (int i = 0; i <= k; i++)
         {
             _t[i * _kmax + k] = column[i];
@@ -111,11 +117,14 @@ internal sealed class KrylovBasis
     }
 
     /// <summary>
-    /// Modified Gram–Schmidt against the first k basis vectors, with a second pass when the first cancelled more than half of
-    /// ‖w‖² (the criterion of Daniel, Gragg, Kaufman and Stewart, η = 1/√2): a vector that kept most of its norm is orthogonal to
-    /// working precision after one pass, and "twice is enough" for the rest. The passes are most of a large basis's dense work.
+    /// Classical Gram–Schmidt against the first k basis vectors, with a second pass when the first cancelled more than half of
+    /// ‖w‖² (the criterion of Daniel, Gragg, Kaufman and Stewart, η = 1/√2, stated for classical Gram–Schmidt): a vector that kept
+    /// most of its norm is orthogonal to working precision after one pass, and "twice is enough" for the rest. Classical rather
+    /// than modified: the k projections of a pass are independent, so they run as interleaved dot products and one blocked update,
+    /// where modified Gram–Schmidt is a chain of k dot products each waiting on the last. The passes are most of a large basis's
+    /// dense work.
     /// </summary>
-    public void Orthogonalize(Span<double> w, int k)
+    public void Orthogonalize(double[] w, int k)
     {
         if (k == 0) return;
         double before = Numerics.Dot(w, w);
@@ -124,14 +133,13 @@ internal sealed class KrylovBasis
         Pass(w, k);
     }
 
-    /// <summary>w −= (v_i · w) v_i for i = 0 … k − 1, each update fused with the next projection.</summary>
-    private void Pass(Span<double> w, int k)
+    /// <summary>w −= Σ_i (v_i · w) v_i over i = 0 … k − 1, every projection taken from the same w.</summary>
+    private void Pass(double[] w, int k)
     {
-        int n = _n;
-        double h = Numerics.Dot(_v.AsSpan(0, n), w);
-        for (int i = 0; i < k - 1; i++)
-            h = Numerics.AxpyThenDot(-h, _v.AsSpan(i * n, n), w, _v.AsSpan((i + 1) * n, n));
-        Numerics.Axpy(-h, _v.AsSpan((k - 1) * n, n), w);
+        var h = _h;
+        _team.Dots(_v, _n, k, w, 0, h);
+        for (int i = 0; i < k; i++) h[i] = -h[i];
+        _team.AddCombination(_v, _n, h, k, w);
     }
 
     /// <summary>
@@ -139,14 +147,14 @@ internal sealed class KrylovBasis
     /// residual direction (I − VVᵀ) M v_lastPoly of norm <paramref name="rho"/>, and (I − VVᵀ) M V = r̂ cᵀ with c_i = r̂ · M v_i
     /// (0 after a polynomial breakdown). False when the eigen-solver fails or T is not positive definite.
     /// </summary>
-    public bool Fit(int k, double beta, ReadOnlySpan<double> r, double rho, bool polyBreak)
+    public bool Fit(int k, double beta, double[] r, double rho, bool polyBreak)
     {
         int n = _n;
         var c = _c.AsSpan(0, k);
         if (polyBreak) c.Clear();
         else
         {
-            Numerics.Dots(_mv, n, r, c);
+            _team.Dots(_mv, n, k, r, 0, _c);
             for (int i = 0; i < k; i++) c[i] /= rho;
         }
         if (!Eigen(k)) return false;

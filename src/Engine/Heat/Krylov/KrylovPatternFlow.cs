@@ -46,9 +46,9 @@ internal sealed class KrylovPatternFlow : IPatternFlow
     /// <summary>
     /// A flow whose pieces build <paramref name="kmin"/> to <paramref name="kmax"/> basis vectors (<see cref="KrylovBasisSizer"/>);
     /// <paramref name="tolerance"/> bounds each piece's error, the bound is evaluated every <paramref name="checkEvery"/> vectors
-    /// (spaced wider in large bases).
+    /// (spaced wider in large bases); the basis's dense kernels run on <paramref name="team"/>.
     /// </summary>
-    public KrylovPatternFlow(HeatEquation equation, UnitriangularSweeps? sweeps, int kmin, int kmax, double tolerance, int checkEvery)
+    public KrylovPatternFlow(HeatEquation equation, UnitriangularSweeps? sweeps, int kmin, int kmax, double tolerance, int checkEvery, KernelTeam team)
     {
         _eq = equation;
         _op = new FreeLaplacianOperator(equation);
@@ -62,7 +62,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         var mask = new UnitMaskEntries(equation);
         if (sweeps is not null) _constraint = new SlidingConstraint(equation, sweeps, mask);
         _forces = new KrylovSlidingForces(equation, _op, mask, kmax);
-        _basis = new KrylovBasis(_n, kmax, _forces, _pos);
+        _basis = new KrylovBasis(_n, kmax, _forces, _pos, team);
         _search = new KrylovSwitchSearch(equation, kmax);
         _cstar = new double[_n];
         _u = new double[_n];
@@ -224,7 +224,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
             {
                 checkedAt = k;
                 // Residual direction r = (I − VVᵀ) M v_lastPoly: (I − VVᵀ) M V = r̂ cᵀ (rank one), c_i = r̂ · M v_i.
-                var r = _tmp.AsSpan();
+                var r = _tmp;
                 basis.Image(lastPoly).CopyTo(r);
                 double before = Numerics.Norm2(r);
                 basis.Orthogonalize(r, k);
@@ -274,7 +274,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
             }
             if (basis.Count == kmax) { checkedAt = -1; continue; }
             bool inv = useInv && nInv + polyLead <= nPoly;
-            var wv = _tmp.AsSpan();
+            var wv = _tmp;
             double nb, nw;
             if (!inv && residualAt == k)
             {
