@@ -34,14 +34,15 @@ public sealed class KrylovPiecewiseIntegrator : IDisposable
     /// </summary>
     public KrylovPiecewiseIntegrator(HeatEquation equation, int maxBasis = 40, double tolerance = 1e-10, bool useInverse = true, int checkEvery = 8,
         int? minBasis = null, int threads = 1)
+        : this(equation, Team(equation, threads, maxBasis, tolerance, checkEvery, minBasis), maxBasis, tolerance, useInverse, checkEvery, minBasis)
     {
-        ArgumentNullException.ThrowIfNull(equation);
-        if (maxBasis < 2) throw new ArgumentException($"maxBasis must be at least 2 (got {maxBasis})", nameof(maxBasis));
-        if (minBasis is int mb && (mb < 2 || mb > maxBasis))
-            throw new ArgumentException($"minBasis must be at least 2 and at most maxBasis = {maxBasis} (got {mb})", nameof(minBasis));
-        if (!double.IsFinite(tolerance) || tolerance <= 0) throw new ArgumentException($"tolerance must be finite and positive (got {tolerance})", nameof(tolerance));
-        if (checkEvery < 1) throw new ArgumentException($"checkEvery must be positive (got {checkEvery})", nameof(checkEvery));
-        if (threads < 1) throw new ArgumentException($"threads must be positive (got {threads})", nameof(threads));
+    }
+
+    /// <summary>The integrator on a given team (which it disposes).</summary>
+    internal KrylovPiecewiseIntegrator(HeatEquation equation, KernelTeam team, int maxBasis, double tolerance, bool useInverse, int checkEvery,
+        int? minBasis)
+    {
+        Validate(equation, maxBasis, tolerance, checkEvery, minBasis);
         _eq = equation.Clone();
         _n = _eq.FreeDimension;
         Tolerance = tolerance;
@@ -50,8 +51,26 @@ public sealed class KrylovPiecewiseIntegrator : IDisposable
         int kmin = Math.Min(minBasis ?? maxBasis, kmax);
         MinBasis = kmin;
         MaxBasis = kmax;
-        _team = new KernelTeam(threads);
+        _team = team;
         _flow = new KrylovPatternFlow(_eq, _sweeps, kmin, kmax, tolerance, checkEvery, _team);
+    }
+
+    /// <summary>The team of a new integrator, created only once every argument is valid (so that a refusal leaves no thread behind).</summary>
+    private static KernelTeam Team(HeatEquation equation, int threads, int maxBasis, double tolerance, int checkEvery, int? minBasis)
+    {
+        Validate(equation, maxBasis, tolerance, checkEvery, minBasis);
+        if (threads < 1) throw new ArgumentException($"threads must be positive (got {threads})", nameof(threads));
+        return new KernelTeam(threads);
+    }
+
+    private static void Validate(HeatEquation equation, int maxBasis, double tolerance, int checkEvery, int? minBasis)
+    {
+        ArgumentNullException.ThrowIfNull(equation);
+        if (maxBasis < 2) throw new ArgumentException($"maxBasis must be at least 2 (got {maxBasis})", nameof(maxBasis));
+        if (minBasis is int mb && (mb < 2 || mb > maxBasis))
+            throw new ArgumentException($"minBasis must be at least 2 and at most maxBasis = {maxBasis} (got {mb})", nameof(minBasis));
+        if (!double.IsFinite(tolerance) || tolerance <= 0) throw new ArgumentException($"tolerance must be finite and positive (got {tolerance})", nameof(tolerance));
+        if (checkEvery < 1) throw new ArgumentException($"checkEvery must be positive (got {checkEvery})", nameof(checkEvery));
     }
 
     /// <summary>Threads of the dense kernels, the caller included.</summary>

@@ -12,7 +12,7 @@ namespace ResidualSheaf.Engine.LinearAlgebra;
 public sealed class KernelTeam : IDisposable
 {
     /// <summary>Below this many multiply–adds a kernel runs on the caller: waking a helper would cost more than it saves.</summary>
-    public const int MinSplitWork = 1 << 15;
+    public const int DefaultMinSplitWork = 1 << 15;
 
     /// <summary>How long a helper spins for the next kernel before it sleeps (the gap between kernels is an operator product).</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 2000;
@@ -34,14 +34,24 @@ public sealed class KernelTeam : IDisposable
     private int _bOffset;
     private double[] _out = [];
 
-    private enum Kind { Dots, AddCombination }
+    private ITeamJob? _job;
+    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _error;
+
+    private enum Kind { Dots, AddCombination, Job }
 
     /// <summary>A team of <paramref name="threads"/> threads, the caller included (1: every kernel runs serially on the caller).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> is below 1.</exception>
-    public KernelTeam(int threads)
+    public KernelTeam(int threads) : this(threads, DefaultMinSplitWork)
+    {
+    }
+
+    /// <summary>A team that splits kernels from <paramref name="minSplitWork"/> multiply–adds on (tests split small problems with 0).</summary>
+    internal KernelTeam(int threads, int minSplitWork)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(minSplitWork);
         Threads = threads;
+        MinSplitWork = minSplitWork;
         _helpers = new Thread[threads - 1];
         _wake = new ManualResetEventSlim[threads - 1];
         _sleeping = new int[threads - 1];
@@ -56,6 +66,9 @@ public sealed class KernelTeam : IDisposable
 
     /// <summary>Threads of the team, the caller included.</summary>
     public int Threads { get; }
+
+    /// <summary>Fewest multiply–adds of a kernel that the team splits.</summary>
+    public int MinSplitWork { get; }
 
     /// <summary>
     /// results[i] = <see cref="Numerics.Dot"/>(rows[i·n, (i + 1)·n), b[bOffset, bOffset + n)) for i &lt; <paramref name="count"/>.
@@ -89,6 +102,23 @@ public sealed class KernelTeam : IDisposable
         Run();
     }
 
+    /// <summary>
+    /// Runs <paramref name="job"/>'s parts 0 … <see cref="Threads"/> − 1, part 0 on the caller, and returns when all are done. The
+    /// job decides what a part is; for results that do not depend on the team size, its parts must not depend on each other.
+    /// </summary>
+    public void Run(ITeamJob job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (Threads == 1)
+        {
+            job.RunPart(0, 1);
+            return;
+        }
+        (_kind, _job) = (Kind.Job, job);
+        Run();
+        _job = null;
+    }
+
     /// <summary>Stops the helpers.</summary>
     public void Dispose()
     {
@@ -107,13 +137,24 @@ public sealed class KernelTeam : IDisposable
         Interlocked.Increment(ref _posted);
         for (int h = 0; h < _helpers.Length; h++)
             if (Volatile.Read(ref _sleeping[h]) != 0) _wake[h].Set();
-        RunPart(0);
-        // Pause instructions, not SpinWait's yields: a yield is a system call, and the helpers' parts take microseconds.
-        // On an oversubscribed machine a helper may wait for a core: after a long spin, yield it.
-        for (int spins = 0; Volatile.Read(ref _finished) < _helpers.Length; spins++)
+        try
         {
-            if (spins < 1 << 14) Thread.SpinWait(8);
-            else Thread.Yield();
+            RunPart(0);
+        }
+        finally
+        {
+            // Pause instructions, not SpinWait's yields: a yield is a system call, and the helpers' parts take microseconds.
+            // On an oversubscribed machine a helper may wait for a core: after a long spin, yield it.
+            for (int spins = 0; Volatile.Read(ref _finished) < _helpers.Length; spins++)
+            {
+                if (spins < 1 << 14) Thread.SpinWait(8);
+                else Thread.Yield();
+            }
+        }
+        if (_error is { } error)
+        {
+            _error = null;
+            error.Throw();
         }
     }
 
@@ -121,6 +162,11 @@ public sealed class KernelTeam : IDisposable
     private void RunPart(int part)
     {
         int parts = Threads;
+        if (_kind == Kind.Job)
+        {
+            _job!.RunPart(part, parts);
+            return;
+        }
         if (_kind == Kind.Dots)
         {
             int lo = (int)((long)_count * part / parts), hi = (int)((long)_count * (part + 1) / parts);
@@ -159,8 +205,23 @@ public sealed class KernelTeam : IDisposable
             }
             seen = Volatile.Read(ref _posted);
             if (_stop) return;
-            RunPart(part);
+            try
+            {
+                RunPart(part);
+            }
+            catch (Exception e)
+            {
+                // Handed to the caller, which rethrows it: an exception on a helper thread would end the process.
+                _error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
             Interlocked.Increment(ref _finished);
         }
     }
+}
+
+/// <summary>Work that a <see cref="KernelTeam"/> runs as parts, one per thread.</summary>
+public interface ITeamJob
+{
+    /// <summary>Runs part <paramref name="part"/> of <paramref name="parts"/> (called once per part, on different threads).</summary>
+    void RunPart(int part, int parts);
 }

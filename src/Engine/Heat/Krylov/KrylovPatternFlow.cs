@@ -63,7 +63,7 @@ internal sealed class KrylovPatternFlow : IPatternFlow
         if (sweeps is not null) _constraint = new SlidingConstraint(equation, sweeps, mask);
         _forces = new KrylovSlidingForces(equation, _op, mask, kmax);
         _basis = new KrylovBasis(_n, kmax, _forces, _pos, team);
-        _search = new KrylovSwitchSearch(equation, kmax);
+        _search = new KrylovSwitchSearch(equation, kmax, team);
         _cstar = new double[_n];
         _u = new double[_n];
         _tmp = new double[_n];

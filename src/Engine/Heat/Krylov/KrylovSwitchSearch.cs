@@ -1,13 +1,16 @@
 using System.Numerics;
+using ResidualSheaf.Engine.LinearAlgebra;
 
 namespace ResidualSheaf.Engine.Heat;
 
 /// <summary>
 /// The earliest switch of a Krylov model: every switching function is an exponential sum in the Ritz values, z_j(τ) = c*_j +
 /// Σ_k a_k e^{−θ_k τ}, so units far from their surface are excluded by ‖ũ(τ)‖₂ ≤ β, the rest by rigorous safe steps and, near a
-/// root, by <see cref="ExponentialSum.EarliestRise"/>. Allocation-free; not thread-safe.
+/// root, by <see cref="ExponentialSum.EarliestRise"/>. With a team of several threads the crossing units are searched in parallel
+/// and the earliest is then chosen exactly as the serial scan chooses it (see <see cref="ParallelCrossings"/>). Allocation-free;
+/// not thread-safe.
 /// </summary>
-internal sealed class KrylovSwitchSearch
+internal sealed class KrylovSwitchSearch : ITeamJob
 {
     /// <summary>Relative rounding band of the exclusions (the hysteresis of <see cref="ExponentialSum.EarliestRise"/>).</summary>
     private const double Band = 1e-12;
@@ -21,8 +24,20 @@ internal sealed class KrylovSwitchSearch
     private readonly double[] _rows;
     private readonly int[] _candidates;
     private readonly int[] _groups;
+    private readonly KernelTeam _team;
+    private readonly double[][] _partA;
+    private readonly double[][] _partRows;
+    private readonly double[] _times;
+    private readonly double[] _limits;
 
-    public KrylovSwitchSearch(HeatEquation equation, int kmax)
+    // The scan a parallel part works on (set before the team runs).
+    private KrylovBasis? _basis;
+    private int _k, _count;
+    private double _horizon;
+    private UnitMode[] _modes = [];
+    private double[] _cstar = [];
+
+    public KrylovSwitchSearch(HeatEquation equation, int kmax, KernelTeam team)
     {
         _units = equation.SwitchingCount;
         _pos = [.. equation.SwitchingFreeIndices];
@@ -31,6 +46,12 @@ internal sealed class KrylovSwitchSearch
         _candidates = new int[_units];
         // Ritz values are never merged: each is its own group for the sign rule.
         _groups = Enumerable.Range(0, kmax + 1).ToArray();
+        _team = team;
+        _partA = new double[team.Threads][];
+        _partRows = new double[team.Threads][];
+        for (int p = 0; p < team.Threads; p++) (_partA[p], _partRows[p]) = (new double[kmax], new double[RowBlock * kmax]);
+        _times = team.Threads > 1 ? new double[_units] : [];
+        _limits = team.Threads > 1 ? new double[_units] : [];
     }
 
     /// <summary>No unit can change side: |z_j(τ) − c*_j| ≤ ‖u(τ)‖₂ ≤ ‖u(0)‖₂ = β, since exp(−τM) is a contraction.</summary>
@@ -47,7 +68,7 @@ internal sealed class KrylovSwitchSearch
     /// (+∞ when none), non-sliding units first; <paramref name="sliding"/> supplies the exit functions of sliding units.
     /// </summary>
     public (double Time, int Unit, SwitchFunction Function) Scan(KrylovBasis basis, int k, double horizon, UnitMode[] modes,
-        ReadOnlySpan<double> cstar, KrylovSlidingForces sliding)
+        double[] cstar, KrylovSlidingForces sliding)
     {
         var w = basis.Weights(k);
         var q = basis.Q;
@@ -72,16 +93,21 @@ internal sealed class KrylovSwitchSearch
         }
         // Their exponential sums a = (row of V)·Q ∘ w, four units at a time.
         var rows = _rows.AsSpan(0, RowBlock * k);
-        for (int b = 0; b < count; b += RowBlock)
+        if (_team.Threads > 1 && (long)count * k * k >= 2L * _team.MinSplitWork)
+            ParallelCrossings(basis, k, horizon, modes, cstar, count, ref search, roots);
+        else
         {
-            int m = Math.Min(RowBlock, count - b);
-            RitzRows(basis, candidates.AsSpan(b, m), k, q, rows);
-            for (int r = 0; r < m; r++)
+            for (int b = 0; b < count; b += RowBlock)
             {
-                int u = candidates[b + r];
-                var row = rows.Slice(r * k, k);
-                for (int j = 0; j < k; j++) a[j] = row[j] * w[j];
-                search.Offer(roots.Earliest(SwitchSearch.CrossingSign(modes[u]), cstar[_pos[u]], a, search.Limit), u, SwitchFunction.Crossing);
+                int m = Math.Min(RowBlock, count - b);
+                RitzRows(basis, candidates.AsSpan(b, m), k, q, rows);
+                for (int r = 0; r < m; r++)
+                {
+                    int u = candidates[b + r];
+                    var row = rows.Slice(r * k, k);
+                    for (int j = 0; j < k; j++) a[j] = row[j] * w[j];
+                    search.Offer(roots.Earliest(SwitchSearch.CrossingSign(modes[u]), cstar[_pos[u]], a, search.Limit), u, SwitchFunction.Crossing);
+                }
             }
         }
         if (anySliding)
@@ -95,6 +121,65 @@ internal sealed class KrylovSwitchSearch
             }
         }
         return (search.Time, search.Unit, search.Function);
+    }
+
+    /// <summary>
+    /// The crossing part of <see cref="Scan"/> on the team, with the serial scan's result to the bit. The serial scan searches each
+    /// unit up to the running limit (the earliest root so far, or the horizon); a search up to a limit L returns either +∞ or a
+    /// root that every search up to a larger limit returns too (grids, safe steps and brackets do not depend on the limit, which
+    /// only ends them). Each part scans its share of the units in order with its own running limit, recording each unit's limit
+    /// and result; then, in unit order, a unit is searched again up to the true running limit, as the serial scan does, and offered
+    /// only when its recorded root would be taken or its recorded limit was below the true one (otherwise the serial search, up to
+    /// a limit no larger than the recorded one, could not have returned a root it takes).
+    /// </summary>
+    private void ParallelCrossings(KrylovBasis basis, int k, double horizon, UnitMode[] modes, double[] cstar, int count,
+        ref SwitchSearch search, Roots roots)
+    {
+        (_basis, _k, _horizon, _modes, _cstar, _count) = (basis, k, horizon, modes, cstar, count);
+        _team.Run(this);
+        _basis = null;
+        var w = basis.Weights(k);
+        var a = _a.AsSpan(0, k);
+        var row = _rows.AsSpan(0, k);
+        for (int i = 0; i < count; i++)
+        {
+            double t = _times[i];
+            if (!(t < search.Time && t <= horizon) && !(_limits[i] < search.Limit)) continue;
+            int u = _candidates[i];
+            RitzRows(basis, _candidates.AsSpan(i, 1), k, basis.Q, row);
+            for (int j = 0; j < k; j++) a[j] = row[j] * w[j];
+            search.Offer(roots.Earliest(SwitchSearch.CrossingSign(modes[u]), cstar[_pos[u]], a, search.Limit), u, SwitchFunction.Crossing);
+        }
+    }
+
+    /// <summary>A contiguous share of the candidates, searched in order with the share's own running limit (<see cref="ParallelCrossings"/>).</summary>
+    void ITeamJob.RunPart(int part, int parts)
+    {
+        var basis = _basis!;
+        int k = _k;
+        // Shares on whole blocks of four, so that each block's units are formed together as in the serial scan.
+        int blocks = (_count + RowBlock - 1) / RowBlock;
+        int lo = Math.Min(_count, blocks * part / parts * RowBlock), hi = Math.Min(_count, blocks * (part + 1) / parts * RowBlock);
+        var w = basis.Weights(k);
+        var a = _partA[part].AsSpan(0, k);
+        var rows = _partRows[part].AsSpan(0, RowBlock * k);
+        var roots = new Roots(basis.RitzValues, _groups, k);
+        var local = new SwitchSearch(_horizon);
+        for (int b = lo; b < hi; b += RowBlock)
+        {
+            int m = Math.Min(RowBlock, hi - b);
+            RitzRows(basis, _candidates.AsSpan(b, m), k, basis.Q, rows);
+            for (int r = 0; r < m; r++)
+            {
+                int u = _candidates[b + r];
+                var row = rows.Slice(r * k, k);
+                for (int j = 0; j < k; j++) a[j] = row[j] * w[j];
+                double limit = local.Limit;
+                double t = roots.Earliest(SwitchSearch.CrossingSign(_modes[u]), _cstar[_pos[u]], a, limit);
+                (_times[b + r], _limits[b + r]) = (t, limit);
+                local.Offer(t, u, SwitchFunction.Crossing);
+            }
+        }
     }
 
     /// <summary>
