@@ -12,7 +12,7 @@ namespace ResidualSheaf.Engine.Heat;
 /// An instance owns preallocated workspaces, so it is <b>not thread-safe</b>: use <see cref="Clone"/> to get one instance per thread.
 /// The pinned values are copied when the instance is created; later changes to the <see cref="PinSet"/> are not seen.
 /// </remarks>
-public sealed class HeatEquation
+public sealed partial class HeatEquation
 {
     private readonly int[] _free;
     private readonly int[] _switchCoords;
@@ -243,7 +243,7 @@ public sealed class HeatEquation
         if (_sparse is not null) Gradient();
         else
         {
-            EdgeGradient(_c, _g, residualOnly: true);
+            EdgeGradient(residualOnly: true);
             _smooth?.Residuals(_c);
         }
         return CurrentEnergy();
@@ -404,7 +404,7 @@ public sealed class HeatEquation
         if (_sparse is not null)
             _sparse.Gradient(c, _masks, _r, g);
         else
-            EdgeGradient(c, g);
+            EdgeGradient();
         for (int s = 0; s < _softCoord.Length; s++)
         {
             int v = _softCoord[s];
@@ -415,8 +415,15 @@ public sealed class HeatEquation
 
     /// <summary>The edge part of <see cref="Gradient"/> through the restriction maps, in the order of Coboundary.Apply / TransposeMultiplyAdd.</summary>
     /// <remarks>With <paramref name="residualOnly"/> only r is formed (all E needs) and g is left untouched.</remarks>
-    private void EdgeGradient(Span<double> c, Span<double> g, bool residualOnly = false)
+    private void EdgeGradient(bool residualOnly = false)
     {
+        if (_edgeTeam is not null)
+        {
+            _edgeTeam.Run(residualOnly);
+            return;
+        }
+        var c = _c.AsSpan();
+        var g = _g.AsSpan();
         var rAll = _r.AsSpan();
         if (!residualOnly) g.Clear();
         var masks = _masks;

@@ -44,6 +44,7 @@ public sealed class KrylovPiecewiseIntegrator : IDisposable
     {
         Validate(equation, maxBasis, tolerance, checkEvery, minBasis);
         _eq = equation.Clone();
+        _eq.UseTeam(team);
         _n = _eq.FreeDimension;
         Tolerance = tolerance;
         if (useInverse && _eq.SoftPins.Count == 0) _sweeps = UnitriangularSweeps.TryCreate(_eq.Problem, out _);
