@@ -44,7 +44,7 @@ public static class Program
                                    the sweep as a Slurm job array of shards and a merge job (runner train-sweep --slurm --help)
           runner train-sweep-merge --out <folder> <shard folder> …
                                    joins the shards of a sweep (sweep.csv, baseline.csv, table.csv, summary.json, beta-scaling.png)
-          runner validate --config <file.json>          (the same as --dry-run)
+          runner validate --config <file.json>          (the same as --dry-run; a hunt or train-sweep config goes to that command's --dry-run)
           runner hunt --config <hunt.json> [--threads N] [--shard k/N] [--resume] [--out <folder>]
           runner hunt --slurm --config <hunt.json> [--tasks N] [--dry-run] …
           runner hunt-merge --out <folder> [--partial] <shard folder> …
@@ -107,6 +107,9 @@ public static class Program
         {
             dryRun = true;
             args = args[1..];
+            // Hunts and sweeps are checked by their own commands' dry runs.
+            if (ConfigKind.ConfigArgument(args) is { } p && ConfigKind.Detect(p) is { } kind)
+                return kind == "hunt" ? Hunt.HuntCommand.Run([.. args, "--dry-run"]) : TrainSweep.SweepCommand.Run([.. args, "--dry-run"]);
         }
         string? configPath = null, outFolder = null;
         int? threads = null;
@@ -168,6 +171,8 @@ public static class Program
         catch (ConfigException e)
         {
             Console.Error.WriteLine($"runner: {e.Message}");
+            if (ConfigKind.Detect(configPath) is { } kind)
+                Console.Error.WriteLine($"runner: '{configPath}' is a {kind} config: run it with runner {kind} --config {configPath}");
             return BadInput;
         }
         if (!config.IsBatch && (threads is not null || resume || shard is not null))
