@@ -6,7 +6,9 @@ namespace ResidualSheaf.Engine.LinearAlgebra;
 /// The calling thread plus <c>threads − 1</c> helpers that run a dense kernel of a Krylov basis split into disjoint parts: the
 /// rows of <see cref="Numerics.Dots"/>, the columns of <see cref="Numerics.AddCombination(ReadOnlySpan{double}, int, ReadOnlySpan{double}, Span{double})"/>. Every entry of a result is computed
 /// by exactly the code and in exactly the order of the serial kernel, whichever part it falls in, so results are the same to the
-/// bit for every team size (and equal to the serial kernels'). Helpers spin briefly between kernels (a basis runs several in a
+/// bit for every team size (and equal to the serial kernels'). A kernel has one part per thread, and each thread, the caller
+/// first, takes the next part nobody has begun: on a loaded machine a helper that has no core yet costs nothing, since the
+/// caller runs its part and waits only for parts under way. Helpers spin briefly between kernels (a basis runs several in a
 /// row) and then sleep. Small kernels run on the caller alone. Allocation-free per call; one caller at a time.
 /// </summary>
 public sealed class KernelTeam : IDisposable
@@ -22,6 +24,8 @@ public sealed class KernelTeam : IDisposable
     private readonly ManualResetEventSlim[] _wake;
     private readonly int[] _sleeping;
     private int _posted;
+    // Parts of the posted kernel taken (by any thread) and finished.
+    private int _claimed;
     private int _finished;
     private bool _stop;
 
@@ -103,7 +107,7 @@ public sealed class KernelTeam : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="job"/>'s parts 0 … <see cref="Threads"/> − 1, part 0 on the caller, and returns when all are done. The
+    /// Runs <paramref name="job"/>'s parts 0 … <see cref="Threads"/> − 1 on the team (the caller included) and returns when all are done. The
     /// job decides what a part is; for results that do not depend on the team size, its parts must not depend on each other.
     /// </summary>
     public void Run(ITeamJob job)
@@ -133,28 +137,44 @@ public sealed class KernelTeam : IDisposable
     private void Run()
     {
         ObjectDisposedException.ThrowIf(_stop, this);
+        // The kernel's fields are written before the counters are reset: a helper still looking at the previous post can only take
+        // a part of this one (whose fields it then reads), since every part of the previous one was taken and finished.
         Volatile.Write(ref _finished, 0);
+        Volatile.Write(ref _claimed, 0);
         Interlocked.Increment(ref _posted);
         for (int h = 0; h < _helpers.Length; h++)
             if (Volatile.Read(ref _sleeping[h]) != 0) _wake[h].Set();
-        try
+        RunClaimed();
+        // Pause instructions, not SpinWait's yields: a yield is a system call, and the helpers' parts take microseconds.
+        // On an oversubscribed machine a helper may lose its core in the middle of a part: after a long spin, yield it.
+        for (int spins = 0; Volatile.Read(ref _finished) < Threads; spins++)
         {
-            RunPart(0);
-        }
-        finally
-        {
-            // Pause instructions, not SpinWait's yields: a yield is a system call, and the helpers' parts take microseconds.
-            // On an oversubscribed machine a helper may wait for a core: after a long spin, yield it.
-            for (int spins = 0; Volatile.Read(ref _finished) < _helpers.Length; spins++)
-            {
-                if (spins < 1 << 14) Thread.SpinWait(8);
-                else Thread.Yield();
-            }
+            if (spins < 1 << 14) Thread.SpinWait(8);
+            else Thread.Yield();
         }
         if (_error is { } error)
         {
             _error = null;
             error.Throw();
+        }
+    }
+
+    /// <summary>Takes parts of the posted kernel until none is left; a part's exception is kept for the caller to rethrow.</summary>
+    private void RunClaimed()
+    {
+        int part;
+        while ((part = Interlocked.Increment(ref _claimed) - 1) < Threads)
+        {
+            try
+            {
+                RunPart(part);
+            }
+            catch (Exception e)
+            {
+                // Handed to the caller, which rethrows it: an exception on a helper thread would end the process.
+                Interlocked.CompareExchange(ref _error, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e), null);
+            }
+            Interlocked.Increment(ref _finished);
         }
     }
 
@@ -182,7 +202,7 @@ public sealed class KernelTeam : IDisposable
         }
     }
 
-    private void Serve(int part)
+    private void Serve(int helper)
     {
         int seen = 0;
         while (true)
@@ -196,25 +216,16 @@ public sealed class KernelTeam : IDisposable
                     continue;
                 }
                 // Reset, announce, re-check: a post after the re-check sees the flag and sets the event, so no wake-up is lost.
-                var wake = _wake[part - 1];
+                var wake = _wake[helper - 1];
                 wake.Reset();
-                Interlocked.Exchange(ref _sleeping[part - 1], 1);
+                Interlocked.Exchange(ref _sleeping[helper - 1], 1);
                 if (Volatile.Read(ref _posted) == seen) wake.Wait();
-                Interlocked.Exchange(ref _sleeping[part - 1], 0);
+                Interlocked.Exchange(ref _sleeping[helper - 1], 0);
                 spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
             }
             seen = Volatile.Read(ref _posted);
             if (_stop) return;
-            try
-            {
-                RunPart(part);
-            }
-            catch (Exception e)
-            {
-                // Handed to the caller, which rethrows it: an exception on a helper thread would end the process.
-                _error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-            }
-            Interlocked.Increment(ref _finished);
+            RunClaimed();
         }
     }
 }
@@ -222,6 +233,9 @@ public sealed class KernelTeam : IDisposable
 /// <summary>Work that a <see cref="KernelTeam"/> runs as parts, one per thread.</summary>
 public interface ITeamJob
 {
-    /// <summary>Runs part <paramref name="part"/> of <paramref name="parts"/> (called once per part, on different threads).</summary>
+    /// <summary>
+    /// Runs part <paramref name="part"/> of <paramref name="parts"/>: called once per part, the parts at the same time on different
+    /// threads, but which thread runs which part is not fixed (keep scratch per part, not per thread).
+    /// </summary>
     void RunPart(int part, int parts);
 }

@@ -7,7 +7,8 @@ namespace ResidualSheaf.Tests.LinearAlgebra;
 /// <summary>
 /// <see cref="KernelTeam"/>'s split kernels against the serial ones, bit for bit, for teams of 1 to 3 threads, on sizes above and
 /// below the split threshold and lengths that are not multiples of the vector width; and many calls in a row (the helpers'
-/// hand-over between kernels, including after they fell asleep).
+/// hand-over between kernels, including after they fell asleep); every part of a job run once, and a part's exception
+/// rethrown on the caller.
 /// </summary>
 public class KernelTeamTests
 {
@@ -55,6 +56,61 @@ public class KernelTeamTests
             Array.Clear(actual);
             team.Dots(rows, n, count, b, 0, actual);
             for (int i = 0; i < count; i++) Assert.Equal(Bits(expected[i]), Bits(actual[i]));
+        }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void EveryPartOfAJobRunsExactlyOnce(int threads)
+    {
+        // Parts are taken by whichever thread comes first: none may be skipped or taken twice, over many posts in a row
+        // (helpers still on the previous post race the caller for the next one's parts).
+        using var team = new KernelTeam(threads);
+        var job = new CountingJob(threads);
+        for (int post = 1; post <= 20000; post++)
+        {
+            if (post % 5000 == 0) Thread.Sleep(5);
+            team.Run(job);
+            for (int p = 0; p < threads; p++) Assert.Equal(post, job.Runs[p]);
+            Assert.Equal(threads, job.LastParts);
+        }
+    }
+
+    [Fact]
+    public void APartsExceptionIsRethrownOnTheCallerAndTheTeamGoesOn()
+    {
+        using var team = new KernelTeam(3);
+        var job = new ThrowingJob();
+        for (int failing = 0; failing < 3; failing++)
+        {
+            job.Failing = failing;
+            var e = Assert.Throws<InvalidOperationException>(() => team.Run(job));
+            Assert.Equal($"part {failing}", e.Message);
+            job.Failing = -1;
+            team.Run(job);
+        }
+    }
+
+    private sealed class CountingJob(int parts) : ITeamJob
+    {
+        public readonly int[] Runs = new int[parts];
+        public int LastParts;
+
+        public void RunPart(int part, int parts)
+        {
+            Interlocked.Increment(ref Runs[part]);
+            LastParts = parts;
+        }
+    }
+
+    private sealed class ThrowingJob : ITeamJob
+    {
+        public int Failing = -1;
+
+        public void RunPart(int part, int parts)
+        {
+            if (part == Failing) throw new InvalidOperationException($"part {part}");
         }
     }
 
