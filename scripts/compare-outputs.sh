@@ -38,6 +38,8 @@ run_all() {
   rm -rf "$out"; mkdir -p "$out/configs"
   # configs name fixtures relative to their folder (../tests/fixtures/…): the copies in $out/configs see the tree's
   ln -sfn "$tree/tests" "$out/tests"
+  # and the configs' own subfolders (weights/, networks/, …) that configs name relative to configs/
+  for sub in "$tree"/configs/*/; do [[ -d "$sub" ]] && cp -r "$sub" "$out/configs/"; done
   echo "compare: building $label"
   dotnet build "$tree/src/Runner/ResidualSheaf.Runner.csproj" -c Release --nologo -v quiet >"$out/build.log" 2>&1 \
     || { cat "$out/build.log" >&2; echo "compare: build of $label failed" >&2; exit 2; }
@@ -55,7 +57,6 @@ PY
       (cd "$tree" && dotnet "$dll" hunt --config "$out/configs/$base.json" --threads 2 --out "$out/$base" >"$out/$base.log" 2>&1) || echo "compare: $base exited $?" | tee -a "$out/exit-codes.txt"
     else
       cp "$cfg" "$out/configs/$base.json"
-      [[ -d "$tree/configs/weights" ]] && cp -r "$tree/configs/weights" "$out/configs/" 2>/dev/null || true
       echo "compare: $label $base"
       (cd "$tree" && dotnet "$dll" --config "$out/configs/$base.json" --out "$out/$base" >"$out/$base.log" 2>&1) || echo "compare: $base exited $?" | tee -a "$out/exit-codes.txt"
     fi
