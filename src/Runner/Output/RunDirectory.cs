@@ -51,7 +51,14 @@ public sealed class RunDirectory
             string leaf = Path.GetFileName(final);
             string claim = ClaimPath(parent, leaf), partial = PartialOf(parent, leaf);
             if (!TryClaim(claim))
+            {
+                // A claim whose run was killed (kill -9, a machine that went down) never goes away by itself: say so and how to clear it.
+                if (StaleClaimHolder(claim) is { } dead)
+                    throw new IOException($"'{final}' was claimed by a run that is no longer running ({dead}): it was killed before it " +
+                                          $"finished{(Directory.Exists(partial) ? $", and its files are in '{partial}'" : "")}. " +
+                                          $"Remove '{claim}' to use this --out again, or choose another --out");
                 throw new FolderInUseException(final, DescribeClaim(claim) + $" (claim file '{claim}')");
+            }
             try
             {
                 if (Directory.Exists(final) && Directory.EnumerateFileSystemEntries(final).Any())
@@ -120,6 +127,20 @@ public sealed class RunDirectory
         catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
         {
             return "another run";
+        }
+    }
+
+    /// <summary>The holder of <paramref name="claim"/> when it is a process of this host that is no longer running, else null.</summary>
+    private static string? StaleClaimHolder(string claim)
+    {
+        try
+        {
+            var holder = System.Text.Json.Nodes.JsonNode.Parse(System.IO.File.ReadAllText(claim));
+            return Holder.IsGone(holder) ? Holder.Text(holder, markGone: false) : null;
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
+        {
+            return null;
         }
     }
 

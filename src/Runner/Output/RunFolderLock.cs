@@ -118,16 +118,23 @@ public static class Holder
     };
 
     /// <summary>A holder description as one line: "pid 123 on host h, started 2026-01-01T10:00:00Z (runner hunt …)".</summary>
-    public static string Text(JsonNode? n)
+    public static string Text(JsonNode? n) => Text(n, markGone: true);
+
+    /// <summary>As <see cref="Text(JsonNode?)"/>; with <paramref name="markGone"/> false a gone process is not marked (the caller says it).</summary>
+    public static string Text(JsonNode? n, bool markGone)
     {
         if (n is null) return "another process";
         string pid = n["pid"]?.ToString() ?? "?", host = n["host"]?.ToString() ?? "?";
         string text = $"pid {pid} on host {host}, started {n["started_utc"]} ({n["command"]})";
         // A holder on this machine whose process is gone left a stale claim behind (lock files never go stale: the OS drops them).
-        if (host == Environment.MachineName && int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out int p) && !IsRunning(p))
-            text += " — that process is no longer running";
+        if (markGone && IsGone(n)) text += " — that process is no longer running";
         return text;
     }
+
+    /// <summary>Whether <paramref name="n"/> describes a process of this host that is no longer running (a stale claim).</summary>
+    public static bool IsGone(JsonNode? n) =>
+        n is not null && n["host"]?.ToString() == Environment.MachineName &&
+        int.TryParse(n["pid"]?.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out int p) && !IsRunning(p);
 
     private static DateTime StartTime()
     {

@@ -96,6 +96,28 @@ public sealed class ReliabilityTests : IDisposable
         Assert.Contains("pid 1 on host node17, started 2026-01-01T00:00:00Z", error);
     }
 
+    [Fact]
+    public void AnOutFolderClaimedByAKilledRunSaysSoAndHowToClearIt()
+    {
+        string cfg = StaticConfig(1, Path.Combine(_dir, "outputs"));
+        // A pid of this host that no process has (above the kernel's pid_max): the claim of a run that was killed.
+        string claim = Path.Combine(_dir, ".killed.claim");
+        File.WriteAllText(claim, $$"""{"pid": 2147483646, "host": "{{Environment.MachineName}}", "started_utc": "2026-01-01T00:00:00Z", "command": "--config x"}""");
+        Directory.CreateDirectory(Path.Combine(_dir, ".killed.partial"));
+        string outDir = Path.Combine(_dir, "killed");
+        var (code, _, error) = RunnerCli.Run("--config", cfg, "--out", outDir);
+        Assert.Equal(2, code);
+        Assert.Contains("was claimed by a run that is no longer running (pid 2147483646", error);
+        Assert.Contains($"its files are in '{Path.Combine(_dir, ".killed.partial")}'", error);
+        Assert.Contains($"Remove '{claim}' to use this --out again", error);
+        Assert.True(Directory.Exists(Path.Combine(_dir, ".killed.partial")), "the killed run's files are left alone");
+        // Cleared as the message says (its partial folder kept elsewhere), the folder is usable again.
+        File.Delete(claim);
+        Directory.Move(Path.Combine(_dir, ".killed.partial"), Path.Combine(_dir, "kept"));
+        Assert.Equal(0, RunnerCli.Run("--config", cfg, "--out", outDir).Code);
+        Assert.True(File.Exists(Path.Combine(outDir, "report.json")));
+    }
+
     private string HuntConfig(int cases, string name = "h") => Write(name + ".json", $$"""
         { "name": "{{name}}", "master_seed": 3, "cases": {{cases}},
           "network": { "blocks": [1, 1], "widths": [3], "hidden": [3] },
