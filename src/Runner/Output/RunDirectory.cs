@@ -52,12 +52,13 @@ public sealed class RunDirectory
             string claim = ClaimPath(parent, leaf), partial = PartialOf(parent, leaf);
             if (!TryClaim(claim))
             {
+                var holder = ReadClaim(claim);
                 // A claim whose run was killed (kill -9, a machine that went down) never goes away by itself: say so and how to clear it.
-                if (StaleClaimHolder(claim) is { } dead)
-                    throw new IOException($"'{final}' was claimed by a run that is no longer running ({dead}): it was killed before it " +
-                                          $"finished{(Directory.Exists(partial) ? $", and its files are in '{partial}'" : "")}. " +
+                if (Holder.IsGone(holder))
+                    throw new IOException($"'{final}' was claimed by a run that is no longer running ({Holder.Text(holder, markGone: false)}): " +
+                                          $"it was killed before it finished{(Directory.Exists(partial) ? $", and its files are in '{partial}'" : "")}. " +
                                           $"Remove '{claim}' to use this --out again, or choose another --out");
-                throw new FolderInUseException(final, DescribeClaim(claim) + $" (claim file '{claim}')");
+                throw new FolderInUseException(final, (holder is null ? "another run" : Holder.Text(holder)) + $" (claim file '{claim}')");
             }
             try
             {
@@ -118,25 +119,12 @@ public sealed class RunDirectory
         }
     }
 
-    private static string DescribeClaim(string claim)
+    /// <summary>Who holds <paramref name="claim"/> (as written by <see cref="TryClaim"/>), or null when it cannot be read.</summary>
+    private static System.Text.Json.Nodes.JsonNode? ReadClaim(string claim)
     {
         try
         {
-            return Holder.Text(System.Text.Json.Nodes.JsonNode.Parse(System.IO.File.ReadAllText(claim)));
-        }
-        catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
-        {
-            return "another run";
-        }
-    }
-
-    /// <summary>The holder of <paramref name="claim"/> when it is a process of this host that is no longer running, else null.</summary>
-    private static string? StaleClaimHolder(string claim)
-    {
-        try
-        {
-            var holder = System.Text.Json.Nodes.JsonNode.Parse(System.IO.File.ReadAllText(claim));
-            return Holder.IsGone(holder) ? Holder.Text(holder, markGone: false) : null;
+            return System.Text.Json.Nodes.JsonNode.Parse(System.IO.File.ReadAllText(claim));
         }
         catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
         {

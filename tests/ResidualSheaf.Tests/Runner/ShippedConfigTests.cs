@@ -43,27 +43,10 @@ public sealed class ShippedConfigTests
     public void APlainRunOfAHuntConfigNamesTheHuntCommand()
     {
         string path = Path.Combine(HeatRunTests.ConfigsFolder, "hunt-stacks.json");
-        var (code, _, error) = Run(["--config", path, "--dry-run"]);
+        var (code, _, error) = RunnerCli.Run("--config", path, "--dry-run");
         Assert.Equal(Program.BadInput, code);
         Assert.Contains("is a hunt config: run it with runner hunt --config", error);
     }
 
-    private static (int Code, string Out, string Error) Validate(string path) => Run(["validate", "--config", path]);
-
-    private static (int Code, string Out, string Error) Run(string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        var (output, error) = (new StringWriter(), new StringWriter());
-        Console.SetOut(output);
-        Console.SetError(error);
-        try
-        {
-            return (Program.Main(args), output.ToString(), error.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Error) Validate(string path) => RunnerCli.Run("validate", "--config", path);
 }
